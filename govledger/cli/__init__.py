@@ -1,0 +1,54 @@
+"""The ``govledger`` command line.
+
+Errors are turned into output once, here: a :class:`~govledger.errors.GovLedgerError` (or a
+library error mapped to one) prints as one line ``(Name) message`` on stderr and exits with its
+family's code; a traceback is shown only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+
+import typer
+
+from govledger.cli import bench, chain, crypto, demo
+from govledger.cli.context import CLIState
+from govledger.errors import as_govledger_error
+from govledger.settings import load_settings
+
+app = typer.Typer(
+    name="govledger",
+    help="E-licence and data-sharing ledger on a permissioned chain, with SM2/SM3/SM4.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(crypto.app, name="crypto")
+app.add_typer(chain.app, name="chain")
+app.add_typer(bench.app, name="bench")
+app.command("demo")(demo.demo)
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks on errors."),
+) -> None:
+    # Settings are validated before any command runs, so a bad environment fails early and clearly.
+    ctx.obj = CLIState(settings=load_settings(), debug=debug)
+
+
+def main() -> None:
+    debug = "--debug" in sys.argv[1:]
+    try:
+        # Standalone mode: usage errors and --help are handled by Typer and end in SystemExit.
+        app()
+    except Exception as exc:  # one place turns every error into one line
+        error = as_govledger_error(exc)
+        if debug or error is None:
+            traceback.print_exception(exc)
+        if error is None:
+            typer.echo(f"(InternalError) {type(exc).__name__}: {exc}", err=True)
+            sys.exit(1)
+        typer.echo(f"({type(error).__name__}) {error.user_message or error.detail}", err=True)
+        sys.exit(error.exit_code)

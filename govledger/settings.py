@@ -1,0 +1,78 @@
+"""Typed settings, read from the environment (prefix ``GOVLEDGER_``) or passed in by the caller.
+
+Nothing here runs at import time: the CLI and ``create_app`` build a ``Settings`` and hand it on.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from govledger.errors import ConfigurationError
+
+# Placeholder secrets that must never reach a production deployment.
+_PLACEHOLDER_SECRETS = frozenset({"", "changethis", "change-me", "dev"})
+
+
+class Settings(BaseSettings):
+    """Every piece of state lives under ``data_dir``, so two data dirs never interfere."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="GOVLEDGER_",
+        env_file=".env",
+        env_ignore_empty=True,
+        extra="ignore",
+    )
+
+    environment: Literal["dev", "test", "prod"] = "dev"
+    data_dir: Path = Field(default=Path(".govledger"))
+
+    # Chain: the embedded py-evm chain needs no server; "rpc" talks to any Ethereum JSON-RPC node.
+    chain_backend: Literal["embedded", "rpc"] = "embedded"
+    chain_rpc_url: str = "http://127.0.0.1:8545"
+    chain_id: int = Field(default=1337, ge=1)
+
+    # Database: SQLite under data_dir unless a URL (e.g. postgresql+psycopg://...) is given.
+    database_url: str | None = None
+
+    # Unlocks the department keystores. No default outside dev: see the validator below.
+    keystore_passphrase: SecretStr = SecretStr("dev")
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> Settings:
+        if (
+            self.environment == "prod"
+            and self.keystore_passphrase.get_secret_value() in _PLACEHOLDER_SECRETS
+        ):
+            raise ValueError(
+                "GOVLEDGER_KEYSTORE_PASSPHRASE must be set to a real secret when "
+                "GOVLEDGER_ENVIRONMENT=prod"
+            )
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'govledger.sqlite').resolve()}"
+
+    def ensure_data_dir(self) -> Path:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return self.data_dir
+
+
+def load_settings() -> Settings:
+    """Read settings from the environment, turning validation errors into one clear line."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        prefix = Settings.model_config.get("env_prefix", "")
+        problems = "; ".join(
+            (f"{prefix}{'_'.join(map(str, e['loc'])).upper()}: " if e["loc"] else "")
+            + e["msg"].removeprefix("Value error, ")
+            for e in exc.errors()
+        )
+        raise ConfigurationError(f"invalid settings: {problems}") from exc

@@ -1,0 +1,1 @@
+"""Licence service: issues, seals, presents and verifies e-licences."""

@@ -1,0 +1,27 @@
+"""sm_crypto's errors: flat, and saying nothing on purpose where detail would help an attacker."""
+
+from __future__ import annotations
+
+
+class SMCryptoError(Exception):
+    """Root of every error sm_crypto raises."""
+
+
+class InvalidSignature(SMCryptoError):
+    """A signature did not verify (wrong key, altered message, malformed or out-of-range r/s)."""
+
+
+class InvalidTag(SMCryptoError):
+    """Authenticated decryption failed: wrong key, nonce, associated data, or altered ciphertext."""
+
+
+class InvalidKey(SMCryptoError):
+    """Unusable key material: point off the curve or at infinity, scalar 0 or >= n, bad encoding."""
+
+
+class DecryptionFailed(SMCryptoError):
+    """SM2 decryption failed: malformed ciphertext, wrong key, or a C3 check value mismatch."""
+
+
+class BackendUnavailable(SMCryptoError):
+    """The requested crypto backend cannot be loaded on this machine."""
