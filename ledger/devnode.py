@@ -76,6 +76,14 @@ class AnvilNode:
             str(self.port),
             "--chain-id",
             str(self.chain_id),
+            # Like a permissioned Besu network (zeroBaseFee, min-gas-price 0): gas is free, so
+            # department accounts need no funding. The EVM version matches the compiled contracts.
+            "--hardfork",
+            "cancun",
+            "--base-fee",
+            "0",
+            "--gas-price",
+            "0",
             "--silent",
         ]
         if self.state_file is not None:
