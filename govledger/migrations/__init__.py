@@ -1,0 +1,1 @@
+"""Alembic environment and the platform's hand-written schema versions (branch ``platform``)."""

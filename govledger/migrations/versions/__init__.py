@@ -1,0 +1,1 @@
+"""The platform's schema versions; each service keeps its own folder on its own branch."""

@@ -1,0 +1,88 @@
+"""Isolated databases for tests: a fresh SQLite file, or a fresh PostgreSQL schema, per test.
+
+Any test package can take the ``database_url`` fixture, which runs each test once on SQLite and
+once on the real PostgreSQL server named by ``GOVLEDGER_TEST_POSTGRES_URL``. Import it into the
+package's ``conftest.py``::
+
+    from tests.dbutil import database_url  # noqa: F401  (a fixture)
+
+PostgreSQL runs get their own schema (``search_path`` is set through the URL's libpq ``options``),
+dropped afterwards, so parallel or repeated runs never see each other's tables. An unreachable
+server fails the PostgreSQL tests with a clear message unless ``GOVLEDGER_TEST_POSTGRES=skip``.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import NullPool
+
+from govledger.db import make_engine
+
+POSTGRES_URL_ENV = "GOVLEDGER_TEST_POSTGRES_URL"
+POSTGRES_SWITCH_ENV = "GOVLEDGER_TEST_POSTGRES"
+DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def postgres_base_url() -> str:
+    return os.environ.get(POSTGRES_URL_ENV, DEFAULT_POSTGRES_URL)
+
+
+def sqlite_url(directory: Path) -> str:
+    return f"sqlite:///{directory / 'govledger-test.sqlite'}"
+
+
+@contextmanager
+def postgres_schema(base_url: str) -> Iterator[str]:
+    """Yield a URL whose connections live in a new, uniquely named schema; drop it afterwards."""
+    schema = f"test_{uuid.uuid4().hex[:16]}"
+    admin = make_engine(base_url, poolclass=NullPool, connect_args={"connect_timeout": 5})
+    try:
+        with admin.begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except OperationalError as exc:
+        admin.dispose()
+        where = make_url(base_url).render_as_string(hide_password=True)
+        if os.environ.get(POSTGRES_SWITCH_ENV) == "skip":
+            pytest.skip(f"PostgreSQL at {where} not reachable ({POSTGRES_SWITCH_ENV}=skip)")
+        pytest.fail(
+            f"PostgreSQL at {where} is not reachable: {exc.orig}. Start it, point "
+            f"{POSTGRES_URL_ENV} at a server, or set {POSTGRES_SWITCH_ENV}=skip.",
+            pytrace=False,
+        )
+    url = make_url(base_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            # A connection a test forgot to close must not hang the run: fail the drop instead.
+            connection.execute(text("SET lock_timeout = '10s'"))
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@contextmanager
+def isolated_database(backend: str, directory: Path) -> Iterator[str]:
+    """A URL for an empty database of ``backend`` ("sqlite" or "postgres")."""
+    if backend == "sqlite":
+        yield sqlite_url(directory)
+    elif backend == "postgres":
+        with postgres_schema(postgres_base_url()) as url:
+            yield url
+    else:
+        raise ValueError(f"unknown database backend {backend!r}")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database, once on SQLite and once on PostgreSQL."""
+    with isolated_database(request.param, tmp_path) as url:
+        yield url

@@ -1,0 +1,187 @@
+"""The database layer: migrations give exactly the models' schema, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, select, text
+from sqlalchemy.engine import Engine
+
+import govledger.auth.models
+from govledger.auth.models import AuthChallengeRow
+from govledger.db import (
+    Base,
+    alembic_config,
+    make_engine,
+    make_session_factory,
+    migrate,
+    session_scope,
+)
+from govledger.errors import ConfigurationError
+
+# A service's migrations as a service would write them: own folder, own branch, on top of the
+# platform's schema (it may reference platform tables).
+SERVICE_REVISION = """
+import sqlalchemy as sa
+from alembic import op
+
+revision = "probe_0001"
+down_revision = None
+branch_labels = ("probe",)
+depends_on = "platform_0001"
+
+
+def upgrade():
+    op.create_table(
+        "probe_items",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column(
+            "challenge_id", sa.String(64), sa.ForeignKey("auth_challenges.id"), nullable=False
+        ),
+    )
+
+
+def downgrade():
+    op.drop_table("probe_items")
+"""
+
+
+def schema_diff(engine: Engine) -> list[object]:
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return list(compare_metadata(context, Base.metadata))
+
+
+def table_names(engine: Engine) -> set[str]:
+    return set(inspect(engine).get_table_names())
+
+
+def test_models_are_registered_on_the_one_base() -> None:
+    assert govledger.auth.models.AuthChallengeRow.__table__.metadata is Base.metadata
+    assert "auth_challenges" in Base.metadata.tables
+
+
+def test_migrations_give_exactly_the_models_schema(engine: Engine) -> None:
+    assert schema_diff(engine) == []
+    assert table_names(engine) == {"alembic_version", "auth_challenges"}
+
+
+def test_migrations_go_down_to_nothing_and_up_again(engine: Engine) -> None:
+    with engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "base")
+    assert table_names(engine) == {"alembic_version"}
+    assert schema_diff(engine) != []  # the comparison can fail: the models' table is missing now
+
+    migrate(engine)
+    assert schema_diff(engine) == []
+
+
+def test_a_service_branch_from_its_own_folder(engine: Engine, tmp_path: Path) -> None:
+    versions = tmp_path / "probe_versions"
+    versions.mkdir()
+    (versions / "probe_0001_items.py").write_text(SERVICE_REVISION)
+
+    migrate(engine, version_locations=[versions])
+    assert table_names(engine) == {"alembic_version", "auth_challenges", "probe_items"}
+    with engine.connect() as connection:
+        current = set(MigrationContext.configure(connection).get_current_heads())
+    # probe_0001 depends on platform_0001, so Alembic records only the service's head.
+    assert current == {"probe_0001"}
+
+    migrate(engine, version_locations=[versions])  # idempotent at head
+
+    # Forgetting the service's folder must fail clearly, not silently skip its schema.
+    with pytest.raises(ConfigurationError, match="probe_0001"):
+        migrate(engine)
+
+
+def test_session_scope_commits_or_rolls_back(engine: Engine) -> None:
+    factory = make_session_factory(engine)
+    now = datetime.now(UTC)
+
+    def row(challenge_id: str) -> AuthChallengeRow:
+        return AuthChallengeRow(
+            id=challenge_id,
+            department_code="D1",
+            nonce="n",
+            message="m",
+            issued_at=now,
+            expires_at=now,
+        )
+
+    def fail_after_flush() -> None:
+        with session_scope(factory) as session:
+            session.add(row("rolled-back"))
+            session.flush()
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        fail_after_flush()
+    with session_scope(factory) as session:
+        session.add(row("kept"))
+
+    with session_scope(factory) as session:
+        ids = set(session.scalars(select(AuthChallengeRow.id)))
+    assert ids == {"kept"}
+
+
+def test_utc_timestamps_round_trip_as_aware_utc(engine: Engine) -> None:
+    factory = make_session_factory(engine)
+    beijing = timezone(timedelta(hours=8))
+    issued = datetime(2026, 11, 3, 16, 0, 0, 123456, tzinfo=beijing)
+    with session_scope(factory) as session:
+        session.add(
+            AuthChallengeRow(
+                id="c",
+                department_code="D",
+                nonce="n",
+                message="m",
+                issued_at=issued,
+                expires_at=issued,
+            )
+        )
+    with session_scope(factory) as session:
+        stored = session.get_one(AuthChallengeRow, "c")
+        assert stored.issued_at == issued
+        assert stored.issued_at.tzinfo is UTC
+        assert stored.issued_at.hour == 8
+
+    with pytest.raises(Exception, match="naive datetime"), session_scope(factory) as session:
+        session.add(
+            AuthChallengeRow(
+                id="naive",
+                department_code="D",
+                nonce="n",
+                message="m",
+                issued_at=datetime(2026, 1, 1),
+                expires_at=issued,
+            )
+        )
+
+
+def test_sqlite_connections_use_wal_foreign_keys_and_busy_timeout(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.sqlite'}")
+    with engine.connect() as connection:
+        pragma = {
+            name: connection.execute(text(f"PRAGMA {name}")).scalar_one()
+            for name in ("journal_mode", "foreign_keys", "busy_timeout")
+        }
+    engine.dispose()
+    assert pragma == {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 10_000}
+    # WAL is a property of the file: a plain sqlite3 connection sees it too.
+    with sqlite3.connect(tmp_path / "x.sqlite") as plain:
+        assert plain.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+def test_engine_urls() -> None:
+    assert make_engine("postgresql://u@127.0.0.1/db").dialect.driver == "psycopg"
+    with pytest.raises(ConfigurationError, match="unsupported database backend"):
+        make_engine("mysql://u@127.0.0.1/db")
