@@ -13,6 +13,10 @@ class BackendUnavailable(LedgerError):
     """The chain backend cannot be reached or opened (node down, data dir locked or corrupt)."""
 
 
+class BadResponse(LedgerError):
+    """A backend answered with something that is not a well-formed JSON-RPC 2.0 response."""
+
+
 class RPCError(LedgerError):
     """A JSON-RPC call returned an error object. ``rpc_response`` keeps the raw reply."""
 
@@ -28,6 +32,10 @@ class RPCError(LedgerError):
         self.message = message
         self.data = data
         self.rpc_response = rpc_response
+
+
+class MethodUnavailable(RPCError):
+    """The backend does not implement the JSON-RPC method (error code -32601)."""
 
 
 class ContractRevert(LedgerError):
@@ -48,12 +56,53 @@ class ContractCustomError(ContractRevert):
         self.args_by_name = args
 
 
+class RevertWithReason(ContractRevert):
+    """A revert with Solidity's ``Error(string)`` (a ``require`` message or ``revert("...")``)."""
+
+    def __init__(self, data: bytes, reason: str) -> None:
+        super().__init__(data, f"execution reverted: {reason}")
+        self.reason = reason
+
+
+class ContractPanic(ContractRevert):
+    """A revert with Solidity's ``Panic(uint256)``: an assertion, overflow, bad index and so on."""
+
+    def __init__(self, data: bytes, panic_code: int, meaning: str) -> None:
+        super().__init__(data, f"panic 0x{panic_code:02x}: {meaning}")
+        self.panic_code = panic_code
+        self.meaning = meaning
+
+
 class TransactionFailed(LedgerError):
     """A transaction could not be sent or was not mined within the bound of retries."""
 
 
+class TransactionRejected(TransactionFailed):
+    """The node refused the signed transaction, so it can never execute; ``rpc_error`` says why."""
+
+    def __init__(self, tx_hash: str, rpc_error: RPCError) -> None:
+        super().__init__(f"transaction {tx_hash} rejected by the node: {rpc_error.message}")
+        self.tx_hash = tx_hash
+        self.rpc_error = rpc_error
+
+
+class ReceiptTimeout(TransactionFailed):
+    """A sent transaction had no receipt within the wait. It is kept in the outbox, not lost."""
+
+    def __init__(self, tx_hash: str, waited_s: float) -> None:
+        super().__init__(
+            f"transaction {tx_hash} not mined after {waited_s:.1f}s; "
+            "it stays in the outbox and reconcile() will settle it"
+        )
+        self.tx_hash = tx_hash
+
+
 class DeploymentError(LedgerError):
     """Contracts are not deployed, or the manifest does not match the code on chain."""
+
+
+class ChainMismatch(DeploymentError):
+    """The backend serves a different chain (chain id) than the one configured or recorded."""
 
 
 def _show(value: Any) -> str:

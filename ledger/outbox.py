@@ -1,0 +1,235 @@
+"""The outbox: every signed transaction is on disk before it is sent.
+
+One SQLite file under the data dir, one row per signed transaction: sender, nonce, hash, the raw
+signed bytes, a purpose, and a state:
+
+``pending``  recorded (and committed, fsync'd) before the first send; not yet known to be mined.
+``mined``    the chain has a receipt for this hash (status 1, or 0 when the call reverted).
+``failed``   it can never execute: the node refused it, or its nonce was taken by another
+             transaction (``detail`` says which).
+
+Rows belong to one chain, identified by chain id AND genesis block hash, so a reset development
+chain that reuses a chain id never receives old transactions. A partial unique index makes it
+impossible to hold two live (pending or mined) transactions for the same sender and nonce.
+
+One process owns an outbox at a time (an exclusive lock on a sibling ``.lock`` file, released by
+the kernel even after ``kill -9``): two writers would hand out the same nonces.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+from ledger.exceptions import BackendUnavailable, TransactionFailed
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS outbox (
+    id           INTEGER PRIMARY KEY,
+    chain_id     INTEGER NOT NULL,
+    genesis_hash TEXT    NOT NULL,
+    sender       TEXT    NOT NULL,
+    nonce        INTEGER NOT NULL,
+    tx_hash      TEXT    NOT NULL,
+    raw_tx       BLOB    NOT NULL,
+    purpose      TEXT    NOT NULL,
+    state        TEXT    NOT NULL CHECK (state IN ('pending', 'mined', 'failed')),
+    block_number INTEGER,
+    status       INTEGER,
+    detail       TEXT,
+    recorded_at  REAL    NOT NULL,
+    settled_at   REAL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS outbox_live_nonce
+    ON outbox (chain_id, genesis_hash, sender, nonce) WHERE state != 'failed';
+CREATE INDEX IF NOT EXISTS outbox_hash ON outbox (tx_hash);
+CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (state) WHERE state = 'pending';
+"""
+
+
+class OutboxState(StrEnum):
+    PENDING = "pending"
+    MINED = "mined"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class SignedTx:
+    """A transaction about to be sent: what the outbox records."""
+
+    sender: str
+    nonce: int
+    tx_hash: str
+    raw_tx: bytes = field(repr=False)
+    purpose: str
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    """One recorded transaction and what is known about it."""
+
+    sender: str
+    nonce: int
+    tx_hash: str
+    raw_tx: bytes = field(repr=False)
+    purpose: str
+    state: OutboxState
+    block_number: int | None
+    status: int | None
+    detail: str | None
+    recorded_at: float
+
+
+class Outbox:
+    """The outbox of one chain in the SQLite file ``path``. Thread-safe."""
+
+    def __init__(self, path: Path, *, chain_id: int, genesis_hash: str) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._scope = (chain_id, genesis_hash.lower())
+        self._lock_file = _lock_exclusively(path.with_name(path.name + ".lock"))
+        self._lock = threading.Lock()
+        # autocommit off by hand: every write below is one explicit transaction.
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            # FULL: a commit survives power loss, not only a process crash.
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            raise BackendUnavailable(f"the outbox {path} cannot be opened: {exc}") from exc
+
+    def record(self, transactions: Sequence[SignedTx]) -> None:
+        """Commit the transactions as pending, all or none, before any of them is sent."""
+        now = time.time()
+        try:
+            self._insert(transactions, now)
+        except sqlite3.IntegrityError as exc:
+            # Only a second writer for the same account (or a nonce bug) gets here.
+            raise TransactionFailed(
+                "a live transaction already holds one of these nonces: "
+                + ", ".join(f"{tx.sender}/{tx.nonce}" for tx in transactions)
+            ) from exc
+
+    def _insert(self, transactions: Sequence[SignedTx], now: float) -> None:
+        with self._transaction() as db:
+            db.executemany(
+                "INSERT INTO outbox (chain_id, genesis_hash, sender, nonce, tx_hash, raw_tx,"
+                " purpose, state, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
+                [
+                    (*self._scope, tx.sender, tx.nonce, tx.tx_hash, tx.raw_tx, tx.purpose, now)
+                    for tx in transactions
+                ],
+            )
+
+    def mark_mined(self, mined: Iterable[tuple[str, int, int]]) -> None:
+        """Settle ``(tx_hash, block_number, status)`` rows as mined."""
+        now = time.time()
+        with self._transaction() as db:
+            db.executemany(
+                "UPDATE outbox SET state = 'mined', block_number = ?, status = ?, settled_at = ?"
+                " WHERE tx_hash = ? AND chain_id = ? AND genesis_hash = ? AND state = 'pending'",
+                [(block, status, now, tx_hash, *self._scope) for tx_hash, block, status in mined],
+            )
+
+    def mark_failed(self, tx_hash: str, detail: str) -> None:
+        """Settle a row as failed: it can never execute, and its nonce is free again."""
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE outbox SET state = 'failed', detail = ?, settled_at = ?"
+                " WHERE tx_hash = ? AND chain_id = ? AND genesis_hash = ? AND state = 'pending'",
+                (detail, time.time(), tx_hash, *self._scope),
+            )
+
+    def pending(self) -> list[OutboxEntry]:
+        """Rows of this chain not yet known to be mined, by sender and nonce."""
+        return self._select(only_pending=True)
+
+    def entries(self) -> list[OutboxEntry]:
+        """Every row of this chain, by sender and nonce (for audits and tests)."""
+        return self._select(only_pending=False)
+
+    def pending_nonces(self, sender: str) -> set[int]:
+        """The nonces ``sender`` holds with transactions that may still execute."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT nonce FROM outbox WHERE state = 'pending' AND sender = ?"
+                " AND chain_id = ? AND genesis_hash = ?",
+                (sender, *self._scope),
+            ).fetchall()
+        return {int(nonce) for (nonce,) in rows}
+
+    def _select(self, *, only_pending: bool) -> list[OutboxEntry]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT sender, nonce, tx_hash, raw_tx, purpose, state, block_number, status,"
+                " detail, recorded_at FROM outbox WHERE chain_id = ? AND genesis_hash = ?"
+                " AND (? = 0 OR state = 'pending') ORDER BY sender, nonce, id",
+                (*self._scope, only_pending),
+            ).fetchall()
+        return [
+            OutboxEntry(
+                sender=sender,
+                nonce=nonce,
+                tx_hash=tx_hash,
+                raw_tx=bytes(raw_tx),
+                purpose=purpose,
+                state=OutboxState(state),
+                block_number=block_number,
+                status=status,
+                detail=detail,
+                recorded_at=recorded_at,
+            )
+            for (
+                sender,
+                nonce,
+                tx_hash,
+                raw_tx,
+                purpose,
+                state,
+                block_number,
+                status,
+                detail,
+                recorded_at,
+            ) in rows
+        ]
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One SQLite write transaction under the outbox lock, committed on success."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+        if self._lock_file is not None:
+            os.close(self._lock_file)
+            self._lock_file = None
+
+
+def _lock_exclusively(lock_path: Path) -> int | None:
+    descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError as exc:
+        os.close(descriptor)
+        raise BackendUnavailable(
+            f"the outbox {lock_path.with_suffix('')} is in use by another process"
+        ) from exc
+    return descriptor

@@ -1,0 +1,159 @@
+"""The shared ledger suite on a real Anvil node over JSON-RPC, plus what only a node has."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from ledger import (
+    BackendUnavailable,
+    BadResponse,
+    ChainMismatch,
+    JSONRPCBackend,
+    Ledger,
+    LedgerConfig,
+    open_ledger,
+)
+from ledger.devnode import AnvilNode
+from tests.ledger import suite
+
+pytestmark = pytest.mark.anvil
+
+
+@pytest.fixture
+def ledger(anvil: AnvilNode, tmp_path: Path) -> Iterator[Ledger]:
+    opened = Ledger(JSONRPCBackend(anvil.url), data_dir=tmp_path, chain_id=anvil.chain_id)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def reopen(anvil: AnvilNode) -> suite.Reopen:
+    def reopen_ledger(current: Ledger) -> Ledger:
+        current.close()
+        return Ledger(JSONRPCBackend(anvil.url), data_dir=current.data_dir, chain_id=anvil.chain_id)
+
+    return reopen_ledger
+
+
+class TestReadWrite(suite.LedgerReadWriteSuite):
+    pass
+
+
+class TestReverts(suite.LedgerRevertSuite):
+    pass
+
+
+class TestEvents(suite.LedgerEventsSuite):
+    pass
+
+
+class TestOutbox(suite.LedgerOutboxSuite):
+    pass
+
+
+class TestProvider(suite.BackendProviderSuite):
+    pass
+
+
+# -- node-only behaviour ---------------------------------------------------------------------
+
+
+def test_open_ledger_from_config(anvil: AnvilNode, tmp_path: Path) -> None:
+    config = LedgerConfig(
+        backend="rpc", data_dir=tmp_path, chain_id=anvil.chain_id, rpc_url=anvil.url
+    )
+    with open_ledger(config) as ledger:
+        assert ledger.chain_id == anvil.chain_id
+
+
+def test_a_node_on_another_chain_id_is_refused(anvil: AnvilNode, tmp_path: Path) -> None:
+    config = LedgerConfig(
+        backend="rpc", data_dir=tmp_path, chain_id=anvil.chain_id + 1, rpc_url=anvil.url
+    )
+    with pytest.raises(ChainMismatch, match=str(anvil.chain_id)):
+        open_ledger(config)
+
+
+def test_one_writer_per_data_dir(anvil: AnvilNode, tmp_path: Path) -> None:
+    with (
+        Ledger(JSONRPCBackend(anvil.url), data_dir=tmp_path),
+        pytest.raises(BackendUnavailable, match="in use"),
+    ):
+        Ledger(JSONRPCBackend(anvil.url), data_dir=tmp_path)
+    # Released on close.
+    Ledger(JSONRPCBackend(anvil.url), data_dir=tmp_path).close()
+
+
+def test_unreachable_node_is_backend_unavailable(tmp_path: Path) -> None:
+    stopped = AnvilNode()  # a free port nobody listens on
+    with pytest.raises(BackendUnavailable, match="cannot reach"):
+        Ledger(JSONRPCBackend(stopped.url, timeout_s=1), data_dir=tmp_path)
+
+
+def test_batch_of_raw_transactions_in_one_request(anvil: AnvilNode) -> None:
+    backend = JSONRPCBackend(anvil.url)
+    try:
+        answers = backend.make_batch_request(
+            [("eth_chainId", []), ("eth_sendRawTransaction", ["0x00"]), ("eth_blockNumber", [])]
+        )
+    finally:
+        backend.close()
+    assert int(answers[0]["result"], 16) == anvil.chain_id
+    assert "error" in answers[1], "a malformed raw transaction is refused, in its own slot"
+    assert "result" in answers[2]
+
+
+class _GarbageHandler(BaseHTTPRequestHandler):
+    """Answers every POST with a fixed body: what a misconfigured proxy might send."""
+
+    body = b"<html>not json-rpc</html>"
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(self.body)))
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def garbage_server() -> Iterator[ThreadingHTTPServer]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _GarbageHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"<html>not json-rpc</html>", b'{"jsonrpc": "1.0", "id": 1, "result": "0x1"}', b"[1, 2]"],
+    ids=["not-json", "wrong-version", "array-for-single"],
+)
+def test_malformed_replies_are_bad_response(
+    garbage_server: ThreadingHTTPServer, tmp_path: Path, body: bytes
+) -> None:
+    _GarbageHandler.body = body
+    host, port = garbage_server.server_address[:2]
+    with pytest.raises(BadResponse):
+        Ledger(JSONRPCBackend(f"http://{host!s}:{port}"), data_dir=tmp_path)
+
+
+def test_json_params_are_the_same_for_every_backend() -> None:
+    from ledger.provider import to_json_params
+
+    assert to_json_params([b"\x01\xff", (1, {"a": bytearray(b"\x00")})]) == [
+        "0x01ff",
+        [1, {"a": "0x00"}],
+    ]
+    assert json.dumps(to_json_params([{"x": b""}])) == '[{"x": "0x"}]'
