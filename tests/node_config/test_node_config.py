@@ -42,8 +42,8 @@ MAX_RUNTIME_CODE = 24_576
 MAX_INIT_CODE = 49_152
 
 # Interoperability vector: genesis extraData of the Quorum Developer Quickstart's Besu QBFT network
-# (Consensys/quorum-dev-quickstart, files/besu/config/besu/QBFTgenesis.json), written by Besu's
-# own tooling, with its four validators in the order listed there.
+# (Consensys/quorum-dev-quickstart, files/besu/config/besu/QBFTgenesis.json), a genesis that Besu
+# runs, with its four validators in the order listed there.
 BESU_QUICKSTART_EXTRA_DATA = bytes.fromhex(
     "f87aa00000000000000000000000000000000000000000000000000000000000000000f854"
     "9493917cadbace5dfce132b991732c6cda9bcc5b8a"
