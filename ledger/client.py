@@ -480,7 +480,7 @@ class Ledger:
             return ContractRevert(
                 b"", f"transaction {receipt.tx_hash} ran out of gas ({prepared.gas})"
             )
-        request: dict[str, Any] = {"from": sender, "data": prepared.data, "gas": prepared.gas}
+        request: dict[str, Any] = {"from": sender, "data": prepared.data, "gas": hex(prepared.gas)}
         if prepared.to is not None:
             request["to"] = prepared.to
         try:

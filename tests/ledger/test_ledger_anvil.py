@@ -20,6 +20,7 @@ from ledger import (
     open_ledger,
 )
 from ledger.devnode import AnvilNode
+from ledger.outbox import OutboxState
 from tests.ledger import suite
 
 pytestmark = pytest.mark.anvil
@@ -54,7 +55,13 @@ class TestEvents(suite.LedgerEventsSuite):
 
 
 class TestOutbox(suite.LedgerOutboxSuite):
-    pass
+    def test_a_refused_transaction_in_a_batch_does_not_strand_the_rest(
+        self, ledger: Ledger, new_account: suite.NewAccount
+    ) -> None:
+        super().test_a_refused_transaction_in_a_batch_does_not_strand_the_rest(ledger, new_account)
+        # A node queues the nonce after the refused one; a filler took the refused nonce.
+        purposes = [e.purpose for e in ledger.outbox.entries() if e.state is OutboxState.MINED]
+        assert "nonce gap filler" in purposes
 
 
 class TestProvider(suite.BackendProviderSuite):
