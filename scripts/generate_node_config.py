@@ -23,6 +23,7 @@ import hashlib
 import hmac
 import ipaddress
 import json
+import os
 import re
 import secrets
 import sys
@@ -406,9 +407,15 @@ def write_network(files: dict[str, str], out: Path, *, force: bool) -> None:
     for relative_path, content in files.items():
         path = out / relative_path
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content, encoding="utf-8", newline="\n")
-        if path.name == "key" or path.suffix == ".key":
-            path.chmod(0o600)
+        # Private keys are created owner-only, so they are never readable by others, even briefly.
+        is_private_key = path.name == "key" or path.suffix == ".key"
+        descriptor = os.open(
+            path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600 if is_private_key else 0o644
+        )
+        with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as file:
+            file.write(content)
+        if is_private_key:
+            path.chmod(0o600)  # an overwritten file keeps its old mode
 
 
 # --- Validation ----------------------------------------------------------------------------------
