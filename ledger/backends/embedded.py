@@ -10,6 +10,12 @@ hash, the transaction survives a crash of the process.
 Permissioned-network behaviour: the base fee is always 0 and gas price 0 is accepted, the chain
 has instant finality (``safe``, ``finalized`` and ``pending`` all mean the latest block), and one
 process at a time owns the data directory.
+
+Unlike a node there is no transaction pool: a transaction is mined at once or refused, so a
+nonce above the sender's next one is refused ("nonce too high") instead of queued. And since each
+block is at least one second after its parent, block time runs ahead of the wall clock while
+more than one block per second is written (it catches up when the load drops); a JSON-RPC batch
+of transactions (:meth:`EmbeddedBackend.make_batch_request`) shares one block.
 """
 
 from __future__ import annotations
@@ -33,8 +39,13 @@ from eth_abi.abi import decode as abi_decode
 from eth_abi.exceptions import DecodingError
 from eth_typing import Address
 
-from ledger.backends.base import EXECUTION_REVERTED, INTERNAL_ERROR, INVALID_PARAMS, RPC
-from ledger.backends.base import METHOD_NOT_FOUND as METHOD_NOT_FOUND_CODE
+from ledger.backends.base import (
+    EXECUTION_REVERTED,
+    INTERNAL_ERROR,
+    INVALID_PARAMS,
+    METHOD_NOT_FOUND,
+    RPC,
+)
 from ledger.backends.embedded_chain import (
     TOPIC_POSITIONS,
     CallFailed,
@@ -198,7 +209,7 @@ class EmbeddedBackend:
     def _answer(self, method: str, params: list[Any]) -> dict[str, Any]:
         handler = self._handlers.get(method)
         if handler is None:
-            return self._error(METHOD_NOT_FOUND_CODE, f"the method {method} does not exist")
+            return self._error(METHOD_NOT_FOUND, f"the method {method} does not exist")
         return self._run(lambda: handler(_as_list(params)))
 
     def _run(self, produce: Callable[[], Any]) -> dict[str, Any]:
@@ -206,7 +217,7 @@ class EmbeddedBackend:
             result = self._guarded(produce)
         except _RPCFailure as failure:
             return self._error(failure.code, failure.message, failure.data)
-        return {"jsonrpc": "2.0", "id": next(self._response_ids), "result": result}
+        return self._success(result)
 
     def _guarded(self, produce: Callable[[], T]) -> T:
         """Run a handler: a storage failure means no answer at all, anything else is -32603."""
@@ -223,6 +234,9 @@ class EmbeddedBackend:
             # A node answers an internal failure with -32603 rather than dropping the request.
             logger.exception("embedded chain failed to answer")
             raise _RPCFailure(INTERNAL_ERROR, f"internal error: {error}") from error
+
+    def _success(self, result: Any) -> dict[str, Any]:
+        return {"jsonrpc": "2.0", "id": next(self._response_ids), "result": result}
 
     def _error(self, code: int, message: str, data: str | None = None) -> dict[str, Any]:
         error: dict[str, Any] = {"code": code, "message": message}
@@ -343,13 +357,7 @@ class EmbeddedBackend:
                 continue
             outcome = next(outcomes)
             if outcome is None:
-                responses.append(
-                    {
-                        "jsonrpc": "2.0",
-                        "id": next(self._response_ids),
-                        "result": _data_hex(item.hash),
-                    }
-                )
+                responses.append(self._success(_data_hex(item.hash)))
             else:
                 responses.append(self._error(SERVER_ERROR, str(outcome)))
         return responses
@@ -399,7 +407,7 @@ class EmbeddedBackend:
             "receiptsRoot": _data_hex(header.receipt_root),
             "miner": _data_hex(header.coinbase),
             "difficulty": _quantity_hex(header.difficulty),
-            "totalDifficulty": _quantity_hex(header.difficulty),
+            "totalDifficulty": _quantity_hex(header.difficulty),  # 0: proof of stake from genesis
             "extraData": _data_hex(header.extra_data),
             "size": _quantity_hex(len(rlp.encode(block))),
             "gasLimit": _quantity_hex(header.gas_limit),
@@ -463,9 +471,10 @@ class EmbeddedBackend:
         return LogFilter(
             from_block=from_block,
             to_block=min(to_block, head),
-            addresses=None
-            if addresses is None
-            else tuple(_address(item) for item in _one_or_many(addresses)),
+            # Like geth, no address (null or an empty list) means any address.
+            addresses=tuple(_address(item) for item in _one_or_many(addresses))
+            if addresses
+            else None,
             topics=tuple(_topic_alternatives(position) for position in topics),
         )
 
@@ -543,8 +552,8 @@ def _topic_alternatives(position: Any) -> tuple[bytes, ...] | None:
     if position is None:
         return None
     alternatives = _one_or_many(position)
-    if None in alternatives:
-        return None  # a null alternative matches anything
+    if not alternatives or None in alternatives:
+        return None  # an empty list or a null alternative matches anything
     return tuple(_data(topic, 32) for topic in alternatives)
 
 

@@ -344,6 +344,7 @@ def test_get_logs_filters_by_address_topics_and_blocks(backend: EmbeddedBackend)
     assert values({"fromBlock": "earliest"}) == [10, 11, 12]
     assert values({}) == [12]  # both ends default to latest
     assert values({"fromBlock": "0x0", "address": first}) == [10, 11]
+    assert values({"fromBlock": "0x0", "address": [], "topics": [[]]}) == [10, 11, 12]
     assert values({"fromBlock": "0x0", "address": [first, second]}) == [10, 11, 12]
     assert values({"fromBlock": "0x0", "topics": [STORED_TOPIC, topic(bob)]}) == [11, 12]
     assert values({"fromBlock": "0x0", "topics": [None, [topic(alice), topic(bob)]]}) == [
@@ -539,6 +540,13 @@ def test_a_chain_is_refused_under_another_chain_id(tmp_path: Path, account: Loca
         EmbeddedBackend(tmp_path, chain_id=1)
     with EmbeddedBackend(tmp_path, chain_id=CHAIN_ID) as backend:  # refusal released the lock
         assert result(backend, "eth_blockNumber") == "0x1"
+
+
+def test_a_file_that_is_not_a_chain_database_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "chain.sqlite").write_bytes(b"not a database, just some bytes" * 100)
+    with pytest.raises(BackendUnavailable, match="corrupt or unreadable"):
+        EmbeddedBackend(tmp_path, chain_id=CHAIN_ID)
+    assert (tmp_path / "chain.sqlite").read_bytes() == b"not a database, just some bytes" * 100
 
 
 @pytest.mark.slow
