@@ -1,0 +1,246 @@
+"""The chains the contract behaviour suite runs on, behind one small interface.
+
+Each chain gives a ``Web3``, fresh funded accounts, and helpers that sign transactions locally
+(as the services do), send them, and turn reverts into :class:`Reverted` with the custom error
+decoded from the committed ABIs. To run the suite on another chain, subclass :class:`Chain`
+(override ``_fund``, ``travel_to`` and, if the node reports reverts differently,
+``_revert_data``) and add a factory to ``CHAIN_FACTORIES`` in ``conftest.py``.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from eth_abi import decode
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from eth_tester.exceptions import TransactionFailed
+from eth_utils import abi_to_signature, function_signature_to_4byte_selector, to_checksum_address
+from web3 import EthereumTesterProvider, Web3
+from web3.contract import Contract
+from web3.exceptions import ContractLogicError
+from web3.types import TxReceipt
+
+from ledger.artifacts import error_abis, load_artifact
+
+# Fixed gas limits, so that no transaction pays for an estimate round trip.
+CALL_GAS = 3_000_000
+DEPLOY_GAS = 8_000_000
+RECEIPT_POLL_S = 0.005
+
+
+def _error_table() -> dict[bytes, tuple[str, list[str]]]:
+    table = {}
+    for entry in error_abis():
+        signature = abi_to_signature(entry)
+        types = [parameter["type"] for parameter in entry["inputs"]]
+        table[function_signature_to_4byte_selector(signature)] = (entry["name"], types)
+    return table
+
+
+_ERRORS = _error_table()
+
+
+class Reverted(Exception):
+    """A call or transaction reverted. ``name``/``args`` decode a govledger custom error;
+    ``name`` is None for any other revert data (empty, a panic, an unknown selector)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        known = _ERRORS.get(data[:4])
+        self.name: str | None = known[0] if known else None
+        self.args_: tuple[Any, ...] = (
+            tuple(
+                _checksummed(kind, value)
+                for kind, value in zip(known[1], decode(known[1], data[4:]), strict=True)
+            )
+            if known
+            else ()
+        )
+        super().__init__(f"{self.name or 'revert'}{self.args_} (data 0x{data.hex()})")
+
+
+def calldata(function: Any) -> bytes:
+    """The calldata of a bound contract function."""
+    return bytes.fromhex(function._encode_transaction_data().removeprefix("0x"))
+
+
+def _checksummed(kind: str, value: Any) -> Any:
+    return to_checksum_address(value) if kind == "address" else value
+
+
+@contextmanager
+def reverts(name: str, *args: Any) -> Iterator[None]:
+    """Expect the block to revert with custom error ``name`` and exactly these arguments."""
+    with pytest.raises(Reverted) as caught:
+        yield
+    got = (caught.value.name, caught.value.args_)
+    assert got == (name, args), f"expected {name}{args}, got {caught.value}"
+
+
+class Chain:
+    """One chain under test. Subclasses say how accounts get funds and how time moves."""
+
+    name = "abstract"
+    # What transactions offer per gas: 0 on a free-gas chain.
+    max_fee_per_gas = 0
+
+    def __init__(self, w3: Web3) -> None:
+        self.w3 = w3
+        self.chain_id = w3.eth.chain_id
+
+    def new_account(self) -> LocalAccount:
+        """A fresh account that can send transactions."""
+        account: LocalAccount = Account.create()
+        self._fund(account.address)
+        return account
+
+    def deploy(self, account: LocalAccount, contract_name: str, *args: Any) -> Contract:
+        """Deploy govledger contract ``contract_name`` from its committed artifact."""
+        return self.deploy_with_receipt(account, contract_name, *args)[0]
+
+    def deploy_with_receipt(
+        self, account: LocalAccount, contract_name: str, *args: Any
+    ) -> tuple[Contract, TxReceipt]:
+        artifact = load_artifact(contract_name)
+        factory = self.w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
+        receipt = self._transact(account, factory.constructor(*args), DEPLOY_GAS)
+        address = receipt["contractAddress"]
+        assert address is not None
+        return self.w3.eth.contract(address=address, abi=artifact.abi), receipt
+
+    def send(self, account: LocalAccount, function: Any) -> TxReceipt:
+        """Sign and send ``function`` (a bound contract function) from ``account``.
+
+        If the transaction reverts, :class:`Reverted` is raised with the revert data: the data
+        comes from running it as a call first, and the transaction is then mined anyway, so a
+        test sees that the refused transaction really failed on chain and changed nothing.
+        """
+        return self._transact(account, function, CALL_GAS)
+
+    def call(self, account: LocalAccount, function: Any) -> Any:
+        """Run ``function`` as a view call from ``account``; :class:`Reverted` if it reverts."""
+        with self._reverts_raised_as_reverted():
+            return function.call({"from": account.address})
+
+    def latest_timestamp(self) -> int:
+        return int(self.w3.eth.get_block("latest")["timestamp"])
+
+    def travel_to(self, timestamp: int) -> None:
+        """Mine a block at ``timestamp``; later blocks are not earlier."""
+        raise NotImplementedError
+
+    def events(
+        self, receipt: TxReceipt, contract: Contract, event_name: str
+    ) -> list[dict[str, Any]]:
+        """The arguments of every ``event_name`` that ``contract`` emitted in ``receipt``."""
+        event = contract.events[event_name]()
+        topic = bytes.fromhex(event.topic.removeprefix("0x"))
+        return [
+            dict(event.process_log(log)["args"])
+            for log in receipt["logs"]
+            if log["address"] == contract.address and bytes(log["topics"][0]) == topic
+        ]
+
+    def _transact(self, account: LocalAccount, function: Any, gas: int) -> TxReceipt:
+        transaction = function.build_transaction(
+            {
+                "from": account.address,
+                "nonce": self.w3.eth.get_transaction_count(account.address, "pending"),
+                "gas": gas,
+                "maxFeePerGas": self.max_fee_per_gas,
+                "maxPriorityFeePerGas": 0,
+                "chainId": self.chain_id,
+            }
+        )
+        call = {"from": transaction["from"], "data": transaction["data"]}
+        if "to" in transaction:
+            call["to"] = transaction["to"]
+        refusal: Reverted | None = None
+        try:
+            with self._reverts_raised_as_reverted():
+                self.w3.eth.call(call)  # type: ignore[arg-type]
+        except Reverted as reverted:
+            refusal = reverted
+        signed = account.sign_transaction(transaction)
+        tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
+        receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, poll_latency=RECEIPT_POLL_S)
+        if refusal is not None:
+            assert receipt["status"] == 0, (
+                f"the call reverted but the transaction did not: {refusal}"
+            )
+            raise refusal
+        assert receipt["status"] == 1, "the transaction reverted but the same call did not"
+        return receipt
+
+    @contextmanager
+    def _reverts_raised_as_reverted(self) -> Iterator[None]:
+        try:
+            yield
+        except Exception as error:  # each node reports a revert its own way
+            data = self._revert_data(error)
+            if data is None:
+                raise
+            raise Reverted(data) from error
+
+    def _revert_data(self, error: Exception) -> bytes | None:
+        """The revert data carried by ``error``, or None if it is not a revert."""
+        if isinstance(error, ContractLogicError) and isinstance(error.data, str):
+            return bytes.fromhex(error.data.removeprefix("0x"))
+        return None
+
+    def _fund(self, address: str) -> None:
+        """Give ``address`` what it needs to pay for gas (nothing on a free-gas chain)."""
+
+
+class EthTesterChain(Chain):
+    """eth-tester's in-memory py-evm chain, through ``EthereumTesterProvider``."""
+
+    name = "eth_tester"
+    # eth-tester has a base fee (1 gwei at genesis, falling with empty blocks).
+    max_fee_per_gas = 10 * 10**9
+
+    def __init__(self) -> None:
+        provider = EthereumTesterProvider()
+        super().__init__(Web3(provider))
+        self._tester = provider.ethereum_tester
+        self._banker = self.w3.eth.accounts[0]
+
+    def travel_to(self, timestamp: int) -> None:
+        self._tester.time_travel(timestamp)
+
+    def _fund(self, address: str) -> None:
+        tx_hash = self.w3.eth.send_transaction(
+            {"from": self._banker, "to": address, "value": 10**18}  # type: ignore[typeddict-item]
+        )
+        self.w3.eth.wait_for_transaction_receipt(tx_hash, poll_latency=RECEIPT_POLL_S)
+
+    def _revert_data(self, error: Exception) -> bytes | None:
+        # eth-tester reports a revert as TransactionFailed("execution reverted: b'...'"), the
+        # raw revert data written as a Python bytes literal.
+        prefix = "execution reverted: "
+        message = str(error)
+        if not isinstance(error, TransactionFailed) or not message.startswith(prefix):
+            return None
+        try:
+            literal = ast.literal_eval(message.removeprefix(prefix))
+        except (ValueError, SyntaxError):  # an Error(string) reason, already decoded to text
+            return None
+        return literal if isinstance(literal, bytes) else None
+
+
+class AnvilChain(Chain):
+    """A real Anvil node (free gas: base fee and gas price 0), through JSON-RPC."""
+
+    name = "anvil"
+
+    def __init__(self, url: str) -> None:
+        super().__init__(Web3(Web3.HTTPProvider(url)))
+
+    def travel_to(self, timestamp: int) -> None:
+        self.w3.provider.make_request("evm_setNextBlockTimestamp", [timestamp])  # type: ignore[arg-type]
+        self.w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
