@@ -123,6 +123,8 @@ class ReconcileReport:
     again (the same signed bytes) and now mined. ``superseded``: their nonce was used by another
     transaction, so they can never execute. ``rejected``: the node refused them on resend.
     ``still_pending``: resent but not mined within the wait; the next reconcile looks again.
+    ``rolled_back``: marked mined earlier, but the chain no longer has them (a development node
+    restarted from an older state), so they were pending again and went through the above.
     """
 
     already_mined: tuple[str, ...] = ()
@@ -130,10 +132,17 @@ class ReconcileReport:
     superseded: tuple[str, ...] = ()
     rejected: tuple[str, ...] = ()
     still_pending: tuple[str, ...] = ()
+    rolled_back: tuple[str, ...] = ()
 
     @property
     def settled(self) -> bool:
         return not self.still_pending
+
+    def summary(self) -> str:
+        """One line for logs: how many transactions fell in each group."""
+        groups = ("already_mined", "resent", "superseded", "rejected", "still_pending")
+        counts = ", ".join(f"{len(getattr(self, group))} {group}" for group in groups)
+        return counts + f" ({len(self.rolled_back)} lost by the chain)"
 
 
 @dataclass
@@ -201,7 +210,8 @@ class Ledger:
             backend.close()
             raise
         try:
-            self.reconcile()
+            # What settling the outbox found when this ledger opened (worth logging).
+            self.reconciled_on_open = self.reconcile()
         except BaseException:
             self.close()
             raise
@@ -341,11 +351,11 @@ class Ledger:
             return report
 
     def _reconcile_locked(self) -> ReconcileReport:
+        rolled_back, superseded = self._revive_rolled_back()
         pending = self.outbox.pending()
         if not pending:
-            return ReconcileReport()
+            return ReconcileReport(superseded=tuple(superseded))
         already: list[str] = []
-        superseded: list[str] = []
         rejected: list[str] = []
         to_resend = []
         used_nonces = self._batch_results(
@@ -398,7 +408,43 @@ class Ledger:
             superseded=tuple(superseded),
             rejected=tuple(rejected),
             still_pending=tuple(tx_hash for tx_hash in awaited if tx_hash not in found),
+            rolled_back=tuple(rolled_back),
         )
+
+    def _revive_rolled_back(self) -> tuple[list[str], list[str]]:
+        """Check the mined rows against the chain; return (pending again, superseded).
+
+        A chain that loses blocks loses a suffix of each sender's nonces. Per sender: rows at or
+        above the chain's nonce are gone, so they become pending again; below it, the highest
+        mined row should have its receipt, and if it does not, another transaction took its
+        nonce after the loss (superseded), and the next one down is checked.
+        """
+        senders = self.outbox.senders()
+        counts = self._batch_results(
+            [("eth_getTransactionCount", [sender, "latest"]) for sender in senders]
+        )
+        lost: list[str] = []
+        superseded: list[str] = []
+        for sender, count in zip(senders, counts, strict=True):
+            used = int(count, 16)
+            lost += [row.tx_hash for row in self.outbox.mined_from(sender, used)]
+            below = used
+            while (row := self.outbox.highest_mined_below(sender, below)) is not None:
+                if self.provider.request("eth_getTransactionReceipt", [row.tx_hash]) is not None:
+                    break
+                self.outbox.mark_failed(
+                    row.tx_hash,
+                    f"superseded: after the chain lost blocks, nonce {row.nonce} went to "
+                    "another transaction",
+                )
+                superseded.append(row.tx_hash)
+                below = row.nonce
+        if lost:
+            self.outbox.mark_pending_again(lost, "the chain lost its block: sent again")
+        if lost or superseded:
+            with self._state_lock:
+                self._cursors.clear()
+        return lost, superseded
 
     def _resend_if_needed(self) -> None:
         # A send that failed for want of a backend left a row that later nonces would queue

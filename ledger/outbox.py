@@ -8,6 +8,9 @@ signed bytes, a purpose, and a state:
 ``failed``   it can never execute: the node refused it, or its nonce was taken by another
              transaction (``detail`` says which).
 
+A mined row goes back to pending if the chain loses its block (a development node restarted
+from a state file it saved a moment earlier): it is then sent again like any pending row.
+
 Rows belong to one chain, identified by chain id AND genesis block hash, so a reset development
 chain that reuses a chain id never receives old transactions. A partial unique index makes it
 impossible to hold two live (pending or mined) transactions for the same sender and nonce.
@@ -53,6 +56,20 @@ CREATE UNIQUE INDEX IF NOT EXISTS outbox_live_nonce
 CREATE INDEX IF NOT EXISTS outbox_hash ON outbox (tx_hash);
 CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (state) WHERE state = 'pending';
 """
+
+
+_SELECT_ROWS = (
+    "SELECT sender, nonce, tx_hash, raw_tx, purpose, state, block_number, status, detail,"
+    " recorded_at FROM outbox WHERE chain_id = ? AND genesis_hash = ?"
+)
+_ALL_ROWS = _SELECT_ROWS + " ORDER BY sender, nonce, id"
+_PENDING_ROWS = _SELECT_ROWS + " AND state = 'pending' ORDER BY sender, nonce, id"
+_MINED_FROM_NONCE = (
+    _SELECT_ROWS + " AND state = 'mined' AND sender = ? AND nonce >= ? ORDER BY nonce"
+)
+_HIGHEST_MINED_BELOW_NONCE = (
+    _SELECT_ROWS + " AND state = 'mined' AND sender = ? AND nonce < ? ORDER BY nonce DESC LIMIT 1"
+)
 
 
 class OutboxState(StrEnum):
@@ -146,17 +163,46 @@ class Outbox:
         with self._transaction() as db:
             db.execute(
                 "UPDATE outbox SET state = 'failed', detail = ?, settled_at = ?"
-                " WHERE tx_hash = ? AND chain_id = ? AND genesis_hash = ? AND state = 'pending'",
+                " WHERE tx_hash = ? AND chain_id = ? AND genesis_hash = ? AND state != 'failed'",
                 (detail, time.time(), tx_hash, *self._scope),
+            )
+
+    def mark_pending_again(self, tx_hashes: Iterable[str], detail: str) -> None:
+        """Mined rows the chain no longer has (it rolled back): pending again, to be re-sent."""
+        with self._transaction() as db:
+            db.executemany(
+                "UPDATE outbox SET state = 'pending', block_number = NULL, status = NULL,"
+                " detail = ?, settled_at = NULL"
+                " WHERE tx_hash = ? AND chain_id = ? AND genesis_hash = ? AND state = 'mined'",
+                [(detail, tx_hash, *self._scope) for tx_hash in tx_hashes],
             )
 
     def pending(self) -> list[OutboxEntry]:
         """Rows of this chain not yet known to be mined, by sender and nonce."""
-        return self._select(only_pending=True)
+        return self._rows(_PENDING_ROWS, ())
 
     def entries(self) -> list[OutboxEntry]:
         """Every row of this chain, by sender and nonce (for audits and tests)."""
-        return self._select(only_pending=False)
+        return self._rows(_ALL_ROWS, ())
+
+    def senders(self) -> list[str]:
+        """Every sender with a mined row on this chain."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT DISTINCT sender FROM outbox WHERE state = 'mined'"
+                " AND chain_id = ? AND genesis_hash = ? ORDER BY sender",
+                self._scope,
+            ).fetchall()
+        return [str(sender) for (sender,) in rows]
+
+    def mined_from(self, sender: str, nonce: int) -> list[OutboxEntry]:
+        """``sender``'s mined rows with a nonce of at least ``nonce``."""
+        return self._rows(_MINED_FROM_NONCE, (sender, nonce))
+
+    def highest_mined_below(self, sender: str, nonce: int) -> OutboxEntry | None:
+        """``sender``'s mined row with the highest nonce below ``nonce``, if any."""
+        rows = self._rows(_HIGHEST_MINED_BELOW_NONCE, (sender, nonce))
+        return rows[0] if rows else None
 
     def pending_nonces(self, sender: str) -> set[int]:
         """The nonces ``sender`` holds with transactions that may still execute."""
@@ -168,14 +214,9 @@ class Outbox:
             ).fetchall()
         return {int(nonce) for (nonce,) in rows}
 
-    def _select(self, *, only_pending: bool) -> list[OutboxEntry]:
+    def _rows(self, query: str, parameters: tuple[object, ...]) -> list[OutboxEntry]:
         with self._lock:
-            rows = self._db.execute(
-                "SELECT sender, nonce, tx_hash, raw_tx, purpose, state, block_number, status,"
-                " detail, recorded_at FROM outbox WHERE chain_id = ? AND genesis_hash = ?"
-                " AND (? = 0 OR state = 'pending') ORDER BY sender, nonce, id",
-                (*self._scope, only_pending),
-            ).fetchall()
+            rows = self._db.execute(query, (*self._scope, *parameters)).fetchall()
         return [
             OutboxEntry(
                 sender=sender,

@@ -9,10 +9,10 @@ lacks is overridden in its module to assert the expected error, never skipped.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 from eth_abi.abi import encode as abi_encode
@@ -23,6 +23,7 @@ from eth_utils.address import to_checksum_address
 from web3.contract import Contract
 
 from ledger import (
+    BackendUnavailable,
     Call,
     ContractPanic,
     ContractRevert,
@@ -34,9 +35,18 @@ from ledger import (
 )
 from ledger.artifacts import load_artifact
 from ledger.outbox import OutboxState, SignedTx
+from ledger.provider import BatchFn, ProviderLayer, RequestFn, default_layers
 
 NewAccount = Callable[[], LocalAccount]
-Reopen = Callable[[Ledger], Ledger]
+Layers = Sequence[tuple[str, ProviderLayer]]
+
+
+class Reopen(Protocol):
+    """Close ``current`` and open a ledger on the same data dir and chain, with these layers."""
+
+    def __call__(self, current: Ledger, *, layers: Layers | None = None) -> Ledger: ...
+
+
 DESCRIPTION = b"\x11" * 32
 
 
@@ -111,6 +121,35 @@ def sign_at(ledger: Ledger, account: LocalAccount, nonce: int, to: str, data: by
         bytes(signed.raw_transaction),
         "test",
     )
+
+
+class CutSends:
+    """A provider layer that loses ``eth_sendRawTransaction`` on the way to the backend, the
+    next ``failures`` times (or until ``failures`` is set to 0), like a network that drops."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+
+    def _lose(self) -> None:
+        if self.failures > 0:
+            self.failures -= 1
+            raise BackendUnavailable("the network lost this request (test)")
+
+    def wrap(self, call: RequestFn) -> RequestFn:
+        def maybe_lost(method: str, params: list[Any]) -> dict[str, Any]:
+            if method == "eth_sendRawTransaction":
+                self._lose()
+            return call(method, params)
+
+        return maybe_lost
+
+    def wrap_batch(self, call: BatchFn) -> BatchFn:
+        def maybe_lost(requests: Sequence[tuple[str, list[Any]]]) -> list[dict[str, Any]]:
+            if any(method == "eth_sendRawTransaction" for method, _ in requests):
+                self._lose()
+            return call(requests)
+
+        return maybe_lost
 
 
 # -- the suites ----------------------------------------------------------------------------------
@@ -472,6 +511,44 @@ class LedgerOutboxSuite:
         proposals = [e for e in live if e.purpose.startswith("call ")]
         assert proposal_count(governance) == len(proposals) >= 1
         assert ledger.transact(member, governance.address, propose(governance)).succeeded
+
+    def test_a_send_lost_by_the_network_goes_out_before_the_next_write(
+        self, ledger: Ledger, reopen: Reopen, new_account: NewAccount
+    ) -> None:
+        member = new_account()
+        governance = deploy_governance(ledger, [member])
+        data = propose(governance)
+        # Innermost, so the retry layer retries it and gives up.
+        network = CutSends(failures=10**6)
+        ledger = reopen(ledger, layers=[*default_layers(), ("cut_sends", network)])
+        governance = ledger.contract(governance.abi, governance.address)
+        with pytest.raises(BackendUnavailable):
+            ledger.transact(member, governance.address, data)
+        [lost] = ledger.outbox.pending()
+        assert (lost.sender, lost.nonce) == (member.address, 1)
+        assert proposal_count(governance) == 0
+        network.failures = 0
+        ledger.transact(member, governance.address, data)
+        assert proposal_count(governance) == 2, "the lost one first, then the new one"
+        rows = [e for e in ledger.outbox.entries() if e.sender == member.address]
+        assert [(e.nonce, e.state) for e in rows] == [(n, OutboxState.MINED) for n in range(3)]
+
+    def test_a_brief_network_loss_is_retried_without_sending_twice(
+        self, ledger: Ledger, reopen: Reopen, new_account: NewAccount
+    ) -> None:
+        member = new_account()
+        governance = deploy_governance(ledger, [member])
+        network = CutSends(failures=2)
+        ledger = reopen(ledger, layers=[*default_layers(), ("cut_sends", network)])
+        governance = ledger.contract(governance.abi, governance.address)
+        receipts = ledger.transact_batch(
+            member, [Call(governance.address, propose(governance)) for _ in range(3)]
+        )
+        receipts.append(ledger.transact(member, governance.address, propose(governance)))
+        assert network.failures == 0
+        assert [r.status for r in receipts] == [1, 1, 1, 1]
+        assert proposal_count(governance) == 4
+        assert chain_nonce(ledger, member.address) == 5
 
 
 class BackendProviderSuite:

@@ -34,12 +34,20 @@ def ledger(anvil: AnvilNode, tmp_path: Path) -> Iterator[Ledger]:
 
 
 @pytest.fixture
-def reopen(anvil: AnvilNode) -> suite.Reopen:
-    def reopen_ledger(current: Ledger) -> Ledger:
-        current.close()
-        return Ledger(JSONRPCBackend(anvil.url), data_dir=current.data_dir, chain_id=anvil.chain_id)
+def reopen(anvil: AnvilNode) -> Iterator[suite.Reopen]:
+    reopened: list[Ledger] = []
 
-    return reopen_ledger
+    def reopen_ledger(current: Ledger, *, layers: suite.Layers | None = None) -> Ledger:
+        current.close()
+        backend = JSONRPCBackend(anvil.url)
+        reopened.append(
+            Ledger(backend, data_dir=current.data_dir, chain_id=anvil.chain_id, layers=layers)
+        )
+        return reopened[-1]
+
+    yield reopen_ledger
+    for opened in reopened:
+        opened.close()
 
 
 class TestReadWrite(suite.LedgerReadWriteSuite):

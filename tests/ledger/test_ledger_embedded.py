@@ -14,10 +14,9 @@ from tests.ledger import suite
 CHAIN_ID = 1337
 
 
-def _open(data_dir: Path) -> Ledger:
-    return Ledger(
-        EmbeddedBackend(data_dir / "chain", chain_id=CHAIN_ID), data_dir=data_dir, chain_id=CHAIN_ID
-    )
+def _open(data_dir: Path, layers: suite.Layers | None = None) -> Ledger:
+    backend = EmbeddedBackend(data_dir / "chain", chain_id=CHAIN_ID)
+    return Ledger(backend, data_dir=data_dir, chain_id=CHAIN_ID, layers=layers)
 
 
 @pytest.fixture
@@ -31,9 +30,9 @@ def ledger(tmp_path: Path) -> Iterator[Ledger]:
 def reopen() -> Iterator[suite.Reopen]:
     reopened: list[Ledger] = []
 
-    def reopen_ledger(current: Ledger) -> Ledger:
+    def reopen_ledger(current: Ledger, *, layers: suite.Layers | None = None) -> Ledger:
         current.close()
-        reopened.append(_open(current.data_dir))
+        reopened.append(_open(current.data_dir, layers))
         return reopened[-1]
 
     yield reopen_ledger
