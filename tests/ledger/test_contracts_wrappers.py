@@ -1,0 +1,499 @@
+"""The typed contract wrappers on a real deployment, on the embedded chain and on Anvil.
+
+Each backend gets one deployment per module (2-of-3 committee); tests use fresh codes and ids
+so they do not depend on each other. Refused writes are checked to change nothing.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+
+from ledger import ContractRevert, JSONRPCBackend, Ledger, revert_error_class
+from ledger.backends.embedded import EmbeddedBackend
+from ledger.contracts import (
+    Action,
+    GrantStatus,
+    InvalidArgument,
+    LicenceState,
+    Registries,
+    Role,
+    ShareClass,
+    bytes32_to_code,
+    code_to_bytes32,
+)
+from ledger.deploy import deploy_all
+from ledger.devnode import AnvilNode
+from tests.contracts.deployment import SM2_KEYS
+
+EMBEDDED_CHAIN_ID = 1337
+_SERIALS = itertools.count(1)
+
+
+def new_code() -> str:
+    """A fresh code of the registry's alphabet (the check character is not the chain's job)."""
+    return f"1135{next(_SERIALS):014d}"
+
+
+def new_id() -> bytes:
+    return os.urandom(32)
+
+
+@dataclass
+class World:
+    ledger: Ledger
+    registries: Registries
+    committee: list[LocalAccount]
+
+    def govern(self, action: Action) -> int:
+        """Member 0 proposes, member 1 approves (reaching the threshold of 2)."""
+        proposal_id = self.registries.governance.propose_action(self.committee[0], action).value
+        self.registries.governance.approve(self.committee[1], proposal_id)
+        return proposal_id
+
+    def department(self, *roles: Role) -> tuple[str, LocalAccount]:
+        code, account = new_code(), Account.create()
+        self.govern(
+            self.registries.departments.encode_register(
+                code, f"部门 {code}", SM2_KEYS["K1"], [account.address], roles
+            )
+        )
+        return code, account
+
+    def now(self) -> int:
+        return int(
+            self.ledger.provider.request("eth_getBlockByNumber", ["latest", False])["timestamp"], 16
+        )
+
+
+def _open_ledger(backend: str, data_dir: Path, request: pytest.FixtureRequest) -> Ledger:
+    if backend == "embedded":
+        return Ledger(
+            EmbeddedBackend(data_dir / "chain", chain_id=EMBEDDED_CHAIN_ID),
+            data_dir=data_dir,
+            chain_id=EMBEDDED_CHAIN_ID,
+        )
+    node: AnvilNode = request.getfixturevalue("anvil")
+    return Ledger(JSONRPCBackend(node.url), data_dir=data_dir, chain_id=node.chain_id)
+
+
+@pytest.fixture(scope="module", params=["embedded", pytest.param("anvil", marks=pytest.mark.anvil)])
+def world(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
+    data_dir = tmp_path_factory.mktemp(f"wrappers-{request.param}")
+    ledger = _open_ledger(request.param, data_dir, request)
+    committee = [Account.create() for _ in range(3)]
+    manifest = deploy_all(ledger, committee[0], [member.address for member in committee], 2)
+    yield World(ledger, Registries.from_manifest(ledger, manifest), committee)
+    ledger.close()
+
+
+# -- values -------------------------------------------------------------------------------------
+
+
+def test_codes_and_roles_convert_both_ways() -> None:
+    assert bytes32_to_code(code_to_bytes32("91350100M000100Y43")) == "91350100M000100Y43"
+    assert code_to_bytes32("91350100M000100Y43")[18:] == bytes(14)
+    assert Role.parse("issuer") is Role.ISSUER
+    assert Role.parse("SEAL_ADMIN_ROLE") is Role.SEAL_ADMIN
+    assert Role.from_id(Role.AUDITOR.value) is Role.AUDITOR
+    # The values are the contract's own constants.
+    assert (
+        Role.ISSUER.value.hex()
+        == "114e74f6ea3bd819998f78687bfcb11b140da08e9b7d222fa9c1f1ba1f2aa122"
+    )
+
+
+@pytest.mark.parametrize(
+    "bad_code",
+    ["91350100M000100Y4", "91350100M000100Y431", "91350100M000100Y4I", "91350100m000100y43"],
+)
+def test_malformed_codes_are_refused_before_any_call(bad_code: str) -> None:
+    with pytest.raises(InvalidArgument):
+        code_to_bytes32(bad_code)
+
+
+def test_unknown_role_names_are_refused() -> None:
+    with pytest.raises(InvalidArgument, match="unknown role 'ADMIN'"):
+        Role.parse("ADMIN")
+
+
+# -- governance ---------------------------------------------------------------------------------
+
+
+def test_proposal_below_threshold_does_not_execute(world: World) -> None:
+    governance, departments = world.registries.governance, world.registries.departments
+    code, account = new_code(), Account.create()
+    action = departments.encode_register(code, "待批部门", SM2_KEYS["K2"], [account.address], [])
+
+    proposal_id = governance.propose_action(world.committee[2], action).value
+
+    proposal = governance.get_proposal(proposal_id)
+    assert (proposal.proposer, proposal.target, proposal.executed) == (
+        world.committee[2].address,
+        departments.address,
+        False,
+    )
+    assert proposal.calldata == action.calldata
+    assert governance.approval_count(proposal_id) == 1
+    assert governance.has_approved(proposal_id, world.committee[2].address)
+    assert departments.find_department(code) is None
+
+    governance.approve(world.committee[0], proposal_id)
+    assert governance.get_proposal(proposal_id).executed
+    assert departments.get_department(code).name == "待批部门"
+
+
+def test_committee_reads(world: World) -> None:
+    governance = world.registries.governance
+    assert governance.members() == tuple(member.address for member in world.committee)
+    assert governance.threshold() == 2
+    assert governance.is_member(world.committee[1].address)
+    assert not governance.is_member(Account.create().address)
+
+
+def test_outsider_cannot_propose_and_double_approval_is_refused(world: World) -> None:
+    governance, departments = world.registries.governance, world.registries.departments
+    outsider = Account.create()
+    action = departments.encode_suspend(new_code(), 1)
+    count = governance.proposal_count()
+
+    with pytest.raises(revert_error_class("GovernanceNotMember")) as refused:
+        governance.propose_action(outsider, action)
+    assert refused.value.args_by_name == {"account": outsider.address}
+    assert governance.proposal_count() == count
+
+    code, _ = world.department()
+    proposal_id = governance.propose_action(
+        world.committee[0], departments.encode_suspend(code, 1)
+    ).value
+    with pytest.raises(revert_error_class("GovernanceAlreadyApproved")):
+        governance.approve(world.committee[0], proposal_id)
+    assert governance.approval_count(proposal_id) == 1
+    assert departments.is_active(code)
+
+
+def test_a_failing_target_reverts_the_approval_with_its_own_error(world: World) -> None:
+    governance, departments = world.registries.governance, world.registries.departments
+    code, _ = world.department()
+    proposal_id = governance.propose_action(
+        world.committee[0],
+        departments.encode_register(code, "重复", SM2_KEYS["K1"], [], []),
+    ).value
+
+    with pytest.raises(revert_error_class("DepartmentExists")) as refused:
+        governance.approve(world.committee[1], proposal_id)
+    assert bytes32_to_code(refused.value.args_by_name["code"]) == code
+    assert not governance.has_approved(proposal_id, world.committee[1].address)
+    assert not governance.get_proposal(proposal_id).executed
+
+
+# -- departments --------------------------------------------------------------------------------
+
+
+def test_department_lifecycle_through_governance(world: World) -> None:
+    departments = world.registries.departments
+    code, account = world.department(Role.ISSUER, Role.AUDITOR)
+
+    department = departments.get_department(code)
+    assert (department.code, department.key_version, department.active) == (code, 1, True)
+    assert department.public_key == SM2_KEYS["K1"]
+    assert department.accounts == (account.address,)
+    assert department.roles == {Role.ISSUER, Role.AUDITOR}
+    assert departments.department_of(account.address) == code
+    assert departments.require_role(account.address, Role.ISSUER) == code
+
+    # Re-key (a 65-byte 04-prefixed key is accepted too) and the key history.
+    world.govern(departments.encode_rekey(code, b"\x04" + SM2_KEYS["K2"]))
+    history = departments.key_history(code)
+    assert [(change.key_version, change.public_key) for change in history] == [
+        (1, SM2_KEYS["K1"]),
+        (2, SM2_KEYS["K2"]),
+    ]
+    assert departments.public_key_of(code) == SM2_KEYS["K2"]
+    assert departments.public_key_at(code, 1) == (SM2_KEYS["K1"], history[0].effective_at)
+    assert departments.key_version_at(code, history[1].effective_at) == 2
+
+    # Roles: one proposal per grant or revocation.
+    actions = departments.encode_set_roles(
+        code, department.roles, frozenset({Role.ISSUER, Role.SEAL_ADMIN})
+    )
+    assert [action.description for action in actions] == [
+        f"grant SEAL_ADMIN to department {code}",
+        f"revoke AUDITOR from department {code}",
+    ]
+    for action in actions:
+        world.govern(action)
+    assert departments.get_department(code).roles == {Role.ISSUER, Role.SEAL_ADMIN}
+
+    # Accounts.
+    second = Account.create()
+    world.govern(departments.encode_add_account(code, second.address))
+    world.govern(departments.encode_remove_account(code, account.address))
+    assert departments.get_department(code).accounts == (second.address,)
+
+    # Suspend and reinstate.
+    world.govern(departments.encode_suspend(code, 3))
+    assert not departments.is_active(code)
+    with pytest.raises(revert_error_class("DepartmentSuspended")):
+        departments.require_role(second.address, Role.ISSUER)
+    world.govern(departments.encode_reinstate(code, 4))
+    assert departments.is_active(code)
+    assert code in departments.registered_codes()
+
+
+def test_unknown_department(world: World) -> None:
+    departments = world.registries.departments
+    code = new_code()
+    assert departments.find_department(code) is None
+    assert not departments.is_registered(code)
+    with pytest.raises(revert_error_class("DepartmentUnknown")):
+        departments.get_department(code)
+    assert departments.key_history(code) == []
+
+
+def test_direct_registry_writes_are_refused(world: World) -> None:
+    """Only the governance contract may change the registry, even for a committee member."""
+    departments = world.registries.departments
+    code = new_code()
+    action = departments.encode_register(code, "越权", SM2_KEYS["K1"], [], [])
+    with pytest.raises(revert_error_class("DepartmentNotGovernance")) as refused:
+        world.ledger.transact(world.committee[0], action.target, action.calldata)
+    assert refused.value.args_by_name == {"caller": world.committee[0].address}
+    assert not departments.is_registered(code)
+
+
+# -- licences -----------------------------------------------------------------------------------
+
+
+def test_licence_batches_and_status(world: World) -> None:
+    licences = world.registries.licences
+    code, issuer = world.department(Role.ISSUER)
+    root, leaf, new_root, new_leaf = new_id(), new_id(), new_id(), new_id()
+
+    receipt = licences.anchor_batch(issuer, root, 3)
+    assert receipt.succeeded
+    batch = licences.batch_of(root)
+    assert batch is not None
+    assert (batch.issuer, batch.count) == (code, 3)
+    assert licences.status_of(root, leaf).status is LicenceState.VALID
+
+    licences.set_status(issuer, root, leaf, LicenceState.SUSPENDED, 21)
+    status = licences.status_of(root, leaf)
+    assert (status.status, status.reason_code, status.superseded_by) == (
+        LicenceState.SUSPENDED,
+        21,
+        None,
+    )
+    licences.anchor_batch(issuer, new_root, 1)
+    licences.supersede(issuer, root, leaf, new_root=new_root, new_leaf=new_leaf, reason_code=6)
+    assert licences.status_of(root, leaf).superseded_by == (new_root, new_leaf)
+
+    changes = licences.status_changes(root=root)
+    assert [(c.leaf, c.previous_status, c.status) for c in changes] == [
+        (leaf, LicenceState.VALID, LicenceState.SUSPENDED),
+        (leaf, LicenceState.SUSPENDED, LicenceState.SUPERSEDED),
+    ]
+    assert changes[0].timestamp is not None
+    assert licences.status_changes(leaf=new_leaf) == []
+
+
+def test_a_department_without_the_issuer_role_cannot_anchor(world: World) -> None:
+    licences = world.registries.licences
+    code, sealer = world.department(Role.SEAL_ADMIN)
+    root = new_id()
+
+    with pytest.raises(revert_error_class("DepartmentMissingRole")) as refused:
+        licences.anchor_batch(sealer, root, 1)
+
+    assert bytes32_to_code(refused.value.args_by_name["code"]) == code
+    assert refused.value.args_by_name["role"] == Role.ISSUER.value
+    assert licences.batch_of(root) is None
+
+
+def test_only_the_anchoring_department_changes_a_licence(world: World) -> None:
+    licences = world.registries.licences
+    _, issuer = world.department(Role.ISSUER)
+    other_code, other = world.department(Role.ISSUER)
+    root, leaf = new_id(), new_id()
+    licences.anchor_batch(issuer, root, 1)
+
+    with pytest.raises(revert_error_class("LicenceNotBatchIssuer")) as refused:
+        licences.set_status(other, root, leaf, LicenceState.REVOKED, 7)
+    assert bytes32_to_code(refused.value.args_by_name["department"]) == other_code
+    assert licences.status_of(root, leaf).status is LicenceState.VALID
+
+    with pytest.raises(InvalidArgument):
+        licences.set_status(issuer, root, leaf, LicenceState.SUPERSEDED, 1)
+
+
+# -- seals --------------------------------------------------------------------------------------
+
+
+def test_seal_registration_and_revocation(world: World) -> None:
+    seals = world.registries.seals
+    code, admin = world.department(Role.SEAL_ADMIN)
+    _, other_admin = world.department(Role.SEAL_ADMIN)
+    seal_id, holder = new_id(), new_id()
+    now = world.now()
+
+    seals.register_seal(admin, seal_id, [holder], now - 10, now + 86_400)
+    seal = seals.get_seal(seal_id)
+    assert (seal.owner, seal.holder_key_hashes, seal.revoked_at) == (code, (holder,), None)
+    assert seals.is_holder(seal_id, holder)
+    assert seals.is_valid_at(seal_id, now)
+
+    with pytest.raises(revert_error_class("SealNotOwner")):
+        seals.revoke_seal(other_admin, seal_id, 1)
+    assert seals.get_seal(seal_id).revoked_at is None
+
+    seals.revoke_seal(admin, seal_id, 2)
+    revoked = seals.get_seal(seal_id)
+    assert revoked.revoked_at is not None
+    assert revoked.revocation_reason == 2
+    assert not seals.is_valid_at(seal_id, revoked.revoked_at)
+
+
+# -- data sharing -------------------------------------------------------------------------------
+
+
+def test_dataset_request_grant_and_use(world: World) -> None:
+    sharing = world.registries.sharing
+    provider_code, provider = world.department(Role.DATA_PROVIDER)
+    requester_code, requester = world.department(Role.DATA_REQUESTER)
+    dataset_id, schema, name_field, id_field = new_id(), new_id(), new_id(), new_id()
+
+    sharing.register_dataset(provider, dataset_id, ShareClass.CONDITIONAL, schema)
+    assert sharing.publish_version(provider, dataset_id, new_id(), new_id()).value == 1
+    dataset = sharing.get_dataset(dataset_id)
+    assert (dataset.provider, dataset.share_class, dataset.latest_version) == (
+        provider_code,
+        ShareClass.CONDITIONAL,
+        1,
+    )
+    assert sharing.get_version(dataset_id, 1).published_at > 0
+
+    expires_at = world.now() + 3_600
+    requested = sharing.request_access(
+        requester,
+        dataset_id,
+        [name_field, id_field],
+        purpose_hash=new_id(),
+        scenario_code=12,
+        expires_at=expires_at,
+        max_uses=5,
+    )
+    grant_id = requested.value
+    assert grant_id == sharing.grant_count()
+    pending = sharing.get_grant(grant_id)
+    assert (pending.requester, pending.status, pending.decided_at) == (
+        requester_code,
+        GrantStatus.PENDING,
+        None,
+    )
+
+    # Approving wider terms than requested is refused.
+    with pytest.raises(revert_error_class("SharingUsesWidened")):
+        sharing.approve_request(provider, grant_id, [name_field], expires_at, 6)
+    sharing.approve_request(provider, grant_id, [name_field], expires_at, 2)
+    granted = sharing.get_grant(grant_id)
+    assert (granted.status, granted.fields, granted.max_uses) == (
+        GrantStatus.GRANTED,
+        (name_field,),
+        2,
+    )
+    assert sharing.is_grant_active(grant_id)
+
+    assert sharing.consume_uses(provider, grant_id, 2).value == 2
+    with pytest.raises(revert_error_class("SharingUsesExceeded")) as refused:
+        sharing.consume_uses(provider, grant_id, 1)
+    assert refused.value.args_by_name["maxUses"] == 2
+    assert sharing.get_grant(grant_id).used == 2
+
+
+def test_the_committee_can_revoke_a_grant(world: World) -> None:
+    sharing = world.registries.sharing
+    _, provider = world.department(Role.DATA_PROVIDER)
+    _, requester = world.department(Role.DATA_REQUESTER)
+    dataset_id = new_id()
+    sharing.register_dataset(provider, dataset_id, ShareClass.UNCONDITIONAL, new_id())
+    grant_id = sharing.request_access(
+        requester,
+        dataset_id,
+        [new_id()],
+        purpose_hash=new_id(),
+        scenario_code=1,
+        expires_at=world.now() + 3_600,
+        max_uses=1,
+    ).value
+    assert sharing.get_grant(grant_id).status is GrantStatus.GRANTED
+
+    world.govern(sharing.encode_revoke_grant(grant_id, 9))
+    revoked = sharing.get_grant(grant_id)
+    assert (revoked.status, revoked.reason_code) == (GrantStatus.REVOKED, 9)
+    assert not sharing.is_grant_active(grant_id)
+
+
+# -- audit anchors ------------------------------------------------------------------------------
+
+
+def test_audit_segments(world: World) -> None:
+    audit = world.registries.audit
+    code, department = world.department(Role.AUDITOR)
+    _, other = world.department()
+    log_id, first_root, second_root = new_id(), new_id(), new_id()
+    assert audit.get_log(log_id) is None
+
+    assert audit.anchor_segment(department, log_id, 0, 9, first_root).value == 0
+    assert audit.anchor_segment(department, log_id, 10, 14, second_root).value == 1
+    log = audit.get_log(log_id)
+    assert log is not None
+    assert (log.owner, log.next_seq, log.segment_count) == (code, 15, 2)
+    assert audit.get_segment(log_id, 1).root == second_root
+    found = audit.find_segment(log_id, 12)
+    assert (found.index, found.first_seq, found.last_seq) == (1, 10, 14)
+
+    with pytest.raises(revert_error_class("AuditNotContiguous")) as gap:
+        audit.anchor_segment(department, log_id, 16, 20, new_id())
+    assert (gap.value.args_by_name["expectedFirstSeq"], gap.value.args_by_name["firstSeq"]) == (
+        15,
+        16,
+    )
+    with pytest.raises(revert_error_class("AuditNotLogOwner")):
+        audit.anchor_segment(other, log_id, 15, 20, new_id())
+    with pytest.raises(revert_error_class("AuditSeqNotAnchored")):
+        audit.find_segment(log_id, 15)
+    assert audit.get_log(log_id) == log
+
+
+def test_batched_anchoring_calls(world: World) -> None:
+    licences, audit = world.registries.licences, world.registries.audit
+    _, issuer = world.department(Role.ISSUER)
+    roots = [new_id() for _ in range(3)]
+    log_id = new_id()
+    calls = [licences.anchor_batch_call(root, 2) for root in roots] + [
+        audit.anchor_segment_call(log_id, 0, 4, new_id())
+    ]
+
+    receipts = world.ledger.transact_batch(issuer, calls)
+
+    assert all(receipt.succeeded for receipt in receipts)
+    assert all(licences.batch_of(root) is not None for root in roots)
+    assert audit.get_log(log_id) is not None
+
+
+def test_wrong_hash_lengths_are_refused(world: World) -> None:
+    with pytest.raises(InvalidArgument, match="root must be 32 bytes"):
+        world.registries.licences.batch_of(b"\x01" * 31)
+    with pytest.raises(InvalidArgument):
+        world.registries.departments.encode_rekey(new_code(), b"\x01" * 63)
+    # ContractRevert is the root of every decoded revert.
+    assert issubclass(revert_error_class("LicenceZeroRoot"), ContractRevert)
