@@ -20,7 +20,12 @@ class InvalidKey(SMCryptoError):
 
 
 class DecryptionFailed(SMCryptoError):
-    """SM2 decryption failed: malformed ciphertext, wrong key, or a C3 check value mismatch."""
+    """Decryption failed: a malformed SM2 ciphertext, the wrong key, a C3 check value mismatch, or
+    SM4-CBC data of a bad length or with bad padding (never saying which byte was wrong)."""
+
+
+class InvalidParameter(SMCryptoError, ValueError):
+    """An argument has the wrong length or range: a nonce, IV, salt, user ID or empty plaintext."""
 
 
 class BackendUnavailable(SMCryptoError):
