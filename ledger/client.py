@@ -327,8 +327,9 @@ class Ledger:
         signed, rejected = self._sign_record_send(sender, prepared)
         accepted = [tx for tx in signed if tx.tx_hash not in rejected]
         raw_receipts = self._wait_for_receipts([tx.tx_hash for tx in accepted])
+        self.outbox.mark_mined(_mined_row(raw) for raw in raw_receipts.values())
         receipts = [
-            self._settle(sender, item, raw_receipts[tx.tx_hash])
+            self._explain(sender, item, raw_receipts[tx.tx_hash])
             for item, tx in zip(prepared, signed, strict=True)
             if tx.tx_hash not in rejected
         ]
@@ -490,7 +491,8 @@ class Ledger:
         if rejected:
             raise rejected[signed.tx_hash]
         raw = self._wait_for_receipts([signed.tx_hash])[signed.tx_hash]
-        receipt = self._settle(sender, prepared, raw)
+        self.outbox.mark_mined([_mined_row(raw)])
+        receipt = self._explain(sender, prepared, raw)
         if receipt.succeeded:
             return receipt
         ran_out_of_gas = receipt.gas_used >= prepared.gas
@@ -504,9 +506,10 @@ class Ledger:
         assert receipt.error is not None
         raise receipt.error
 
-    def _settle(self, sender: LocalAccount, prepared: _Prepared, raw: Mapping[str, Any]) -> Receipt:
-        """Mark the row mined; for a failed receipt, attach why it reverted."""
-        self.outbox.mark_mined([_mined_row(raw)])
+    def _explain(
+        self, sender: LocalAccount, prepared: _Prepared, raw: Mapping[str, Any]
+    ) -> Receipt:
+        """The receipt; a failed one carries why it reverted."""
         receipt = Receipt.from_rpc(raw)
         if receipt.succeeded:
             return receipt

@@ -118,8 +118,8 @@ class Outbox:
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         try:
             self._db.execute("PRAGMA journal_mode=WAL")
-            # FULL: a commit survives power loss, not only a process crash.
-            self._db.execute("PRAGMA synchronous=FULL")
+            # NORMAL survives a process crash; record() alone asks for FULL (see _transaction).
+            self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
         except sqlite3.DatabaseError as exc:
             self.close()
@@ -138,7 +138,7 @@ class Outbox:
             ) from exc
 
     def _insert(self, transactions: Sequence[SignedTx], now: float) -> None:
-        with self._transaction() as db:
+        with self._transaction(durable=True) as db:
             db.executemany(
                 "INSERT INTO outbox (chain_id, genesis_hash, sender, nonce, tx_hash, raw_tx,"
                 " purpose, state, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
@@ -245,16 +245,29 @@ class Outbox:
         ]
 
     @contextlib.contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """One SQLite write transaction under the outbox lock, committed on success."""
+    def _transaction(self, *, durable: bool = False) -> Iterator[sqlite3.Connection]:
+        """One SQLite write transaction under the outbox lock, committed on success.
+
+        ``durable`` commits with an fsync of the log (``synchronous=FULL``), so the rows survive
+        a power loss too, and so do all rows committed before. Only recording a transaction
+        before it is sent needs that: every other change (mined, failed, pending again) is
+        found again from the chain by reconcile() if a power loss takes it, and an fsync costs
+        a few milliseconds.
+        """
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
+            if durable:
+                self._db.execute("PRAGMA synchronous=FULL")
             try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._db
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+                self._db.execute("COMMIT")
+            finally:
+                if durable:
+                    self._db.execute("PRAGMA synchronous=NORMAL")
 
     def close(self) -> None:
         with self._lock:
