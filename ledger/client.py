@@ -7,9 +7,10 @@ outbox. Writes follow one path (``_submit``):
    estimate; a revert found while estimating is raised before anything is signed;
 2. under the sender's lock: take the lowest nonce that is not on chain and not held by a pending
    outbox row, sign, commit the signed bytes to the outbox, send (one JSON-RPC array for a batch);
-3. poll for the receipt (``receipt_poll_s``, bounded by ``receipt_timeout_s``), mark the row
-   mined; a receipt with status 0 is replayed as ``eth_call`` on the state before its block to
-   decode why it reverted.
+3. poll for the receipt (from ``receipt_poll_s``, backing off, bounded by
+   ``receipt_timeout_s``), mark the row mined; for a receipt with status 0, decode why it
+   reverted from the receipt's revert data (Besu) or by replaying it as ``eth_call`` on the
+   state before its block.
 
 Gas is free (price 0): the chain is permissioned with a zero base fee, so department accounts
 need no funds. Each account must be written through one Ledger at a time (the outbox lock
@@ -44,10 +45,11 @@ from ledger.exceptions import (
 )
 from ledger.outbox import Outbox, SignedTx
 from ledger.provider import BackendProvider, ProviderLayer
-from ledger.revert import register_abi
+from ledger.revert import decode_revert, register_abi
 
 OUTBOX_FILE = "ledger-outbox.sqlite"
 GAS_FILLER = 21_000  # a plain value transfer: what a nonce-gap filler costs
+RECEIPT_POLL_MAX_S = 0.25  # the receipt poll backs off from receipt_poll_s up to this
 
 ABI = Sequence[Mapping[str, Any]]
 
@@ -520,15 +522,21 @@ class Ledger:
             gas_used=receipt.gas_used,
             logs=receipt.logs,
             contract_address=receipt.contract_address,
-            error=self._replay_revert(sender.address, prepared, receipt),
+            error=self._revert_of(sender.address, prepared, receipt, raw.get("revertReason")),
         )
 
-    def _replay_revert(self, sender: str, prepared: _Prepared, receipt: Receipt) -> ContractRevert:
-        """Why a mined transaction failed: replay it as a call on the state before its block."""
+    def _revert_of(
+        self, sender: str, prepared: _Prepared, receipt: Receipt, revert_reason: Any
+    ) -> ContractRevert:
+        """Why a mined transaction failed: the receipt's revert data where the node gives it
+        (Besu with revert-reason-enabled), else a replay as a call on the state before its
+        block."""
         if receipt.gas_used >= prepared.gas:
             return ContractRevert(
                 b"", f"transaction {receipt.tx_hash} ran out of gas ({prepared.gas})"
             )
+        if isinstance(revert_reason, str) and revert_reason.startswith("0x"):
+            return decode_revert(bytes.fromhex(revert_reason[2:]))
         request: dict[str, Any] = {"from": sender, "data": prepared.data, "gas": hex(prepared.gas)}
         if prepared.to is not None:
             request["to"] = prepared.to
@@ -669,6 +677,7 @@ class Ledger:
         found: dict[str, dict[str, Any]] = {}
         remaining = list(tx_hashes)
         deadline = time.monotonic() + self.receipt_timeout_s
+        delay = self.receipt_poll_s
         while remaining:
             if len(remaining) == 1:
                 answers = [self.provider.request("eth_getTransactionReceipt", [remaining[0]])]
@@ -686,7 +695,9 @@ class Ledger:
                 if raise_on_timeout:
                     raise ReceiptTimeout(remaining[0], self.receipt_timeout_s)
                 break
-            time.sleep(self.receipt_poll_s)
+            time.sleep(delay)
+            # Anvil and the embedded chain answer at once; a QBFT node only every block period.
+            delay = min(delay * 1.5, RECEIPT_POLL_MAX_S)
         return found
 
     # -- lifecycle -----------------------------------------------------------------------------

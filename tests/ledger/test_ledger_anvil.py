@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
+from eth_abi.abi import encode as abi_encode
+from eth_account import Account
 
 from ledger import (
     BackendUnavailable,
@@ -17,10 +20,13 @@ from ledger import (
     JSONRPCBackend,
     Ledger,
     LedgerConfig,
+    ReceiptTimeout,
+    RevertWithReason,
     open_ledger,
 )
 from ledger.devnode import AnvilNode
 from ledger.outbox import OutboxState
+from ledger.provider import BatchFn, RequestFn, default_layers
 from tests.ledger import suite
 
 pytestmark = pytest.mark.anvil
@@ -172,3 +178,60 @@ def test_json_params_are_the_same_for_every_backend() -> None:
         [1, {"a": "0x00"}],
     ]
     assert json.dumps(to_json_params([{"x": b""}])) == '[{"x": "0x"}]'
+
+
+def test_a_transaction_not_mined_in_time_stays_pending_until_reconciled(tmp_path: Path) -> None:
+    member = Account.create()
+    with AnvilNode() as node:
+        with Ledger(JSONRPCBackend(node.url), data_dir=tmp_path) as ledger:
+            governance = suite.deploy_governance(ledger, [member])
+        with Ledger(JSONRPCBackend(node.url), data_dir=tmp_path, receipt_timeout_s=0.3) as ledger:
+            ledger.provider.request("evm_setAutomine", [False])  # blocks only when asked
+            with pytest.raises(ReceiptTimeout) as waited:
+                ledger.transact(member, governance.address, suite.propose(governance), gas=500_000)
+            [row] = ledger.outbox.pending()
+            assert row.tx_hash == waited.value.tx_hash
+            assert ledger.reconcile().still_pending == (row.tx_hash,), "in the pool, sent again"
+            ledger.provider.request("evm_mine", [])
+            assert ledger.reconcile().already_mined == (row.tx_hash,)
+            assert ledger.outbox.pending() == []
+            assert suite.proposal_count(ledger.contract(governance.abi, governance.address)) == 1
+
+
+class BesuRevertReasons:
+    """A provider layer that adds Besu's ``revertReason`` field to failed receipts (Besu with
+    revert-reason-enabled does; Anvil does not, and no Besu can run here)."""
+
+    def __init__(self, revert_data: bytes) -> None:
+        self.revert_data = revert_data
+
+    def _add(self, method: str, response: dict[str, Any]) -> dict[str, Any]:
+        receipt = response.get("result")
+        if method == "eth_getTransactionReceipt" and receipt and receipt["status"] == "0x0":
+            return {
+                **response,
+                "result": {**receipt, "revertReason": "0x" + self.revert_data.hex()},
+            }
+        return response
+
+    def wrap(self, call: RequestFn) -> RequestFn:
+        return lambda method, params: self._add(method, call(method, params))
+
+    def wrap_batch(self, call: BatchFn) -> BatchFn:
+        def added(requests: Sequence[tuple[str, list[Any]]]) -> list[dict[str, Any]]:
+            responses = call(requests)
+            return [self._add(m, r) for (m, _), r in zip(requests, responses, strict=True)]
+
+        return added
+
+
+def test_a_receipts_revert_reason_is_used_when_the_node_gives_one(
+    ledger: Ledger, reopen: suite.Reopen
+) -> None:
+    member = Account.create()
+    governance = suite.deploy_governance(ledger, [member])
+    from_receipt = bytes.fromhex("08c379a0") + abi_encode(["string"], ["from the receipt"])
+    ledger = reopen(ledger, layers=[*default_layers(), ("besu", BesuRevertReasons(from_receipt))])
+    execute_unknown = governance.encode_abi("execute", [5])
+    with pytest.raises(RevertWithReason, match="from the receipt"):
+        ledger.transact(member, governance.address, execute_unknown, gas=300_000)
