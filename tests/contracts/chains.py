@@ -131,7 +131,7 @@ class Chain:
         return int(self.w3.eth.get_block("latest")["timestamp"])
 
     def travel_to(self, timestamp: int) -> None:
-        """Mine a block at ``timestamp``; later blocks are not earlier."""
+        """Mine a block at ``timestamp``, so calls and later blocks see at least that time."""
         raise NotImplementedError
 
     def events(
@@ -211,7 +211,8 @@ class EthTesterChain(Chain):
         self._banker = self.w3.eth.accounts[0]
 
     def travel_to(self, timestamp: int) -> None:
-        self._tester.time_travel(timestamp)
+        # eth-tester's time_travel(t) mines a block at t - 1 and leaves t to the pending block.
+        self._tester.time_travel(timestamp + 1)
 
     def _fund(self, address: str) -> None:
         tx_hash = self.w3.eth.send_transaction(
