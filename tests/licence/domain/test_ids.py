@@ -1,0 +1,195 @@
+"""Check characters (ISO/IEC 7064, GB 32100, GB 11643) and licence identifiers."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from licence_service.domain.errors import InvalidIdentifier
+from licence_service.domain.ids import (
+    LICENCE_ID_PREFIX,
+    USCC_ALPHABET,
+    LicenceId,
+    uscc_check_character,
+    validate_resident_id,
+    validate_uscc,
+)
+from licence_service.domain.iso7064 import (
+    DIGITS,
+    LETTERS,
+    MOD_11_2,
+    MOD_37_36,
+    HybridSystem,
+    PureSystem,
+)
+from tests.licence.domain.vectors import vector_lines
+
+SYSTEMS: dict[str, HybridSystem | PureSystem] = {
+    "MOD-37-36": MOD_37_36,
+    "MOD-11-10": HybridSystem("ISO/IEC 7064 MOD 11,10", DIGITS),
+    "MOD-17-16": HybridSystem("ISO/IEC 7064 MOD 17,16", DIGITS + "ABCDEF"),
+    "MOD-11-2": MOD_11_2,
+}
+ISO7064_VECTORS = [line.split() for line in vector_lines("iso7064.txt")]
+USCC_VECTORS = vector_lines("uscc.txt")
+ID_CHARACTERS = DIGITS + LETTERS + ".-x "
+
+type_codes = st.text(alphabet=DIGITS + LETTERS, min_size=1, max_size=40)
+
+
+@st.composite
+def licence_ids(draw: st.DrawFn) -> LicenceId:
+    area = draw(st.text(alphabet=DIGITS, min_size=6, max_size=6))
+    body = draw(st.text(alphabet=USCC_ALPHABET, min_size=9, max_size=9))
+    first17 = "91" + area + body
+    return LicenceId(
+        draw(type_codes),
+        first17 + uscc_check_character(first17),
+        draw(type_codes),
+        draw(st.integers(1, 999)),
+    )
+
+
+@pytest.mark.parametrize(("system", "text"), ISO7064_VECTORS)
+def test_iso7064_vectors(system: str, text: str) -> None:
+    checker = SYSTEMS[system]
+    assert checker.check_character(text[:-1]) == text[-1]
+    assert checker.is_valid(text)
+    others = (checker.alphabet + getattr(checker, "supplementary", "")).replace(text[-1], "")
+    assert not any(checker.is_valid(text[:-1] + other) for other in others)
+
+
+@given(st.text(alphabet=DIGITS + LETTERS, min_size=1, max_size=60), st.data())
+def test_mod37_36_detects_every_single_substitution(text: str, data: st.DataObject) -> None:
+    protected = text + MOD_37_36.check_character(text)
+    position = data.draw(st.integers(0, len(protected) - 1))
+    replacement = data.draw(
+        st.sampled_from(DIGITS + LETTERS).filter(lambda c: c != protected[position])
+    )
+    assert not MOD_37_36.is_valid(protected[:position] + replacement + protected[position + 1 :])
+
+
+def test_check_systems_refuse_foreign_characters() -> None:
+    with pytest.raises(InvalidIdentifier, match="not a character"):
+        MOD_37_36.check_character("abc")
+    assert not MOD_11_2.is_valid("12A4")
+    assert not MOD_37_36.is_valid("")
+
+
+@pytest.mark.parametrize("code", USCC_VECTORS)
+def test_uscc_vectors(code: str) -> None:
+    assert validate_uscc(code) == code
+    assert uscc_check_character(code[:17]) == code[17]
+
+
+@given(st.sampled_from(USCC_VECTORS), st.data())
+def test_uscc_detects_every_single_substitution(code: str, data: st.DataObject) -> None:
+    position = data.draw(st.integers(0, 17))
+    replacement = data.draw(st.sampled_from(USCC_ALPHABET).filter(lambda c: c != code[position]))
+    with pytest.raises(InvalidIdentifier):
+        validate_uscc(code[:position] + replacement + code[position + 1 :])
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        ("91350100M000100Y4", "18 characters"),
+        ("91350100M000100I43", "not allowed"),  # I is not in the alphabet
+        ("9135010OM000100Y43", "administrative division"),
+        ("91350100m000100Y43", "not allowed"),
+        ("91350100M000100Y44", "check character"),
+    ],
+)
+def test_uscc_refusals_say_why(code: str, message: str) -> None:
+    with pytest.raises(InvalidIdentifier, match=message):
+        validate_uscc(code)
+
+
+def test_resident_id_check_character() -> None:
+    assert validate_resident_id("11010519491231002X") == "11010519491231002X"
+    for number, message in [
+        ("110105194912310021", "check character"),
+        ("11010519491331002X", "birth date"),
+        ("11010519490229002X", "birth date"),  # 1949 was not a leap year
+        ("1101051949123100", "17 digits"),
+        ("11010519491231002x", "check character"),
+    ]:
+        with pytest.raises(InvalidIdentifier, match=message):
+            validate_resident_id(number)
+
+
+@given(st.data())
+def test_resident_id_detects_every_single_substitution(data: st.DataObject) -> None:
+    number = "11010519491231002X"
+    position = data.draw(st.integers(0, 17))
+    alphabet = DIGITS + ("X" if position == 17 else "")
+    replacement = data.draw(st.sampled_from(alphabet).filter(lambda c: c != number[position]))
+    with pytest.raises(InvalidIdentifier):
+        validate_resident_id(number[:position] + replacement + number[position + 1 :])
+
+
+def test_licence_id_format_and_parse() -> None:
+    licence_id = LicenceId("11100000000013338W001", "91350100M000100Y43", "2026000001", 1)
+    text = licence_id.format()
+    assert text.startswith(LICENCE_ID_PREFIX + ".11100000000013338W001.91350100M000100Y43.")
+    assert text.rsplit(".", 2)[1] == "001"
+    # The check character covers every character before the last dot, dots left out.
+    body = text.rsplit(".", 1)[0]
+    assert text[-1] == MOD_37_36.check_character(body.replace(".", ""))
+    assert LicenceId.parse(text) == licence_id
+    assert str(licence_id) == text
+
+
+@given(licence_ids())
+def test_licence_id_round_trip(licence_id: LicenceId) -> None:
+    assert LicenceId.parse(licence_id.format()) == licence_id
+
+
+@given(licence_ids(), st.data())
+def test_licence_id_detects_every_single_substitution(
+    licence_id: LicenceId, data: st.DataObject
+) -> None:
+    text = licence_id.format()
+    position = data.draw(st.integers(0, len(text) - 1))
+    replacement = data.draw(st.sampled_from(ID_CHARACTERS).filter(lambda c: c != text[position]))
+    with pytest.raises(InvalidIdentifier):
+        LicenceId.parse(text[:position] + replacement + text[position + 1 :])
+
+
+def test_next_version_links_the_line() -> None:
+    first = LicenceId("T1", "91350100M000100Y43", "0001")
+    second = first.next_version()
+    assert (second.type_code, second.issuer_code, second.serial) == (
+        "T1",
+        "91350100M000100Y43",
+        "0001",
+    )
+    assert second.version == 2
+    assert LicenceId.parse(second.format()) == second
+    with pytest.raises(InvalidIdentifier, match="last version"):
+        LicenceId("T1", "91350100M000100Y43", "0001", 999).next_version()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("1.2.156.3005.1.T1.91350100M000100Y43.0001.001.X", "starts with"),
+        ("1.2.156.3005.2.T1.91350100M000100Y43.0001.001", "type code, issuer code"),
+        ("1.2.156.3005.2.T1.91350100M000100Y43.0001.1.X", "three digits"),
+        ("1.2.156.3005.2.T1.91350100M000100Y43.0001.000.X", "version is 1-999"),
+        ("1.2.156.3005.2.t1.91350100M000100Y43.0001.001.X", "type code is 1-40"),
+        ("1.2.156.3005.2.T1.91350100M000100Y44.0001.001.X", "credit code"),
+        ("1.2.156.3005.2.T1.91350100M000100Y43.00.01.001.X", "type code, issuer code"),
+    ],
+)
+def test_licence_id_refusals_say_why(text: str, message: str) -> None:
+    with pytest.raises(InvalidIdentifier, match=message):
+        LicenceId.parse(text)
+
+
+def test_a_wrong_check_character_is_refused() -> None:
+    text = LicenceId("T1", "91350100M000100Y43", "0001").format()
+    wrong = "0" if text[-1] != "0" else "1"
+    with pytest.raises(InvalidIdentifier, match="check character"):
+        LicenceId.parse(text[:-1] + wrong)
