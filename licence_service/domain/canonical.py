@@ -1,0 +1,130 @@
+"""The one canonical byte encoding of everything the licence domain hashes or signs.
+
+It is RFC 8785 (JSON Canonicalization Scheme) restricted to the values we need, so our output is
+exactly what a JCS implementation produces for the same data:
+
+- values are null, true, false, integers, strings, arrays and objects with string keys; floats
+  are refused (JCS would write them as IEEE doubles, with all their traps), and so are integers
+  outside +-(2**53 - 1), which JCS could not represent exactly;
+- every string, object keys included, is first normalised to Unicode NFC (two keys equal after
+  normalisation are refused), then written as UTF-8 with only ``"``, ``\\`` and the controls
+  below U+0020 escaped (``\\b \\t \\n \\f \\r`` or ``\\u00xx``); lone surrogates are refused;
+- object members are sorted by their keys' UTF-16 code units; no whitespace anywhere.
+
+Binary values are written as lowercase hex strings by the caller, timestamps with
+:func:`format_timestamp` and dates as ISO ``YYYY-MM-DD``.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from licence_service.domain.errors import NotCanonicalisable
+
+MAX_SAFE_INTEGER = 2**53 - 1
+
+# A JSON value as the domain builds it (arrays may also be tuples).
+JSONScalar = None | bool | int | str
+JSONValue = Any
+
+
+def _utf16_order(key: str) -> bytes:
+    # Comparing UTF-16BE bytes is comparing UTF-16 code units, as RFC 8785 sorts.
+    return key.encode("utf-16-be", "surrogatepass")
+
+
+def _normalise(value: object) -> JSONValue:
+    # The common types first: this runs for every value hashed.
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, dict | list | tuple):
+        return _normalise_container(value)
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        if -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+            return int(value)
+        raise NotCanonicalisable(f"integer {value} is outside +-(2**53 - 1)")
+    if isinstance(value, Mapping | Sequence) and not isinstance(value, bytes | bytearray):
+        return _normalise_container(value)
+    raise NotCanonicalisable(f"{type(value).__name__} has no canonical JSON encoding")
+
+
+def _normalise_container(value: Mapping[object, object] | Sequence[object]) -> JSONValue:
+    if not isinstance(value, Mapping):
+        return [_normalise(item) for item in value]
+    members: dict[str, JSONValue] = {}
+    for key, item in value.items():
+        if not isinstance(key, str):
+            raise NotCanonicalisable(f"object keys are strings, not {type(key).__name__}")
+        normal_key = unicodedata.normalize("NFC", key)
+        if normal_key in members:
+            raise NotCanonicalisable(f"two keys are {normal_key!r} after NFC normalisation")
+        members[normal_key] = _normalise(item)
+    return {key: members[key] for key in sorted(members, key=_utf16_order)}
+
+
+# Stateless configuration, built once: constructing an encoder per call costs more than encoding.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def canonical_json(value: object) -> bytes:
+    """The canonical UTF-8 bytes of ``value``; raises :class:`NotCanonicalisable`."""
+    text = _ENCODER.encode(_normalise(value))
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise NotCanonicalisable("a string holds a lone surrogate") from None
+
+
+def _refuse_float(text: str) -> float:
+    raise NotCanonicalisable(f"numbers are integers here, not {text}")
+
+
+def _refuse_constant(text: str) -> float:
+    raise NotCanonicalisable(f"{text} is not JSON")
+
+
+def _unique_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    members = dict(pairs)
+    if len(members) != len(pairs):
+        raise NotCanonicalisable("an object has a key twice")
+    return members
+
+
+def parse_json(data: bytes | str) -> JSONValue:
+    """Parse JSON the way it is hashed: no floats, NaN or Infinity, no repeated keys.
+
+    Raises :class:`NotCanonicalisable` for those and for text that is not JSON at all.
+    """
+    try:
+        return json.loads(
+            data,
+            parse_float=_refuse_float,
+            parse_constant=_refuse_constant,
+            object_pairs_hook=_unique_object,
+        )
+    except (ValueError, RecursionError) as exc:
+        if isinstance(exc, NotCanonicalisable):
+            raise
+        raise NotCanonicalisable(f"not JSON: {exc}") from None
+
+
+def format_timestamp(moment: datetime) -> str:
+    """``YYYY-MM-DDTHH:MM:SSZ`` in UTC. The moment must be timezone-aware and whole seconds."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise NotCanonicalisable(f"timestamp {moment} has no timezone")
+    if moment.microsecond:
+        raise NotCanonicalisable(f"timestamp {moment} is not a whole second")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def utc_seconds(moment: datetime) -> datetime:
+    """``moment`` in UTC and truncated to whole seconds, the precision everything is signed at."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise NotCanonicalisable(f"timestamp {moment} has no timezone")
+    return moment.astimezone(UTC).replace(microsecond=0)
