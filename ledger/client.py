@@ -559,8 +559,12 @@ class Ledger:
         address = sender.address
         with self._sender_lock(address):
             cursor = self._cursor(address)
-            signed = [self._sign(sender, cursor.take(), item) for item in prepared]
-            self.outbox.record(signed)
+            try:
+                signed = [self._sign(sender, cursor.take(), item) for item in prepared]
+                self.outbox.record(signed)
+            except BaseException:
+                self._cursors.pop(address, None)  # nothing recorded: these nonces are free
+                raise
             try:
                 answers = (
                     [self._send_one(signed[0].raw_tx)]
