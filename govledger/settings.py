@@ -40,6 +40,17 @@ class Settings(BaseSettings):
 
     # Unlocks the department keystores. No default outside dev: see the validator below.
     keystore_passphrase: SecretStr = SecretStr("dev")
+    keystore_dir: Path | None = None  # default: data_dir/keystore
+
+    # Content-addressed blobs; sha2-256 names match IPFS raw-leaf CIDs.
+    blob_dir: Path | None = None  # default: data_dir/blobs
+    blob_hash: Literal["sm3-256", "sha2-256"] = "sm3-256"
+
+    # Sign-in: tokens name this issuer and audience; the challenge message names the audience.
+    auth_issuer: str = "govledger"
+    auth_audience: str = Field(default="govledger", pattern=r"^[\x21-\x7e]{1,128}$")
+    auth_challenge_lifetime_seconds: int = Field(default=120, ge=10, le=3600)
+    auth_token_lifetime_seconds: int = Field(default=900, ge=60, le=86_400)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:
@@ -58,6 +69,14 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'govledger.sqlite').resolve()}"
+
+    @property
+    def resolved_keystore_dir(self) -> Path:
+        return self.keystore_dir or self.data_dir / "keystore"
+
+    @property
+    def resolved_blob_dir(self) -> Path:
+        return self.blob_dir or self.data_dir / "blobs"
 
     def ensure_data_dir(self) -> Path:
         self.data_dir.mkdir(parents=True, exist_ok=True)
