@@ -1,0 +1,121 @@
+"""Selective disclosure by salted per-field hashes, and the licence's document digest and leaf.
+
+- Every disclosable field gets its own fresh 16-byte random salt. Its digest is
+  ``SM3(canonical([salt_hex, name, value]))``: the name and value are both inside, so a field
+  cannot be renamed, moved to another name or changed without changing its digest, and the salt
+  keeps a digest from being confirmed by guessing a likely value.
+- The *document digest* is ``SM3(canonical(body))`` where the body is the header (format, licence
+  id, previous id, valid from, valid to) plus ``field_digests``, the sorted list of all the
+  fields' digests as hex. A list, not a map by name: a presentation shows the digests of the
+  fields it hides without showing those fields' names.
+- The *leaf* anchored on chain is ``SM3(canonical({"format", "document_digest",
+  "seal_signature"}))``, where ``seal_signature`` is the SM3 hash of the canonical seal signature
+  (which itself signs the document digest). The anchor so also fixes who sealed, with which seal
+  and when.
+
+Revealing some fields with their salts, plus the other fields' digests, lets anyone recompute the
+document digest and the leaf exactly.
+
+All three hash inputs are canonical JSON, and their shapes differ (an array of three; objects
+with distinct ``format`` values), so no hash input can be read as another kind.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Final, Self
+
+from pydantic import model_validator
+
+from licence_service.domain.canonical import JSONScalar, canonical_json
+from licence_service.domain.encoded import SALT_SIZE, CanonicalModel, Salt
+from licence_service.domain.ids import LicenceId
+from licence_service.domain.model import FieldValue, LicenceIdText
+from licence_service.domain.seal import SealSignature
+from sm_crypto import sm3
+
+LICENCE_FORMAT: Final = "govledger-licence/1"
+LEAF_FORMAT: Final = "govledger-licence-leaf/1"
+
+
+class SaltedField(CanonicalModel):
+    """A field's value and the salt it is hashed with."""
+
+    salt: Salt
+    value: FieldValue
+
+
+class LicenceHeader(CanonicalModel):
+    """What every copy and presentation of a licence shows: its identifier, the version it
+    replaces, and its validity period (the verifier needs it to tell an expired licence)."""
+
+    licence_id: LicenceIdText
+    previous_id: LicenceIdText | None = None
+    valid_from: date
+    # None: valid without end.
+    valid_to: date | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.valid_to is not None and self.valid_to < self.valid_from:
+            raise ValueError(f"valid_to {self.valid_to} is before valid_from {self.valid_from}")
+        if (
+            self.previous_id is not None
+            and LicenceId.parse(self.previous_id).next_version() != self.parsed_id
+        ):
+            raise ValueError(f"{self.licence_id} is not the next version of {self.previous_id}")
+        return self
+
+    @property
+    def parsed_id(self) -> LicenceId:
+        return LicenceId.parse(self.licence_id)
+
+    @property
+    def issuer_code(self) -> str:
+        return self.parsed_id.issuer_code
+
+
+def salt_fields(values: Mapping[str, JSONScalar]) -> dict[str, SaltedField]:
+    """Give each field a fresh random salt (one read of the system's CSPRNG for all)."""
+    randomness = secrets.token_bytes(SALT_SIZE * len(values))
+    return {
+        # The values come from validated models; only the salt is new.
+        name: SaltedField.model_construct(
+            salt=randomness[i * SALT_SIZE : (i + 1) * SALT_SIZE], value=value
+        )
+        for i, (name, value) in enumerate(values.items())
+    }
+
+
+def field_digest(name: str, field: SaltedField) -> bytes:
+    return sm3(canonical_json([field.salt.hex(), name, field.value]))
+
+
+def field_digests(fields: Mapping[str, SaltedField]) -> list[bytes]:
+    return [field_digest(name, field) for name, field in fields.items()]
+
+
+def document_digest(header: LicenceHeader, digests: Iterable[bytes]) -> bytes:
+    body = {
+        "format": LICENCE_FORMAT,
+        "licence_id": header.licence_id,
+        "previous_id": header.previous_id,
+        "valid_from": header.valid_from.isoformat(),
+        "valid_to": None if header.valid_to is None else header.valid_to.isoformat(),
+        "field_digests": sorted(digest.hex() for digest in digests),
+    }
+    return sm3(canonical_json(body))
+
+
+def licence_leaf(digest: bytes, seal_signature: SealSignature) -> bytes:
+    return sm3(
+        canonical_json(
+            {
+                "format": LEAF_FORMAT,
+                "document_digest": digest.hex(),
+                "seal_signature": seal_signature.hash.hex(),
+            }
+        )
+    )

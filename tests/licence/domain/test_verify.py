@@ -1,0 +1,416 @@
+"""The four-check verifier, case by case, with real SM2/SM3 and a chain double.
+
+Every tampering case fails exactly its own check, with its reason code, and verifying changes
+nothing on the chain. Where a case rightly fails two checks, the test says so and why.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from ledger.merkle import MerkleTree
+from licence_service.domain.document import Anchor, LicenceDocument, issue_batch
+from licence_service.domain.errors import NotALicence
+from licence_service.domain.ports import ISSUER_ROLE, AnchoredBatch, LicenceStatus
+from licence_service.domain.presentation import (
+    Presentation,
+    PresentationContent,
+    presentation_qr,
+    read_qr_payload,
+)
+from licence_service.domain.seal import SealSignature, holder_key_hash, public_key_bytes
+from licence_service.domain.verify import Check, Reason, VerificationReport, verify
+from sm_crypto import SM2PrivateKey
+from tests.licence.domain.chain_double import ChainDouble
+from tests.licence.domain.conftest import (
+    ANCHORED,
+    ISSUER_CODE,
+    OTHER_ISSUER_CODE,
+    SIGNED,
+    VERIFIED,
+    World,
+    licence_input,
+    make_test_seal,
+)
+
+
+def verified(subject: Any, chain: ChainDouble, *, at: datetime = VERIFIED) -> VerificationReport:
+    before = copy.deepcopy(chain)
+    report = verify(subject, chain, at=at)
+    assert chain == before, "verifying must not change the chain"
+    return report
+
+
+def assert_fails_only(report: VerificationReport, check: Check, reason: Reason) -> None:
+    assert report.failed() == [check], report.to_dict()
+    assert report.checks()[check].reason is reason, report.to_dict()
+    assert not report.ok
+
+
+def anchored_alone(chain: ChainDouble, document: LicenceDocument) -> LicenceDocument:
+    """Anchor ``document`` by the issuer as a batch of its own, as whoever holds the issuer's
+    chain account could."""
+    tree = MerkleTree([document.leaf()])
+    chain.anchor(tree.root, ISSUER_CODE, 1, ANCHORED)
+    return document.model_copy(update={"anchor": Anchor(root=tree.root, proof=())})
+
+
+def resigned(presentation_json: dict[str, Any], key: SM2PrivateKey) -> dict[str, Any]:
+    """The presentation with its content as edited, signed again with ``key``."""
+    content = PresentationContent.model_validate(presentation_json["to_sign"])
+    return Presentation(to_sign=content, signature=key.sign(content.canonical())).model_dump(
+        mode="json"
+    )
+
+
+# Passing
+
+
+def test_a_fresh_document_passes_all_four(world: World, chain: ChainDouble) -> None:
+    for form in (world.document, world.document.model_dump_json(), world.document.canonical()):
+        report = verified(form, chain)
+        assert report.ok, report.to_dict()
+        assert {result.reason for result in report.checks().values()} == {Reason.OK}
+    assert report.licence_id == world.document.header.licence_id
+    assert report.leaf == world.batch.leaves[1]
+
+
+def test_a_presentation_passes_all_four_and_shows_only_its_fields(
+    world: World, chain: ChainDouble
+) -> None:
+    presentation = world.present("licence_name", "surface.经营项目")
+    for form in (presentation, presentation.model_dump(mode="json")):
+        report = verified(form, chain)
+        assert report.ok, report.to_dict()
+        assert report.fields == {
+            "licence_name": "食品经营许可证",
+            "surface.经营项目": "热食类食品制售",
+        }
+    scanned = read_qr_payload(presentation_qr(presentation, max_version=40).payload)
+    assert verified(scanned, chain).ok
+
+
+def test_a_presentation_revealing_nothing_still_verifies(world: World, chain: ChainDouble) -> None:
+    report = verified(world.present(), chain)
+    assert report.ok
+    assert report.fields == {}
+
+
+# Integrity
+
+
+def test_a_changed_field_value_fails_integrity(world: World, chain: ChainDouble) -> None:
+    data = world.document.model_dump(mode="json")
+    data["fields"]["holder_name"]["value"] = "另一家公司"
+    assert_fails_only(verified(data, chain), Check.INTEGRITY, Reason.DIGEST_MISMATCH)
+    shown = world.present("holder_name").model_dump(mode="json")
+    shown["to_sign"]["disclosed"]["holder_name"]["value"] = "另一家公司"
+    assert_fails_only(verified(shown, chain), Check.INTEGRITY, Reason.DIGEST_MISMATCH)
+
+
+def test_a_renamed_or_moved_field_fails_integrity(world: World, chain: ChainDouble) -> None:
+    data = world.document.model_dump(mode="json")
+    data["fields"]["holder_alias"] = data["fields"].pop("holder_name")
+    assert_fails_only(verified(data, chain), Check.INTEGRITY, Reason.DIGEST_MISMATCH)
+    data = world.document.model_dump(mode="json")
+    fields = data["fields"]
+    fields["licence_name"], fields["issuer_name"] = fields["issuer_name"], fields["licence_name"]
+    assert_fails_only(verified(data, chain), Check.INTEGRITY, Reason.DIGEST_MISMATCH)
+
+
+def test_a_removed_field_or_field_digest_fails_integrity(world: World, chain: ChainDouble) -> None:
+    data = world.document.model_dump(mode="json")
+    del data["fields"]["holder_id_number"]
+    assert_fails_only(verified(data, chain), Check.INTEGRITY, Reason.DIGEST_MISMATCH)
+    # Even signed by the issuer's own key, a presentation cannot drop a field's digest.
+    shown = world.present("licence_name").model_dump(mode="json")
+    shown["to_sign"]["hidden_digests"].pop()
+    report = verified(resigned(shown, world.issuer_key), chain)
+    assert_fails_only(report, Check.INTEGRITY, Reason.DIGEST_MISMATCH)
+
+
+def test_a_foreign_root_fails_integrity(world: World, chain: ChainDouble) -> None:
+    data = world.document.model_dump(mode="json")
+    data["anchor"]["root"] = world.other_batch.root.hex()  # anchored by the same issuer
+    assert_fails_only(verified(data, chain), Check.INTEGRITY, Reason.PROOF_INVALID)
+
+
+def test_a_proof_from_another_batch_fails_integrity(world: World, chain: ChainDouble) -> None:
+    data = world.document.model_dump(mode="json")
+    other = world.other_batch.documents[0].anchor
+    assert other is not None
+    data["anchor"]["proof"] = [sibling.hex() for sibling in other.proof]
+    assert_fails_only(verified(data, chain), Check.INTEGRITY, Reason.PROOF_INVALID)
+
+
+def test_a_root_anchored_by_another_department_fails_integrity(
+    world: World, chain: ChainDouble
+) -> None:
+    chain.batches[world.batch.root] = AnchoredBatch(
+        world.batch.root, OTHER_ISSUER_CODE, 3, ANCHORED
+    )
+    assert_fails_only(verified(world.document, chain), Check.INTEGRITY, Reason.ROOT_ISSUER_MISMATCH)
+
+
+def test_a_root_not_anchored_fails_integrity_and_has_no_status(
+    world: World, chain: ChainDouble
+) -> None:
+    del chain.batches[world.batch.root]
+    report = verified(world.document, chain)
+    # The chain knows no status for a licence of a root it never saw, so status fails too.
+    assert report.failed() == [Check.INTEGRITY, Check.STATUS]
+    assert report.integrity.reason is Reason.ROOT_NOT_ANCHORED
+    assert report.status.reason is Reason.LICENCE_UNKNOWN
+
+
+def test_a_document_without_anchor(world: World, chain: ChainDouble) -> None:
+    report = verified(world.document.model_copy(update={"anchor": None}), chain)
+    assert report.failed() == [Check.INTEGRITY, Check.STATUS]
+    assert report.integrity.reason is Reason.NOT_ANCHORED
+
+
+def test_an_expired_presentation_fails_integrity(world: World, chain: ChainDouble) -> None:
+    presentation = world.present("licence_name", lifetime=timedelta(minutes=10))
+    expiry = presentation.to_sign.expires_at
+    assert verified(presentation, chain, at=expiry - timedelta(seconds=1)).ok
+    report = verified(presentation, chain, at=expiry)
+    assert_fails_only(report, Check.INTEGRITY, Reason.PRESENTATION_EXPIRED)
+
+
+def test_a_presentation_from_the_future_fails_integrity(world: World, chain: ChainDouble) -> None:
+    presentation = world.present("licence_name")
+    report = verified(presentation, chain, at=presentation.to_sign.issued_at - timedelta(seconds=1))
+    assert_fails_only(report, Check.INTEGRITY, Reason.PRESENTATION_NOT_YET_VALID)
+
+
+def test_a_pushed_back_expiry_fails_integrity(world: World, chain: ChainDouble) -> None:
+    shown = world.present("licence_name").model_dump(mode="json")
+    shown["to_sign"]["expires_at"] = "2099-01-01T00:00:00Z"
+    report = verified(shown, chain, at=VERIFIED + timedelta(days=30))
+    assert_fails_only(report, Check.INTEGRITY, Reason.PRESENTATION_SIGNATURE_INVALID)
+
+
+def test_a_presentation_signed_by_another_key_fails_integrity(
+    world: World, chain: ChainDouble
+) -> None:
+    shown = resigned(world.present("licence_name").model_dump(mode="json"), world.stranger_key)
+    assert_fails_only(
+        verified(shown, chain), Check.INTEGRITY, Reason.PRESENTATION_SIGNATURE_INVALID
+    )
+
+
+# Status
+
+
+@pytest.mark.parametrize(
+    ("status", "reason"),
+    [
+        (LicenceStatus.SUSPENDED, Reason.LICENCE_SUSPENDED),
+        (LicenceStatus.WITHDRAWN, Reason.LICENCE_WITHDRAWN),
+        (LicenceStatus.CANCELLED, Reason.LICENCE_CANCELLED),
+        (LicenceStatus.SUPERSEDED, Reason.LICENCE_SUPERSEDED),
+        (LicenceStatus.REVOKED, Reason.LICENCE_REVOKED),
+    ],
+)
+def test_each_lifecycle_status_fails_status(
+    world: World, chain: ChainDouble, status: LicenceStatus, reason: Reason
+) -> None:
+    chain.set_status(world.batch.root, world.batch.leaves[1], status, VERIFIED - timedelta(days=1))
+    assert_fails_only(verified(world.document, chain), Check.STATUS, reason)
+    assert_fails_only(verified(world.present("licence_name"), chain), Check.STATUS, reason)
+    # The other licences of the batch are untouched.
+    assert verified(world.batch.documents[0], chain).ok
+
+
+def test_validity_dates_are_beijing_calendar_days(world: World, chain: ChainDouble) -> None:
+    # valid from 2026-03-01 to 2031-02-28 inclusive, in UTC+8.
+    start = datetime(2026, 2, 28, 16, 0, tzinfo=UTC)
+    end = datetime(2031, 2, 28, 16, 0, tzinfo=UTC)
+    assert verified(world.document, chain, at=start).ok
+    report = verified(world.document, chain, at=start - timedelta(seconds=1))
+    assert_fails_only(report, Check.STATUS, Reason.LICENCE_NOT_YET_VALID)
+    assert verified(world.document, chain, at=end - timedelta(seconds=1)).ok
+    assert_fails_only(verified(world.document, chain, at=end), Check.STATUS, Reason.LICENCE_EXPIRED)
+
+
+# Issuer
+
+
+def test_a_forged_signature_fails_issuer(world: World, chain: ChainDouble) -> None:
+    # Someone with the issuer's chain account but not its SM2 key signs with another key,
+    # claims the issuer's key, and anchors the result.
+    content = world.document.seal_signature.to_sign
+    forged = SealSignature(to_sign=content, signature=world.stranger_key.sign(content.canonical()))
+    document = anchored_alone(chain, world.document.model_copy(update={"seal_signature": forged}))
+    assert_fails_only(verified(document, chain), Check.ISSUER, Reason.SIGNATURE_INVALID)
+
+
+def test_a_signature_by_another_seal_holder_fails_issuer(world: World, chain: ChainDouble) -> None:
+    # A seal held by two keys; the licence is signed by the one that is not the issuer's.
+    shared = make_test_seal(world.admin_key, world.issuer_key, world.stranger_key, seal_id="S2")
+    chain.register_seal(world.seal_record(shared))
+    batch = issue_batch(
+        [licence_input(7)],
+        issuer=world.authority,
+        seal=shared,
+        signing_key=world.stranger_key,
+        signing_time=SIGNED,
+    )
+    chain.anchor(batch.root, ISSUER_CODE, 1, ANCHORED)
+    report = verified(batch.documents[0], chain)
+    assert_fails_only(report, Check.ISSUER, Reason.SIGNER_NOT_ISSUER_KEY)
+
+
+def test_a_signature_swapped_after_anchoring_fails_integrity_and_issuer(
+    world: World, chain: ChainDouble
+) -> None:
+    # The anchored leaf commits to the seal signature, so replacing it also breaks integrity.
+    data = world.document.model_dump(mode="json")
+    content = world.document.seal_signature.to_sign
+    data["seal_signature"]["signature"] = world.stranger_key.sign(content.canonical()).hex()
+    report = verified(data, chain)
+    assert report.failed() == [Check.INTEGRITY, Check.ISSUER]
+    assert report.integrity.reason is Reason.PROOF_INVALID
+    assert report.issuer.reason is Reason.SIGNATURE_INVALID
+
+
+def test_a_suspended_issuer_fails_issuer(world: World, chain: ChainDouble) -> None:
+    chain.suspend(ISSUER_CODE)
+    assert_fails_only(verified(world.document, chain), Check.ISSUER, Reason.ISSUER_SUSPENDED)
+
+
+def test_an_unregistered_issuer_fails_issuer(world: World, chain: ChainDouble) -> None:
+    del chain.departments[ISSUER_CODE]
+    assert_fails_only(verified(world.document, chain), Check.ISSUER, Reason.ISSUER_UNREGISTERED)
+
+
+def test_an_issuer_without_the_issuer_role_at_anchoring_fails_issuer(
+    world: World, chain: ChainDouble
+) -> None:
+    chain.revoke_role(ISSUER_CODE, ISSUER_ROLE, ANCHORED - timedelta(seconds=1))
+    assert_fails_only(verified(world.document, chain), Check.ISSUER, Reason.ISSUER_ROLE_MISSING)
+    chain.grant_role(ISSUER_CODE, ISSUER_ROLE, ANCHORED + timedelta(days=1))
+    assert_fails_only(verified(world.document, chain), Check.ISSUER, Reason.ISSUER_ROLE_MISSING)
+
+
+def test_losing_the_role_after_anchoring_does_not_matter(world: World, chain: ChainDouble) -> None:
+    chain.revoke_role(ISSUER_CODE, ISSUER_ROLE, ANCHORED + timedelta(seconds=1))
+    assert verified(world.document, chain).ok
+
+
+def test_key_rotation(world: World, chain: ChainDouble) -> None:
+    new_key = SM2PrivateKey.generate()
+    rotated = chain.departments[ISSUER_CODE]
+    chain.rotate_key(
+        ISSUER_CODE, public_key_bytes(new_key.public_key()), VERIFIED - timedelta(days=1)
+    )
+    # Licences anchored before the rotation keep verifying with the key of their time...
+    assert verified(world.document, chain).ok
+    # ...presentations are signed with the key in force when they are issued.
+    shown = world.present("licence_name").model_dump(mode="json")
+    assert_fails_only(
+        verified(shown, chain), Check.INTEGRITY, Reason.PRESENTATION_SIGNATURE_INVALID
+    )
+    assert verified(resigned(shown, new_key), chain).ok
+    # A rotation before the anchoring makes the batch's signer key the wrong one.
+    chain.departments[ISSUER_CODE] = rotated
+    chain.rotate_key(
+        ISSUER_CODE, public_key_bytes(new_key.public_key()), SIGNED + timedelta(seconds=10)
+    )
+    assert_fails_only(verified(world.document, chain), Check.ISSUER, Reason.SIGNER_NOT_ISSUER_KEY)
+
+
+# Seal
+
+
+def test_a_seal_revoked_before_signing_fails_seal(world: World, chain: ChainDouble) -> None:
+    chain.revoke_seal(world.seal.hash, SIGNED - timedelta(days=1))
+    assert_fails_only(verified(world.document, chain), Check.SEAL, Reason.SEAL_REVOKED)
+
+
+def test_a_seal_revoked_after_signing_and_anchoring_is_fine(
+    world: World, chain: ChainDouble
+) -> None:
+    chain.revoke_seal(world.seal.hash, ANCHORED + timedelta(days=1))
+    assert verified(world.document, chain).ok
+    assert verified(world.present("licence_name"), chain).ok
+
+
+def test_a_seal_revoked_before_the_anchoring_fails_seal(world: World, chain: ChainDouble) -> None:
+    # The signing time is the signer's claim; the anchoring time cannot be backdated.
+    chain.revoke_seal(world.seal.hash, SIGNED + timedelta(seconds=10))
+    assert_fails_only(verified(world.document, chain), Check.SEAL, Reason.SEAL_REVOKED)
+
+
+def test_a_seal_outside_its_validity_at_signing_fails_seal(
+    world: World, chain: ChainDouble
+) -> None:
+    record = chain.seals[world.seal.hash]
+    chain.register_seal(replace(record, valid_to=SIGNED - timedelta(seconds=1)))
+    assert_fails_only(verified(world.document, chain), Check.SEAL, Reason.SEAL_EXPIRED)
+    chain.register_seal(replace(record, valid_from=SIGNED + timedelta(seconds=1)))
+    assert_fails_only(verified(world.document, chain), Check.SEAL, Reason.SEAL_NOT_YET_VALID)
+
+
+def test_a_signer_not_among_the_seal_holders_fails_seal(world: World, chain: ChainDouble) -> None:
+    record = chain.seals[world.seal.hash]
+    stranger = holder_key_hash(public_key_bytes(world.stranger_key.public_key()))
+    chain.register_seal(replace(record, holder_key_hashes=frozenset({stranger})))
+    report = verified(world.document, chain)
+    assert_fails_only(report, Check.SEAL, Reason.SIGNER_NOT_SEAL_HOLDER)
+
+
+def test_an_unregistered_seal_fails_seal(world: World, chain: ChainDouble) -> None:
+    del chain.seals[world.seal.hash]
+    assert_fails_only(verified(world.document, chain), Check.SEAL, Reason.SEAL_UNREGISTERED)
+
+
+def test_a_tampered_carried_seal_fails_seal(world: World, chain: ChainDouble) -> None:
+    data = world.document.model_dump(mode="json")
+    data["seal"]["to_sign"]["info"]["picture"]["width_mm"] = 50
+    assert_fails_only(verified(data, chain), Check.SEAL, Reason.SEAL_MISMATCH)
+
+
+def test_a_seal_made_by_another_department_fails_seal(world: World, chain: ChainDouble) -> None:
+    record = chain.seals[world.seal.hash]
+    chain.register_seal(replace(record, owner_code=OTHER_ISSUER_CODE))
+    assert_fails_only(verified(world.document, chain), Check.SEAL, Reason.SEAL_MAKER_INVALID)
+
+
+def test_a_signing_time_after_the_anchoring_fails_seal(world: World, chain: ChainDouble) -> None:
+    chain.anchor(world.batch.root, ISSUER_CODE, 3, SIGNED - timedelta(hours=1))
+    report = verified(world.document, chain)
+    assert_fails_only(report, Check.SEAL, Reason.SIGNED_AFTER_ANCHORING)
+
+
+# Malformed input
+
+
+def test_malformed_parts_fail_every_check(world: World, chain: ChainDouble) -> None:
+    data = world.document.model_dump(mode="json")
+    data["fields"]["holder_name"]["salt"] = "not hex"
+    report = verified(data, chain)
+    assert report.failed() == list(Check)
+    assert {result.reason for result in report.checks().values()} == {Reason.MALFORMED}
+    assert "salt" in report.integrity.message
+
+
+@pytest.mark.parametrize(
+    "subject",
+    ["not json", b"[1, 2]", '{"format": "something-else/1"}', {"fields": {}}, 42],
+)
+def test_input_that_is_not_a_licence_raises(subject: Any, chain: ChainDouble) -> None:
+    with pytest.raises(NotALicence):
+        verify(subject, chain, at=VERIFIED)
+
+
+def test_the_report_is_json_ready(world: World, chain: ChainDouble) -> None:
+    report = verified(world.document, chain).to_dict()
+    assert report["ok"] is True
+    assert set(report["checks"]) == {"integrity", "status", "issuer", "seal"}
+    assert report["verified_at"].startswith(VERIFIED.date().isoformat())
