@@ -1,0 +1,203 @@
+"""Key storage for principals (departments, the service itself): one encrypted file per name.
+
+Each file holds an SM2 private key (PKCS#8 PEM) and a chain account key (secp256k1), sealed with
+SM4-GCM under a key derived from the passphrase with PBKDF2-HMAC-SM3 (``sm_crypto.derive_key``)
+and a random salt kept in the file. The associated data binds the file format, the principal's
+name and the KDF parameters, so a file copied under another name, or with altered parameters,
+does not open. A wrong passphrase and a damaged file give the same error, on purpose.
+
+Files are written once, atomically (temporary file, fsync, hard link, which never overwrites),
+with mode 0600 in a 0700 directory.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import os
+import re
+import secrets
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+
+from govledger.errors import ConfigurationError, Conflict, InvalidInput, NotFound
+from sm_crypto import (
+    DEFAULT_KDF_ITERATIONS,
+    SM2PrivateKey,
+    SMCryptoError,
+    derive_key,
+    open_sealed,
+    seal,
+)
+
+KEYSTORE_FORMAT = "govledger-keystore-v1"
+KDF_NAME = "pbkdf2-hmac-sm3"
+_SALT_SIZE = 16
+_KEY_SIZE = 16
+_SUFFIX = ".key"
+# Bounds on a file's KDF rounds: too few is no protection, too many would hang the unlock.
+_MIN_ITERATIONS = 10_000
+_MAX_ITERATIONS = 10_000_000
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+
+
+class KeystoreLocked(ConfigurationError):
+    """A key file did not open: wrong passphrase, or the file was altered, swapped or damaged."""
+
+    code = "keystore-locked"
+    title = "Keystore locked"
+
+
+@dataclass(frozen=True)
+class KeyPair:
+    """A principal's keys. Only the name and public parts appear in ``repr``."""
+
+    name: str
+    sm2: SM2PrivateKey = field(repr=False)
+    account: LocalAccount = field(repr=False)
+
+    @property
+    def address(self) -> str:
+        """The chain account's checksummed address."""
+        return str(self.account.address)
+
+    def __repr__(self) -> str:
+        return f"KeyPair(name={self.name!r}, address={self.address!r})"
+
+
+def _check_name(name: str) -> str:
+    if not _NAME.fullmatch(name):
+        raise InvalidInput("key names are 1-128 letters, digits, '.', '_' or '-'")
+    return name
+
+
+def _associated_data(name: str, kdf: dict[str, Any]) -> bytes:
+    header = {"format": KEYSTORE_FORMAT, "name": name, "kdf": kdf}
+    return json.dumps(header, sort_keys=True, separators=(",", ":")).encode()
+
+
+class Keystore:
+    """Principals' key pairs under ``directory``, unlocked by one passphrase."""
+
+    def __init__(self, directory: Path, passphrase: str) -> None:
+        if not passphrase:
+            raise ConfigurationError("the keystore passphrase is empty")
+        self.directory = directory
+        self._passphrase = passphrase
+
+    def __repr__(self) -> str:
+        return f"Keystore(directory={str(self.directory)!r})"
+
+    def _path(self, name: str) -> Path:
+        return self.directory / f"{_check_name(name)}{_SUFFIX}"
+
+    def names(self) -> list[str]:
+        if not self.directory.is_dir():
+            return []
+        return sorted(
+            path.name.removesuffix(_SUFFIX)
+            for path in self.directory.glob(f"*{_SUFFIX}")
+            if _NAME.fullmatch(path.name.removesuffix(_SUFFIX))
+        )
+
+    def exists(self, name: str) -> bool:
+        return self._path(name).is_file()
+
+    def create(self, name: str) -> KeyPair:
+        """New keys for ``name``; ``Conflict`` if it already has some (keys are never replaced)."""
+        path = self._path(name)
+        keys = KeyPair(name, SM2PrivateKey.generate(), Account.create())
+        self._write_new(path, self._encrypt(keys))
+        return keys
+
+    def load(self, name: str) -> KeyPair:
+        path = self._path(name)
+        try:
+            content = path.read_bytes()
+        except FileNotFoundError:
+            raise NotFound(f"no keys for {name}") from None
+        return self._decrypt(name, content)
+
+    def load_or_create(self, name: str) -> KeyPair:
+        if self.exists(name):
+            return self.load(name)
+        try:
+            return self.create(name)
+        except Conflict:  # another process created it first
+            return self.load(name)
+
+    def _encrypt(self, keys: KeyPair) -> bytes:
+        salt = secrets.token_bytes(_SALT_SIZE)
+        kdf = {"name": KDF_NAME, "iterations": DEFAULT_KDF_ITERATIONS, "salt": salt.hex()}
+        secret = json.dumps(
+            {
+                "sm2_private_key": keys.sm2.to_pem().decode("ascii"),
+                "account_private_key": bytes(keys.account.key).hex(),
+            }
+        ).encode()
+        key = derive_key(self._passphrase, salt, _KEY_SIZE, iterations=DEFAULT_KDF_ITERATIONS)
+        sealed = seal(key, secret, _associated_data(keys.name, kdf))
+        document = {
+            "format": KEYSTORE_FORMAT,
+            "name": keys.name,
+            "kdf": kdf,
+            "sealed": base64.b64encode(sealed).decode("ascii"),
+        }
+        return json.dumps(document, indent=2).encode() + b"\n"
+
+    def _decrypt(self, name: str, content: bytes) -> KeyPair:
+        locked = KeystoreLocked(
+            f"the keys of {name} do not open: wrong passphrase, or the file is damaged"
+        )
+        try:
+            document = json.loads(content)
+            kdf = document["kdf"]
+            iterations = kdf["iterations"]
+            if (
+                document["format"] != KEYSTORE_FORMAT
+                or kdf["name"] != KDF_NAME
+                or not isinstance(iterations, int)
+                or not _MIN_ITERATIONS <= iterations <= _MAX_ITERATIONS
+            ):
+                raise locked
+            key = derive_key(
+                self._passphrase, bytes.fromhex(kdf["salt"]), _KEY_SIZE, iterations=iterations
+            )
+            # The name asked for, not the one in the file: a file renamed to another name fails.
+            secret = json.loads(
+                open_sealed(key, base64.b64decode(document["sealed"]), _associated_data(name, kdf))
+            )
+            return KeyPair(
+                name,
+                SM2PrivateKey.from_pem(secret["sm2_private_key"].encode("ascii")),
+                Account.from_key(bytes.fromhex(secret["account_private_key"])),
+            )
+        except (ValueError, KeyError, TypeError, binascii.Error, SMCryptoError):
+            # One error whatever went wrong; the cause is dropped so no detail leaks into logs.
+            raise locked from None
+
+    def _write_new(self, path: Path, content: bytes) -> None:
+        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        descriptor, temporary = tempfile.mkstemp(dir=self.directory, prefix=".incoming-")
+        try:
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(content)
+                handle.flush()
+                os.fsync(handle.fileno())
+            # A hard link appears complete or not at all, and refuses to replace an existing file.
+            os.link(temporary, path)
+        except FileExistsError:
+            raise Conflict(f"keys for {path.stem} already exist") from None
+        finally:
+            os.unlink(temporary)
+        descriptor = os.open(self.directory, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)

@@ -1,0 +1,129 @@
+"""The keystore on real files: keys round-trip, and every bad input is one refusal that changes
+nothing (wrong passphrase, flipped byte, swapped files, second create)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import stat
+from pathlib import Path
+
+import pytest
+
+from govledger.errors import Conflict, InvalidInput, NotFound
+from govledger.keystore import Keystore, KeystoreLocked
+
+PASSPHRASE = "correct horse battery staple"
+
+
+def snapshot(directory: Path) -> dict[str, bytes]:
+    """Every file in the directory (hidden ones too) with its content."""
+    return {path.name: path.read_bytes() for path in directory.iterdir()}
+
+
+@pytest.fixture
+def keystore(tmp_path: Path) -> Keystore:
+    return Keystore(tmp_path / "keys", PASSPHRASE)
+
+
+def test_created_keys_load_back_and_sign(keystore: Keystore) -> None:
+    created = keystore.create("D-ISSUER")
+    loaded = Keystore(keystore.directory, PASSPHRASE).load("D-ISSUER")
+
+    assert loaded.address == created.address
+    assert loaded.sm2.public_key().to_bytes() == created.sm2.public_key().to_bytes()
+    loaded.sm2.public_key().verify(created.sm2.sign(b"message"), b"message")
+    assert keystore.names() == ["D-ISSUER"]
+    assert keystore.exists("D-ISSUER")
+    assert not keystore.exists("D-OTHER")
+
+
+def test_files_are_private_and_hold_no_plain_secret(keystore: Keystore) -> None:
+    keys = keystore.create("svc")
+    path = keystore.directory / "svc.key"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(keystore.directory.stat().st_mode) == 0o700
+    content = path.read_bytes()
+    assert bytes(keys.account.key).hex().encode() not in content
+    assert b"PRIVATE KEY" not in content
+    assert PASSPHRASE.encode() not in content
+    assert json.loads(content)["kdf"]["name"] == "pbkdf2-hmac-sm3"
+
+
+def test_secrets_stay_out_of_repr_and_errors(
+    keystore: Keystore, caplog: pytest.LogCaptureFixture
+) -> None:
+    keys = keystore.create("svc")
+    secret_hex = bytes(keys.account.key).hex()
+    assert secret_hex not in repr(keys)
+    assert PASSPHRASE not in repr(keystore)
+    guess = "guess-4f1c9a"
+    with caplog.at_level(logging.DEBUG), pytest.raises(KeystoreLocked) as refusal:
+        Keystore(keystore.directory, guess).load("svc")
+    assert guess not in str(refusal.value)
+    assert PASSPHRASE not in str(refusal.value)
+    assert refusal.value.__cause__ is None
+    assert refusal.value.__suppress_context__
+    assert secret_hex not in caplog.text
+
+
+def test_wrong_passphrase_is_refused_and_changes_nothing(keystore: Keystore) -> None:
+    keystore.create("svc")
+    before = snapshot(keystore.directory)
+    with pytest.raises(KeystoreLocked) as refusal:
+        Keystore(keystore.directory, "not the passphrase").load("svc")
+    assert refusal.value.code == "keystore-locked"
+    assert snapshot(keystore.directory) == before
+
+
+@pytest.mark.parametrize("position", [0, 40, -60, -3])
+def test_a_flipped_byte_is_refused(keystore: Keystore, position: int) -> None:
+    keystore.create("svc")
+    path = keystore.directory / "svc.key"
+    content = bytearray(path.read_bytes())
+    content[position] ^= 0x01
+    path.write_bytes(bytes(content))
+    with pytest.raises(KeystoreLocked):
+        keystore.load("svc")
+
+
+def test_altered_kdf_parameters_are_refused(keystore: Keystore) -> None:
+    keystore.create("svc")
+    path = keystore.directory / "svc.key"
+    document = json.loads(path.read_bytes())
+    document["kdf"]["iterations"] = 10_000  # a cheaper KDF: must not open
+    path.write_text(json.dumps(document))
+    with pytest.raises(KeystoreLocked):
+        keystore.load("svc")
+
+
+def test_swapped_files_are_refused(keystore: Keystore) -> None:
+    keystore.create("alpha")
+    keystore.create("beta")
+    alpha = keystore.directory / "alpha.key"
+    beta = keystore.directory / "beta.key"
+    alpha_bytes, beta_bytes = alpha.read_bytes(), beta.read_bytes()
+    alpha.write_bytes(beta_bytes)
+    beta.write_bytes(alpha_bytes)
+    with pytest.raises(KeystoreLocked):
+        keystore.load("alpha")
+    with pytest.raises(KeystoreLocked):
+        keystore.load("beta")
+
+
+def test_second_create_is_a_conflict_and_keeps_the_first_keys(keystore: Keystore) -> None:
+    first = keystore.create("svc")
+    before = snapshot(keystore.directory)
+    with pytest.raises(Conflict):
+        keystore.create("svc")
+    assert snapshot(keystore.directory) == before  # no temporary file left, original intact
+    assert keystore.load_or_create("svc").address == first.address
+
+
+def test_unknown_and_malformed_names(keystore: Keystore) -> None:
+    with pytest.raises(NotFound):
+        keystore.load("nobody")
+    for bad in ["", "../escape", "a/b", ".hidden", "x" * 129]:
+        with pytest.raises(InvalidInput):
+            keystore.create(bad)
+    assert not keystore.directory.exists() or snapshot(keystore.directory) == {}
