@@ -161,3 +161,8 @@ def as_govledger_error(exc: BaseException) -> GovLedgerError | None:
             error.__cause__ = exc
             return error
     return None
+
+
+def mapped_error_types() -> tuple[type[BaseException], ...]:
+    """Every exception type :func:`as_govledger_error` maps: an HTTP app handles these, no more."""
+    return (GovLedgerError, *(library_type for library_type, _ in _library_error_table()))

@@ -1,0 +1,1 @@
+"""The project's benchmarks: measurements only, printed by ``govledger bench``."""
