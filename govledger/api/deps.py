@@ -1,0 +1,117 @@
+"""FastAPI dependencies, as ``Annotated`` aliases a route simply declares.
+
+Nothing is a module-level singleton: the composition root builds a :class:`PlatformState` and puts
+it on ``app.state.platform``; every dependency reads it from the request's app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session, sessionmaker
+
+from govledger.auth.clock import Clock, utc_now
+from govledger.auth.directory import DepartmentDirectory
+from govledger.auth.errors import (
+    DepartmentSuspended,
+    DepartmentUnknown,
+    RoleMissing,
+    TokenMissing,
+)
+from govledger.auth.tokens import DEPARTMENT_KIND, TokenService, VerifiedToken
+from govledger.db import session_scope
+from govledger.errors import ConfigurationError
+from govledger.settings import Settings
+
+
+@dataclass(frozen=True)
+class PlatformState:
+    """What the platform's routes need, built once by the composition root."""
+
+    settings: Settings
+    session_factory: sessionmaker[Session]
+    directory: DepartmentDirectory
+    tokens: TokenService
+    clock: Clock = utc_now
+
+
+@dataclass(frozen=True)
+class AuthenticatedDepartment:
+    """The department a request's token was issued to, with the roles the token grants."""
+
+    code: str
+    roles: frozenset[str]
+    token: VerifiedToken
+
+
+def get_platform(request: Request) -> PlatformState:
+    platform = getattr(request.app.state, "platform", None)
+    if not isinstance(platform, PlatformState):
+        raise ConfigurationError("app.state.platform is not set: the app factory must set it")
+    return platform
+
+
+PlatformDep = Annotated[PlatformState, Depends(get_platform)]
+
+
+def get_settings(platform: PlatformDep) -> Settings:
+    return platform.settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_session(platform: PlatformDep) -> Iterator[Session]:
+    with session_scope(platform.session_factory) as session:
+        yield session
+
+
+# "function" scope: the commit happens before the response is sent, so a client never sees a
+# success whose changes were not stored.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+_bearer = HTTPBearer(auto_error=False, description="An access token from POST /v1/auth/token")
+
+
+def get_token(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> str:
+    if credentials is None:
+        raise TokenMissing("send the access token as 'Authorization: Bearer <token>'")
+    return credentials.credentials
+
+
+TokenDep = Annotated[str, Depends(get_token)]
+
+
+def get_current_department(platform: PlatformDep, token: TokenDep) -> AuthenticatedDepartment:
+    """The token's department, which must still be registered and active right now."""
+    verified = platform.tokens.verify(token, kind=DEPARTMENT_KIND)
+    department = platform.directory.get(verified.subject)
+    if department is None:
+        raise DepartmentUnknown(f"department {verified.subject} is not registered")
+    if not department.active:
+        raise DepartmentSuspended(f"department {verified.subject} is suspended")
+    return AuthenticatedDepartment(verified.subject, verified.roles, verified)
+
+
+CurrentDepartment = Annotated[AuthenticatedDepartment, Depends(get_current_department)]
+
+
+def require_role(role: str) -> Callable[[AuthenticatedDepartment], AuthenticatedDepartment]:
+    """A dependency admitting only departments whose token grants ``role`` (else 403).
+
+    Use as ``Issuer = Annotated[AuthenticatedDepartment, Depends(require_role("ISSUER"))]``.
+    """
+
+    def department_with_role(department: CurrentDepartment) -> AuthenticatedDepartment:
+        if role not in department.roles:
+            raise RoleMissing(f"this needs the {role} role")
+        return department
+
+    department_with_role.__name__ = f"require_role_{role.lower()}"
+    return department_with_role
