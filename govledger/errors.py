@@ -131,6 +131,7 @@ class ChainRejected(GovLedgerError):
 def _library_error_table() -> list[tuple[type[BaseException], type[GovLedgerError]]]:
     import pydantic  # noqa: PLC0415
 
+    import ledger.contracts as lcontracts  # noqa: PLC0415
     import ledger.exceptions as lex  # noqa: PLC0415
     import sm_crypto.exceptions as smx  # noqa: PLC0415
 
@@ -142,6 +143,7 @@ def _library_error_table() -> list[tuple[type[BaseException], type[GovLedgerErro
         (smx.BackendUnavailable, ConfigurationError),
         (smx.SMCryptoError, InvalidInput),
         (lex.ContractRevert, ChainRejected),
+        (lcontracts.InvalidArgument, InvalidInput),
         (lex.DeploymentError, ConfigurationError),
         (lex.BackendUnavailable, ChainUnavailable),
         (lex.LedgerError, ChainUnavailable),

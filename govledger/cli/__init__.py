@@ -12,7 +12,7 @@ import traceback
 
 import typer
 
-from govledger.cli import bench, chain, crypto, demo
+from govledger.cli import bench, chain, crypto, demo, department, governance
 from govledger.cli.context import CLIState
 from govledger.errors import as_govledger_error
 from govledger.settings import load_settings
@@ -25,6 +25,8 @@ app = typer.Typer(
 )
 app.add_typer(crypto.app, name="crypto")
 app.add_typer(chain.app, name="chain")
+app.add_typer(department.app, name="department")
+app.add_typer(governance.app, name="governance")
 app.add_typer(bench.app, name="bench")
 app.command("demo")(demo.demo)
 

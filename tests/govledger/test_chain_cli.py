@@ -1,0 +1,213 @@
+"""``govledger chain`` / ``department`` / ``governance`` end to end, through the CLI's entry
+point, on the embedded chain in a fresh data dir. One test runs the installed command itself."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from govledger.cli import main
+from govledger.errors import (
+    ChainRejected,
+    ConfigurationError,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+)
+from govledger.keystore import Keystore
+from govledger.settings import Settings
+
+GOVLEDGER = Path(sys.executable).with_name("govledger")
+CODE = "91350100M000100Y43"
+
+
+@dataclass(frozen=True)
+class Result:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Run:
+    """Run the CLI's entry point (``govledger.cli:main``, what the installed command calls) in
+    this process, on ``tmp_path/data`` and with no other settings from the environment."""
+    for key in os.environ:
+        if key.startswith("GOVLEDGER_"):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("GOVLEDGER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.chdir(tmp_path)  # the settings also read a .env file from the working directory
+
+    def run_cli(*args: str) -> Result:
+        monkeypatch.setattr(sys, "argv", ["govledger", *args])
+        capsys.readouterr()
+        with pytest.raises(SystemExit) as exited:
+            main()
+        captured = capsys.readouterr()
+        return Result(int(exited.value.code or 0), captured.out, captured.err)
+
+    return run_cli
+
+
+def succeeded(result: Result) -> str:
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def refused(result: Result, exit_code: int) -> str:
+    """The one stderr line of a refusal with ``exit_code``."""
+    assert result.returncode == exit_code, (result.stdout, result.stderr)
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_the_installed_command_runs_and_refuses_a_tampered_manifest(tmp_path: Path) -> None:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("GOVLEDGER_")}
+    env["GOVLEDGER_DATA_DIR"] = str(tmp_path / "data")
+
+    def run_installed(*args: str) -> Result:
+        done = subprocess.run(
+            [str(GOVLEDGER), *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            check=False,
+            timeout=120,
+        )
+        return Result(done.returncode, done.stdout, done.stderr)
+
+    assert "initialised the embedded chain" in succeeded(run_installed("chain", "init"))
+    manifest_path = tmp_path / "data" / "deployment.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["contracts"]["Governance"]["code_hash"] = "0x" + "00" * 32
+    manifest_path.write_text(json.dumps(manifest))
+    line = refused(run_installed("chain", "init"), ConfigurationError.exit_code)
+    assert line.startswith("(ConfigurationError) Governance: the code at")
+
+
+def test_init_status_register_show_and_reuse(run: Run, tmp_path: Path) -> None:
+    refused(run("chain", "status"), ConfigurationError.exit_code)
+
+    initialised = run("chain", "init")
+    assert "initialised the embedded chain (id 1337)" in succeeded(initialised)
+    assert "committee key 3/3" in initialised.stderr  # progress goes to stderr
+
+    status = json.loads(succeeded(run("chain", "status", "--json")))
+    assert (status["backend"], status["chain_id"], status["threshold"]) == ("embedded", 1337, 2)
+    assert len(status["committee"]) == 3
+    assert set(status["contracts"]) == {
+        "Governance",
+        "DepartmentRegistry",
+        "LicenceRegistry",
+        "SealRegistry",
+        "DataSharing",
+        "AuditAnchors",
+    }
+
+    registered = succeeded(
+        run(
+            "department", "register", CODE, "--name", "福州市测试局", "--roles", "ISSUER,seal_admin"
+        )
+    )
+    assert f"registered {CODE}" in registered
+    shown = json.loads(succeeded(run("department", "show", CODE, "--json")))
+    assert (shown["name"], shown["active"], shown["roles"], shown["key_version"]) == (
+        "福州市测试局",
+        True,
+        ["ISSUER", "SEAL_ADMIN"],
+        1,
+    )
+    # The key on chain is the keystore's.
+    keys = Keystore(tmp_path / "data" / "keystore", "dev").load(CODE)
+    assert shown["sm2_public_key"] == keys.sm2.public_key().to_bytes().hex()
+    assert shown["accounts"] == [keys.address]
+
+    succeeded(run("department", "suspend", CODE, "--reason", "3"))
+    assert f"{CODE}  suspended  ISSUER,SEAL_ADMIN" in succeeded(run("department", "list"))
+
+    again = succeeded(run("chain", "init"))
+    assert "already initialised" in again
+    assert (
+        json.loads(succeeded(run("chain", "status", "--json")))["contracts"] == status["contracts"]
+    )
+
+
+def test_bad_input_is_refused_with_one_line(run: Run) -> None:
+    succeeded(run("chain", "init", "--members", "1", "--threshold", "1"))
+
+    bad_code = run("department", "register", "91350100M000100Y44", "--name", "x")
+    assert "check character" in refused(bad_code, InvalidInput.exit_code)
+    bad_role = run("department", "register", CODE, "--name", "x", "--roles", "ADMIN")
+    assert refused(bad_role, InvalidInput.exit_code).startswith("(InvalidInput) unknown role")
+    assert refused(run("department", "show", CODE), NotFound.exit_code).startswith("(NotFound)")
+    other_size = run("chain", "init", "--members", "2")
+    assert refused(other_size, Conflict.exit_code).startswith("(Conflict)")
+
+
+def test_a_manifest_that_does_not_match_the_chain_is_refused(run: Run, tmp_path: Path) -> None:
+    succeeded(run("chain", "init"))
+    manifest_path = tmp_path / "data" / "deployment.json"
+    manifest = json.loads(manifest_path.read_text())
+    contracts = manifest["contracts"]
+    contracts["LicenceRegistry"], contracts["SealRegistry"] = (
+        contracts["SealRegistry"],
+        contracts["LicenceRegistry"],
+    )
+    manifest_path.write_text(json.dumps(manifest))
+
+    for command in (("chain", "init"), ("chain", "status"), ("department", "list")):
+        line = refused(run(*command), ConfigurationError.exit_code)
+        assert line.startswith("(ConfigurationError) LicenceRegistry")
+
+    # A committee that the Governance contract was not deployed with.
+    contracts["LicenceRegistry"], contracts["SealRegistry"] = (
+        contracts["SealRegistry"],
+        contracts["LicenceRegistry"],
+    )
+    manifest["threshold"] = 1
+    manifest_path.write_text(json.dumps(manifest))
+    line = refused(run("chain", "init"), ConfigurationError.exit_code)
+    assert "another committee or threshold" in line
+
+
+def test_external_committee_proposes_then_members_approve(run: Run, tmp_path: Path) -> None:
+    keystore = Keystore(Settings(data_dir=tmp_path / "data").resolved_keystore_dir, "dev")
+    members = [keystore.create(name) for name in ("alice", "bob", "carol")]
+    committee_file = tmp_path / "committee.json"
+    committee_file.write_text(
+        json.dumps({"members": [keys.address for keys in members], "threshold": 2})
+    )
+    succeeded(run("chain", "init", "--committee", str(committee_file)))
+    assert not keystore.exists("committee-1")  # external members: no local committee keys
+
+    proposed = succeeded(
+        run("department", "register", CODE, "--name", "外部委员会局", "--member", "alice")
+    )
+    assert "proposal 1: 1 of 2 approvals" in proposed
+    refused(run("department", "show", CODE), NotFound.exit_code)
+
+    line = refused(run("governance", "approve", "1", "--member", "deployer"), Forbidden.exit_code)
+    assert line.startswith("(Forbidden) deployer")
+    line = refused(run("governance", "approve", "1", "--member", "alice"), ChainRejected.exit_code)
+    assert line.startswith("(ChainRejected) GovernanceAlreadyApproved(proposalId=1")
+
+    assert "2 of 2 approvals, executed" in succeeded(
+        run("governance", "approve", "1", "--member", "bob")
+    )
+    assert json.loads(succeeded(run("department", "show", CODE, "--json")))["active"]
+    # Without --member there is no committee-* key to act with.
+    line = refused(run("department", "suspend", CODE), Forbidden.exit_code)
+    assert "--member" in line
