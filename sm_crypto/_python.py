@@ -100,7 +100,8 @@ class PythonBackend:
     def sm2_private_key_from_pem(self, data: bytes, password: bytes | None) -> PythonPrivateKey:
         label, headers, der = _keyformats.pem_decode(data, _keyformats.PRIVATE_KEY_LABELS)
         if label == "ENCRYPTED PRIVATE KEY":
-            assert password is not None  # the caller checked
+            if password is None:
+                raise InvalidKey("the private key is encrypted: a password is needed")
             d, point = _keyformats.decode_pkcs8(_keyformats.decrypt_pkcs8(der, password, self))
         elif label == "PRIVATE KEY":
             d, point = _keyformats.decode_pkcs8(der)

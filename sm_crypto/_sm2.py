@@ -13,25 +13,11 @@ from sm_crypto.hazmat.sm2 import (
     Ciphertext,
     CiphertextFormat,
     check_private_scalar,
+    coordinates,
     z_preimage,
 )
 
 _SCALAR_SIZE = 32
-_POINT_SIZE = 65
-
-
-def _normalise_point(data: bytes) -> bytes:
-    """``04 || x || y`` from that form or from bare ``x || y``; the backend checks the curve."""
-    if len(data) == _POINT_SIZE and data[0] == 4:
-        return bytes(data)
-    if len(data) == _POINT_SIZE - 1:
-        return b"\x04" + data
-    if data == b"\x00":
-        raise InvalidKey("the point at infinity is not a public key")
-    raise InvalidKey(
-        f"an SM2 public key is {_POINT_SIZE} bytes (04 || x || y) or {_POINT_SIZE - 1} (x || y), "
-        f"not {len(data)}"
-    )
 
 
 class SM2PublicKey:
@@ -50,7 +36,7 @@ class SM2PublicKey:
     def from_bytes(cls, data: bytes, *, backend: Backend | None = None) -> Self:
         """From the 65-byte uncompressed point ``04 || x || y``, or the 64-byte ``x || y`` that
         the chain stores. Raises :class:`InvalidKey` for a point off the curve or a bad length."""
-        point = _normalise_point(data)
+        point = b"\x04" + coordinates(data)  # the backend checks the curve equation
         resolved = resolve(backend)
         return cls(resolved.sm2_public_key_from_point(point), point, resolved)
 

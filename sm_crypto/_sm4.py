@@ -13,7 +13,7 @@ NONCE_SIZE = 12
 TAG_SIZE = 16
 
 
-def _check_key(key: bytes) -> bytes:
+def check_key(key: bytes) -> bytes:
     if len(key) != KEY_SIZE:
         raise InvalidKey(f"an SM4 key is {KEY_SIZE} bytes, not {len(key)}")
     return bytes(key)
@@ -33,7 +33,7 @@ class SM4GCM:
     __slots__ = ("_impl",)
 
     def __init__(self, key: bytes, *, backend: Backend | None = None) -> None:
-        self._impl = resolve(backend).sm4_gcm(_check_key(key))
+        self._impl = resolve(backend).sm4_gcm(check_key(key))
 
     def encrypt(self, nonce: bytes, data: bytes, aad: bytes = b"") -> bytes:
         """ciphertext || tag. ``aad`` is authenticated, not encrypted."""
@@ -75,7 +75,7 @@ class SM4CBC:
     __slots__ = ("_impl",)
 
     def __init__(self, key: bytes, *, backend: Backend | None = None) -> None:
-        self._impl = resolve(backend).sm4_cbc(_check_key(key))
+        self._impl = resolve(backend).sm4_cbc(check_key(key))
 
     @staticmethod
     def _check_iv(iv: bytes) -> None:

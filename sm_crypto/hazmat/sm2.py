@@ -258,18 +258,27 @@ def encode_point(point: Point, curve: Curve = SM2P256V1) -> bytes:
     return b"\x04" + point[0].to_bytes(size, "big") + point[1].to_bytes(size, "big")
 
 
-def decode_point(data: bytes, curve: Curve = SM2P256V1) -> Point:
-    """A public point from ``04 || x || y`` or bare ``x || y``, checked to be on the curve."""
+def coordinates(data: bytes, curve: Curve = SM2P256V1) -> bytes:
+    """``x || y`` from an uncompressed point ``04 || x || y`` or from bare ``x || y``: the
+    encoding checked, the curve equation not."""
     size = curve.coordinate_size
+    if len(data) == 2 * size + 1 and data[0] == 4:
+        return bytes(data[1:])
+    if len(data) == 2 * size:
+        return bytes(data)
     if data == b"\x00":
         raise InvalidKey("the point at infinity is not a public key")
-    if len(data) == 2 * size + 1 and data[0] == 4:
-        data = data[1:]
-    elif len(data) != 2 * size:
-        raise InvalidKey(
-            f"an SM2 public key is {2 * size + 1} bytes (04 || x || y) or {2 * size} (x || y)"
-        )
-    point = (int.from_bytes(data[:size], "big"), int.from_bytes(data[size:], "big"))
+    raise InvalidKey(
+        f"an SM2 public key is {2 * size + 1} bytes (04 || x || y) or {2 * size} (x || y), "
+        f"not {len(data)}"
+    )
+
+
+def decode_point(data: bytes, curve: Curve = SM2P256V1) -> Point:
+    """A public point from ``04 || x || y`` or bare ``x || y``, checked to be on the curve."""
+    xy = coordinates(data, curve)
+    size = curve.coordinate_size
+    point = (int.from_bytes(xy[:size], "big"), int.from_bytes(xy[size:], "big"))
     # The cofactor is 1, so every point on the curve other than infinity is a valid public key.
     if not is_on_curve(point, curve):
         raise InvalidKey("the point is not on the SM2 curve")

@@ -8,9 +8,9 @@
 
 from __future__ import annotations
 
-from sm_crypto._sm4 import BLOCK_SIZE, KEY_SIZE
+from sm_crypto._sm4 import BLOCK_SIZE, check_key
 from sm_crypto.backends import Backend, resolve
-from sm_crypto.exceptions import InvalidKey, InvalidParameter
+from sm_crypto.exceptions import InvalidParameter
 
 
 class ECB:
@@ -19,9 +19,7 @@ class ECB:
     __slots__ = ("_impl",)
 
     def __init__(self, key: bytes, *, backend: Backend | None = None) -> None:
-        if len(key) != KEY_SIZE:
-            raise InvalidKey(f"an SM4 key is {KEY_SIZE} bytes, not {len(key)}")
-        self._impl = resolve(backend).sm4_ecb(bytes(key))
+        self._impl = resolve(backend).sm4_ecb(check_key(key))
 
     @staticmethod
     def _check(data: bytes) -> None:

@@ -35,13 +35,13 @@ def key(backend: Backend) -> SM2PrivateKey:
 # Keys ----------------------------------------------------------------------------------------
 
 
-def test_sign_and_verify(key: SM2PrivateKey) -> None:
+def test_sign_and_verify(key: SM2PrivateKey, backend: Backend) -> None:
     signature = key.sign(MESSAGE)
     key.public_key().verify(signature, MESSAGE)
     with pytest.raises(InvalidSignature):
         key.public_key().verify(signature, MESSAGE + b" ")
     with pytest.raises(InvalidSignature):
-        SM2PrivateKey.generate(backend=key._backend).public_key().verify(signature, MESSAGE)
+        SM2PrivateKey.generate(backend=backend).public_key().verify(signature, MESSAGE)
 
 
 def test_user_id_is_part_of_the_signature(key: SM2PrivateKey) -> None:
@@ -284,7 +284,7 @@ def test_empty_plaintext_is_refused(key: SM2PrivateKey) -> None:
         key.public_key().encrypt(b"")
 
 
-def _bad_ciphertexts(key: SM2PrivateKey) -> dict[str, bytes]:
+def _bad_ciphertexts(key: SM2PrivateKey, backend: Backend) -> dict[str, bytes]:
     ciphertext = key.public_key().encrypt(MESSAGE)
     parts = sm2.Ciphertext.decode(ciphertext, CiphertextFormat.DER_C1C3C2)
     raw = parts.encode(CiphertextFormat.RAW_C1C3C2)
@@ -301,7 +301,7 @@ def _bad_ciphertexts(key: SM2PrivateKey) -> dict[str, bytes]:
         "empty-c2": empty_c2.encode(CiphertextFormat.DER_C1C3C2),
         "raw-truncated": raw[:97],
         "raw-tampered": raw[:-1] + bytes([raw[-1] ^ 1]),
-        "other-key": SM2PrivateKey.generate(backend=key._backend).public_key().encrypt(MESSAGE),
+        "other-key": SM2PrivateKey.generate(backend=backend).public_key().encrypt(MESSAGE),
     }
 
 
@@ -312,8 +312,8 @@ BAD_CIPHERTEXT_NAMES = [
 
 
 @pytest.mark.parametrize("name", BAD_CIPHERTEXT_NAMES)
-def test_bad_ciphertexts_are_refused(key: SM2PrivateKey, name: str) -> None:
-    bad = _bad_ciphertexts(key)
+def test_bad_ciphertexts_are_refused(key: SM2PrivateKey, backend: Backend, name: str) -> None:
+    bad = _bad_ciphertexts(key, backend)
     assert set(bad) == set(BAD_CIPHERTEXT_NAMES)
     with pytest.raises(DecryptionFailed):
         key.decrypt(bad[name])
