@@ -161,6 +161,7 @@ class Keystore:
             iterations = kdf["iterations"]
             if (
                 document["format"] != KEYSTORE_FORMAT
+                or document["name"] != name
                 or kdf["name"] != KDF_NAME
                 or not isinstance(iterations, int)
                 or not _MIN_ITERATIONS <= iterations <= _MAX_ITERATIONS

@@ -76,13 +76,36 @@ def test_wrong_passphrase_is_refused_and_changes_nothing(keystore: Keystore) -> 
     assert snapshot(keystore.directory) == before
 
 
-@pytest.mark.parametrize("position", [0, 40, -60, -3])
-def test_a_flipped_byte_is_refused(keystore: Keystore, position: int) -> None:
+FIELD_VALUES = {
+    "format": lambda document: document["format"],
+    "name": lambda document: document["name"],
+    "salt": lambda document: document["kdf"]["salt"],
+    "sealed": lambda document: document["sealed"],
+}
+
+
+def flip_one_byte_of(field: str, content: bytes) -> bytes:
+    """Flip the low bit of the middle character of ``field``'s value in the file's JSON text."""
+    value: str = FIELD_VALUES[field](json.loads(content))
+    position = content.index(value.encode()) + len(value) // 2
+    tampered = bytearray(content)
+    tampered[position] ^= 0x01
+    return bytes(tampered)
+
+
+@pytest.mark.parametrize("field", ["format", "name", "salt", "sealed"])
+def test_a_flipped_byte_anywhere_is_refused(keystore: Keystore, field: str) -> None:
     keystore.create("svc")
     path = keystore.directory / "svc.key"
-    content = bytearray(path.read_bytes())
-    content[position] ^= 0x01
-    path.write_bytes(bytes(content))
+    path.write_bytes(flip_one_byte_of(field, path.read_bytes()))
+    with pytest.raises(KeystoreLocked):
+        keystore.load("svc")
+
+
+def test_a_truncated_file_is_refused(keystore: Keystore) -> None:
+    keystore.create("svc")
+    path = keystore.directory / "svc.key"
+    path.write_bytes(path.read_bytes()[:-40])
     with pytest.raises(KeystoreLocked):
         keystore.load("svc")
 
