@@ -2,7 +2,8 @@
 
 - Every :class:`~govledger.errors.GovLedgerError`, and every library error the platform's error
   table maps, becomes its problem: ``type``, ``title``, ``status``, ``detail``, ``instance``,
-  ``code``. Server-side failures (5xx) show their title, not their detail, which goes to the log.
+  ``code``. Server-side failures (5xx) leave the detail out (it goes to the log) unless they carry
+  a ``user_message`` meant for the caller.
 - Request validation errors become a 422 ``invalid-input`` problem listing the field errors.
 - HTTP errors raised by the framework (unknown route, wrong method) become problems too.
 - Anything else is a bug: a bare 500 problem with nothing of the internals.
