@@ -29,6 +29,7 @@ from licence_service.domain.disclosure import (
     salt_fields,
 )
 from licence_service.domain.encoded import CanonicalModel, Hash
+from licence_service.domain.errors import LicenceInputError
 from licence_service.domain.model import (
     FieldName,
     IssuingAuthority,
@@ -140,7 +141,7 @@ def issue_batch(
     the key in force when the batch was anchored.
     """
     if not inputs:
-        raise ValueError("a batch has at least one licence")
+        raise LicenceInputError("a batch has at least one licence")
     moment = utc_seconds(signing_time or datetime.now(UTC))
     seal.check_can_sign(public_key_bytes(signing_key.public_key()), moment)
     worker = _Issuer(issuer, seal, signing_key, moment)

@@ -9,6 +9,7 @@ normalised to Unicode NFC, the form it is hashed in.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import date
 from typing import Annotated, Any, Self
@@ -33,11 +34,15 @@ RESIDENT_ID_CARD = "111"
 SURFACE_PREFIX = "surface."
 
 
+# Unicode category Cc, exactly.
+_CONTROL_CHARACTER = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
 def _nfc_text(value: str) -> str:
     value = unicodedata.normalize("NFC", value)
     if not value.strip():
         raise ValueError("must not be empty or blank")
-    if any(unicodedata.category(char) == "Cc" for char in value):
+    if _CONTROL_CHARACTER.search(value):
         raise ValueError("must not contain control characters")
     return value
 

@@ -38,8 +38,8 @@ from licence_service.domain.document import Anchor, LicenceDocument
 from licence_service.domain.encoded import CanonicalModel, Hash, SignatureBytes, Timestamp
 from licence_service.domain.errors import LicenceInputError, UnknownField
 from licence_service.domain.model import FieldName
-from licence_service.domain.seal import SealSignature
-from sm_crypto import SM2PrivateKey, SM2PublicKey, sm3
+from licence_service.domain.seal import SealSignature, sm2_public_key
+from sm_crypto import SM2PrivateKey, sm3
 
 PRESENTATION_FORMAT: Final = "govledger-presentation/1"
 QR_EMBEDDED_PREFIX = "GLP1:"
@@ -84,7 +84,7 @@ class Presentation(CanonicalModel):
     def verify_signature(self, public_key: bytes) -> None:
         """Return if the presentation's signature verifies with ``public_key``; raise
         ``sm_crypto.InvalidSignature`` or ``InvalidKey`` otherwise."""
-        SM2PublicKey.from_bytes(public_key).verify(self.signature, self.to_sign.canonical())
+        sm2_public_key(public_key).verify(self.signature, self.to_sign.canonical())
 
 
 def present(

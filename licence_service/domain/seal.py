@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import IntEnum
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Annotated, Final, Literal, Self
 
 from pydantic import Field, StrictInt, StrictStr, model_validator
@@ -44,6 +44,17 @@ class SealType(IntEnum):
 
     ORGANISATION = 1
     PERSONAL = 2
+
+
+@lru_cache(maxsize=1024)
+def sm2_public_key(data: bytes) -> SM2PublicKey:
+    """The key object for 64-byte ``x || y`` (or 65-byte ``04 || x || y``) key bytes.
+
+    Loading a key checks its point, which costs more than verifying a signature with it; a
+    verifier meets the same few department keys again and again, so they are kept (the objects
+    are immutable). Raises ``sm_crypto.InvalidKey`` for bytes that are not a key.
+    """
+    return SM2PublicKey.from_bytes(data)
 
 
 def public_key_bytes(public_key: SM2PublicKey) -> bytes:
@@ -120,7 +131,7 @@ class Seal(CanonicalModel):
     def verify_signature(self) -> None:
         """Return if the maker's signature is good; raise ``sm_crypto.InvalidSignature`` (or
         ``InvalidKey`` for a maker key that is not a point on the curve) otherwise."""
-        SM2PublicKey.from_bytes(self.to_sign.maker_public_key).verify(
+        sm2_public_key(self.to_sign.maker_public_key).verify(
             self.signature, self.to_sign.canonical()
         )
 
@@ -178,7 +189,7 @@ class SealSignature(CanonicalModel):
     def verify_with(self, public_key: bytes) -> None:
         """Return if the signature verifies with ``public_key`` (64 or 65 bytes); raise
         ``sm_crypto.InvalidSignature`` or ``InvalidKey`` otherwise."""
-        SM2PublicKey.from_bytes(public_key).verify(self.signature, self.to_sign.canonical())
+        sm2_public_key(public_key).verify(self.signature, self.to_sign.canonical())
 
 
 def apply_seal(

@@ -32,7 +32,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from enum import StrEnum
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from pydantic import ValidationError
@@ -428,12 +428,34 @@ def _check_carried_seal(ctx: _Context, seal: Seal, record: SealRecord) -> None:
             Reason.SEAL_MAKER_INVALID,
             f"the seal's maker key was not {record.owner_code}'s key when the seal was made",
         )
+    if not _maker_signature_valid(_SealByHash(seal)):
+        raise _Failed(Reason.SEAL_MAKER_INVALID, "the seal's maker signature does not verify")
+
+
+class _SealByHash:
+    """A seal that compares and hashes by its SM3 hash, so that checked seals can be kept."""
+
+    __slots__ = ("seal",)
+
+    def __init__(self, seal: Seal) -> None:
+        self.seal = seal
+
+    def __hash__(self) -> int:
+        return hash(self.seal.hash)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _SealByHash) and other.seal.hash == self.seal.hash
+
+
+@lru_cache(maxsize=256)
+def _maker_signature_valid(seal: _SealByHash) -> bool:
+    # The hash covers the seal's content, maker key and signature: one check serves every
+    # licence sealed with it (a batch carries the same seal thousands of times).
     try:
-        seal.verify_signature()
+        seal.seal.verify_signature()
     except SMCryptoError:
-        raise _Failed(
-            Reason.SEAL_MAKER_INVALID, "the seal's maker signature does not verify"
-        ) from None
+        return False
+    return True
 
 
 def _xy(public_key: bytes) -> bytes:

@@ -23,7 +23,7 @@ from licence_service.domain.presentation import (
     presentation_qr,
     read_qr_payload,
 )
-from licence_service.domain.seal import SealSignature, holder_key_hash, public_key_bytes
+from licence_service.domain.seal import Seal, SealSignature, holder_key_hash, public_key_bytes
 from licence_service.domain.verify import Check, Reason, VerificationReport, verify
 from sm_crypto import SM2PrivateKey
 from tests.licence.domain.chain_double import ChainDouble
@@ -380,6 +380,21 @@ def test_a_seal_made_by_another_department_fails_seal(world: World, chain: Chain
     record = chain.seals[world.seal.hash]
     chain.register_seal(replace(record, owner_code=OTHER_ISSUER_CODE))
     assert_fails_only(verified(world.document, chain), Check.SEAL, Reason.SEAL_MAKER_INVALID)
+
+
+def test_a_seal_with_a_bad_maker_signature_fails_seal(world: World, chain: ChainDouble) -> None:
+    good = world.seal
+    bad = Seal(to_sign=good.to_sign, signature=world.stranger_key.sign(good.to_sign.canonical()))
+    chain.register_seal(world.seal_record(bad))
+    batch = issue_batch(
+        [licence_input(8)],
+        issuer=world.authority,
+        seal=bad,
+        signing_key=world.issuer_key,
+        signing_time=SIGNED,
+    )
+    chain.anchor(batch.root, ISSUER_CODE, 1, ANCHORED)
+    assert_fails_only(verified(batch.documents[0], chain), Check.SEAL, Reason.SEAL_MAKER_INVALID)
 
 
 def test_a_signing_time_after_the_anchoring_fails_seal(world: World, chain: ChainDouble) -> None:
