@@ -50,7 +50,6 @@ _SIGNATURES: list[tuple[str, Any, list[Any]]] = [
     ("EVP_PKEY_free", None, [_POINTER]),
     ("EVP_PKEY_is_a", _INT, [_POINTER, _BYTES]),
     ("EVP_PKEY_check", _INT, [_POINTER]),
-    ("EVP_PKEY_public_check", _INT, [_POINTER]),
     ("EVP_PKEY_get_bn_param", _INT, [_POINTER, _BYTES, ctypes.POINTER(_POINTER)]),
     ("BN_bn2binpad", _INT, [_POINTER, _BYTES, _INT]),
     ("BN_clear_free", None, [_POINTER]),
@@ -311,7 +310,7 @@ class NativeBackend:
     # SM2 --------------------------------------------------------------------------------------
 
     def _own(self, handle: int | None, what: str) -> _Pkey:
-        """Take ownership of a freshly made EVP_PKEY* and check it is a valid SM2 key."""
+        """Take ownership of a freshly made EVP_PKEY* and check it is an SM2 key."""
         lib = self._lib
         if not handle:
             lib.ERR_clear_error()
@@ -319,20 +318,21 @@ class NativeBackend:
         pkey = _Pkey(lib, handle)  # from here on, freed by its finalizer
         if lib.EVP_PKEY_is_a(handle, b"SM2") != 1:
             raise InvalidKey(f"not an SM2 {what}")
-        ctx = lib.EVP_PKEY_CTX_new(handle, None)
-        if not ctx:
-            raise MemoryError("EVP_PKEY_CTX_new failed")
-        try:
-            check = lib.EVP_PKEY_check if what == "private key" else lib.EVP_PKEY_public_check
-            if check(ctx) != 1:
-                lib.ERR_clear_error()
-                raise InvalidKey(f"the {what} fails OpenSSL's consistency check")
-        finally:
-            lib.EVP_PKEY_CTX_free(ctx)
         return pkey
 
     def _private(self, handle: int | None) -> NativePrivateKey:
-        key = NativePrivateKey(self._own(handle, "private key"))
+        pkey = self._own(handle, "private key")
+        ctx = self._lib.EVP_PKEY_CTX_new(pkey.handle, None)
+        if not ctx:
+            raise MemoryError("EVP_PKEY_CTX_new failed")
+        try:
+            # The full pair check: the scalar's range, the point on the curve, and Q = dG.
+            if self._lib.EVP_PKEY_check(ctx) != 1:
+                self._lib.ERR_clear_error()
+                raise InvalidKey("the private key fails OpenSSL's consistency check")
+        finally:
+            self._lib.EVP_PKEY_CTX_free(ctx)
+        key = NativePrivateKey(pkey)
         check_private_scalar(key.scalar(), SM2P256V1)
         return key
 
@@ -378,6 +378,9 @@ class NativeBackend:
         return self._private(handle)
 
     def sm2_public_key_from_point(self, point: bytes) -> NativePublicKey:
+        # d2i_PUBKEY refuses points off the curve and unreduced coordinates; with cofactor 1
+        # that is the whole validation. EVP_PKEY_public_check would add an n*Q = O scalar
+        # multiplication that cannot fail here and makes loading a key dearer than verifying.
         der = self._spki_prefix + point
         cursor = _BYTES(der)
         handle = self._lib.d2i_PUBKEY(None, ctypes.byref(cursor), len(der))
