@@ -133,6 +133,7 @@ def _library_error_table() -> list[tuple[type[BaseException], type[GovLedgerErro
 
     import ledger.contracts as lcontracts  # noqa: PLC0415
     import ledger.exceptions as lex  # noqa: PLC0415
+    import ledger.merkle as lmerkle  # noqa: PLC0415
     import sm_crypto.exceptions as smx  # noqa: PLC0415
 
     return [
@@ -144,6 +145,8 @@ def _library_error_table() -> list[tuple[type[BaseException], type[GovLedgerErro
         (smx.SMCryptoError, InvalidInput),
         (lex.ContractRevert, ChainRejected),
         (lcontracts.InvalidArgument, InvalidInput),
+        (lmerkle.InvalidProof, VerificationFailed),
+        (lmerkle.MerkleError, InvalidInput),
         (lex.DeploymentError, ConfigurationError),
         (lex.BackendUnavailable, ChainUnavailable),
         (lex.LedgerError, ChainUnavailable),

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from govledger.errors import InvalidInput, VerificationFailed, as_govledger_error
 from ledger.merkle import (
     LEAF_PREFIX,
     NODE_PREFIX,
@@ -98,3 +99,8 @@ def test_a_forty_thousand_leaf_tree() -> None:
         proof = tree.proof(index)
         assert len(proof) <= 16
         verify_proof(leaves[index], proof, tree.root)
+
+
+def test_merkle_errors_map_to_platform_errors() -> None:
+    assert isinstance(as_govledger_error(InvalidProof("x")), VerificationFailed)
+    assert isinstance(as_govledger_error(MerkleError("x")), InvalidInput)
