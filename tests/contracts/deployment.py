@@ -75,6 +75,9 @@ class Deployment:
         self.sharing = chain.deploy(deployer, "DataSharing", registry, self.governance.address)
         self.audit = chain.deploy(deployer, "AuditAnchors", registry)
         self._serials = itertools.count(1)
+        self.unauthorised_callers: dict[
+            tuple[str, bytes], tuple[LocalAccount, str, tuple[object, ...]]
+        ] = {}
 
     def propose(self, function: object, proposer: int = 0) -> int:
         """Have committee member ``proposer`` propose ``function``; returns the proposal id."""
@@ -125,7 +128,19 @@ UNAUTHORISED_CALLERS = ("unknown account", "department without the role", "suspe
 def unauthorised_caller(
     deployment: Deployment, kind: str, role: bytes
 ) -> tuple[LocalAccount, str, tuple[object, ...]]:
-    """A caller of ``kind`` for a function gated on ``role``, with the error it must get."""
+    """A caller of ``kind`` for a function gated on ``role``, with the error it must get.
+
+    Made once per deployment and reused: no test changes these departments.
+    """
+    key = (kind, role)
+    if key not in deployment.unauthorised_callers:
+        deployment.unauthorised_callers[key] = _make_unauthorised_caller(deployment, kind, role)
+    return deployment.unauthorised_callers[key]
+
+
+def _make_unauthorised_caller(
+    deployment: Deployment, kind: str, role: bytes
+) -> tuple[LocalAccount, str, tuple[object, ...]]:
     if kind == "unknown account":
         account = deployment.outsider
         return account, "DepartmentUnknownAccount", (account.address,)
