@@ -8,7 +8,9 @@ from typing import Annotated
 
 import typer
 
+from govledger.bench import chain as chain_bench
 from govledger.bench import crypto as crypto_bench
+from govledger.cli.context import state
 
 app = typer.Typer(
     help="Measure throughput against reference implementations.", no_args_is_help=True
@@ -41,3 +43,31 @@ def crypto(
         typer.echo(json.dumps(crypto_bench.report(result)))
     else:
         typer.echo(crypto_bench.table(result))
+
+
+class ChainBackendChoice(enum.StrEnum):
+    embedded = "embedded"
+    rpc = "rpc"
+
+
+@app.command("chain")
+def chain(
+    ctx: typer.Context,
+    backend: Annotated[
+        ChainBackendChoice,
+        typer.Option("--backend", help="rpc: GOVLEDGER_CHAIN_RPC_URL, or a local Anvil."),
+    ] = ChainBackendChoice.embedded,
+    count: Annotated[int, typer.Option("--count", min=1, help="Transactions per mode.")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Anchoring transactions/s (sequential and batched) and gas per contract function."""
+    result = chain_bench.run(
+        backend.value,
+        count=count,
+        settings=state(ctx).settings,
+        progress=lambda line: typer.echo(line, err=True),
+    )
+    if as_json:
+        typer.echo(json.dumps(chain_bench.report(result)))
+    else:
+        typer.echo(chain_bench.table(result))

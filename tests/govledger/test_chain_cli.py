@@ -24,6 +24,7 @@ from govledger.errors import (
 )
 from govledger.keystore import Keystore
 from govledger.settings import Settings
+from ledger.devnode import AnvilNode
 
 GOVLEDGER = Path(sys.executable).with_name("govledger")
 CODE = "91350100M000100Y43"
@@ -211,3 +212,40 @@ def test_external_committee_proposes_then_members_approve(run: Run, tmp_path: Pa
     # Without --member there is no committee-* key to act with.
     line = refused(run("department", "suspend", CODE), Forbidden.exit_code)
     assert "--member" in line
+
+
+BENCH_KEYS = {
+    "tx_per_s",
+    "anchor_batch_sequential_tx_per_s",
+    "anchor_segment_sequential_tx_per_s",
+    "anchor_batch_batched_tx_per_s",
+    "anchor_segment_batched_tx_per_s",
+}
+
+
+def test_bench_chain_embedded_reports_every_figure(run: Run, tmp_path: Path) -> None:
+    report = json.loads(succeeded(run("bench", "chain", "--count", "5", "--json")))
+
+    assert (report["backend"], report["count"]) == ("embedded", 5)
+    assert all(report[key] > 0 for key in BENCH_KEYS)
+    assert report["gas"]["LicenceRegistry.anchorBatch"] > 21_000
+    assert len(report["gas"]) == 23
+    assert not (tmp_path / "data").exists()  # a throwaway chain, never the configured one
+
+
+@pytest.mark.anvil
+def test_bench_chain_rpc_uses_the_configured_node_or_starts_anvil(
+    run: Run, anvil: AnvilNode, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started = json.loads(
+        succeeded(run("bench", "chain", "--backend", "rpc", "--count", "3", "--json"))
+    )
+    assert started["node"].startswith("Anvil (started for this run")
+    assert all(started[key] > 0 for key in BENCH_KEYS)
+
+    monkeypatch.setenv("GOVLEDGER_CHAIN_RPC_URL", anvil.url)
+    configured = json.loads(
+        succeeded(run("bench", "chain", "--backend", "rpc", "--count", "3", "--json"))
+    )
+    assert (configured["node"], configured["chain_id"]) == (anvil.url, anvil.chain_id)
+    assert configured["gas"].keys() == started["gas"].keys()

@@ -497,3 +497,12 @@ def test_wrong_hash_lengths_are_refused(world: World) -> None:
         world.registries.departments.encode_rekey(new_code(), b"\x01" * 63)
     # ContractRevert is the root of every decoded revert.
     assert issubclass(revert_error_class("LicenceZeroRoot"), ContractRevert)
+
+
+def test_out_of_range_numbers_are_refused_before_sending(world: World) -> None:
+    _, issuer = world.department(Role.ISSUER)
+    root, leaf = new_id(), new_id()
+    world.registries.licences.anchor_batch(issuer, root, 1)
+    with pytest.raises(InvalidArgument, match="suspendLicence"):
+        world.registries.licences.set_status(issuer, root, leaf, LicenceState.SUSPENDED, 70_000)
+    assert world.registries.licences.status_of(root, leaf).status is LicenceState.VALID
