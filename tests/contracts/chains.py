@@ -15,11 +15,12 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from eth_abi import decode
+from eth_abi.abi import decode
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_tester.exceptions import TransactionFailed
-from eth_utils import abi_to_signature, function_signature_to_4byte_selector, to_checksum_address
+from eth_utils.abi import abi_to_signature, function_signature_to_4byte_selector
+from eth_utils.address import to_checksum_address
 from web3 import EthereumTesterProvider, Web3
 from web3.contract import Contract
 from web3.exceptions import ContractLogicError
@@ -36,7 +37,7 @@ RECEIPT_POLL_S = 0.005
 def _error_table() -> dict[bytes, tuple[str, list[str]]]:
     table = {}
     for entry in error_abis():
-        signature = abi_to_signature(entry)
+        signature = abi_to_signature(entry)  # type: ignore[arg-type]
         types = [parameter["type"] for parameter in entry["inputs"]]
         table[function_signature_to_4byte_selector(signature)] = (entry["name"], types)
     return table
@@ -207,6 +208,7 @@ class EthTesterChain(Chain):
     def __init__(self) -> None:
         provider = EthereumTesterProvider()
         super().__init__(Web3(provider))
+        assert provider.ethereum_tester is not None
         self._tester = provider.ethereum_tester
         self._banker = self.w3.eth.accounts[0]
 
