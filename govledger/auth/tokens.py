@@ -29,6 +29,8 @@ from govledger.errors import InvalidInput
 from sm_crypto import SM2PrivateKey
 
 DEPARTMENT_KIND = "department"
+# A citizen holding one licence (the licence service issues these; subject = licence id).
+HOLDER_KIND = "holder"
 RESERVED_CLAIMS = frozenset({"sub", "kind", "iat", "exp", "nbf", "jti", "aud", "iss"})
 _REQUIRED_CLAIMS = ["sub", "kind", "iat", "exp", "jti", "aud", "iss"]
 

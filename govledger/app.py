@@ -1,0 +1,155 @@
+"""The composition root: builds the HTTP app from settings, with the platform and its services.
+
+:func:`open_platform` opens everything a service runs on (database migrated for the platform
+and every service branch, the chain with its verified deployment, the keystore, the blob store,
+the sign-in state); the app's lifespan and the CLI both use it. Each service plugs in through
+:class:`ServicePlugin`: its Alembic versions folder, its routers (mounted when the app is
+built, so OpenAPI lists them), and ``open(context)``, a context manager whose value is the
+service's state, kept on ``app.state.<name>`` while the app runs. A new service adds itself
+to :func:`default_services` with one line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import AbstractContextManager, ExitStack, asynccontextmanager, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
+from sqlalchemy.engine import Engine
+
+from govledger.api.deps import PlatformState
+from govledger.api.problems import install_problem_handlers
+from govledger.api.routes import auth as auth_routes
+from govledger.auth.tokens import TokenService
+from govledger.blobstore import BlobStore, LocalBlobStore
+from govledger.chain import ChainContext, init_chain, manifest_path, open_chain, open_keystore
+from govledger.db import make_engine, make_session_factory, migrate
+from govledger.directory import ChainDepartmentDirectory
+from govledger.errors import ConfigurationError
+from govledger.keystore import Keystore
+from govledger.settings import Settings
+
+# The keystore entry of the key the service signs its access tokens with.
+SERVICE_TOKEN_KEY = "govledger-service"  # noqa: S105 (a keystore entry name)
+
+
+@dataclass(frozen=True)
+class PlatformContext:
+    """Everything the platform opened, handed to each service's ``open``."""
+
+    settings: Settings
+    engine: Engine
+    chain: ChainContext
+    keystore: Keystore
+    blobs: BlobStore
+    platform: PlatformState
+
+
+class ServicePlugin(Protocol):
+    """What a service gives the app factory."""
+
+    @property
+    def name(self) -> str:
+        """The ``app.state`` attribute that holds the service's state."""
+        ...
+
+    @property
+    def migrations(self) -> Path:
+        """The service's Alembic versions folder (its own branch)."""
+        ...
+
+    @property
+    def routers(self) -> Sequence[APIRouter]: ...
+
+    def open(self, context: PlatformContext) -> AbstractContextManager[object]:
+        """Build the service's state (and start its background work); close it on exit."""
+        ...
+
+
+def default_services() -> tuple[ServicePlugin, ...]:
+    """The services the platform runs."""
+    # Imported here: the platform package never imports a service at import time.
+    from licence_service.plugin import LicencePlugin  # noqa: PLC0415
+
+    return (LicencePlugin(),)
+
+
+@contextmanager
+def open_platform(
+    settings: Settings, services: Sequence[ServicePlugin] = ()
+) -> Iterator[PlatformContext]:
+    """Open the platform on ``settings``; migrate the database for it and ``services``.
+
+    Outside production a data dir without a deployment gets one (``govledger chain init``
+    with a local committee), so a fresh dev or test data dir just works.
+    """
+    keystore = open_keystore(settings)
+    if not manifest_path(settings).is_file():
+        if settings.environment == "prod":
+            open_chain(settings)  # raises ChainNotInitialised with the instructions
+        init_chain(settings, keystore)
+    settings.ensure_data_dir()
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        migrate(engine, version_locations=[service.migrations for service in services])
+        with open_chain(settings) as chain:
+            tokens = TokenService(
+                keystore.load_or_create(SERVICE_TOKEN_KEY).sm2,
+                issuer=settings.auth_issuer,
+                audience=settings.auth_audience,
+            )
+            platform = PlatformState(
+                settings=settings,
+                session_factory=make_session_factory(engine),
+                directory=ChainDepartmentDirectory(chain.registries),
+                tokens=tokens,
+            )
+            blobs = LocalBlobStore(settings.resolved_blob_dir, hash_name=settings.blob_hash)
+            yield PlatformContext(settings, engine, chain, keystore, blobs, platform)
+    finally:
+        engine.dispose()
+
+
+def _operation_id(route: APIRoute) -> str:
+    """Stable OpenAPI operation ids: ``<first tag>-<route name>``."""
+    tag = str(route.tags[0]) if route.tags else "default"
+    return f"{tag}-{route.name}".replace("_", "-")
+
+
+def create_app(settings: Settings, services: Sequence[ServicePlugin] | None = None) -> FastAPI:
+    """The HTTP app on ``settings`` with ``services`` (default: :func:`default_services`).
+
+    Nothing is opened until the app starts (its lifespan); everything is closed when it stops.
+    """
+    plugins = tuple(default_services() if services is None else services)
+    names = [plugin.name for plugin in plugins]
+    if len(set(names)) != len(names) or "platform" in names:
+        raise ConfigurationError(f"service names must be unique and not 'platform': {names}")
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        with ExitStack() as stack:
+            context = stack.enter_context(open_platform(settings, plugins))
+            app.state.platform = context.platform
+            for plugin in plugins:
+                setattr(app.state, plugin.name, stack.enter_context(plugin.open(context)))
+            yield
+
+    app = FastAPI(
+        title="govledger",
+        summary="E-licences and trusted data sharing on a permissioned chain, with SM2/SM3/SM4",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url="/docs",
+        generate_unique_id_function=_operation_id,
+    )
+    install_problem_handlers(app)
+    app.include_router(auth_routes.router)
+    for plugin in plugins:
+        for router in plugin.routers:
+            app.include_router(router)
+    return app

@@ -1,0 +1,53 @@
+"""Seals: ``/v1/seals`` (a SEAL_ADMIN department makes and revokes its own)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from govledger.api.deps import CurrentDepartment
+from govledger.errors import InvalidInput
+from licence_service.api.deps import SealAdmin, ServiceDep
+from licence_service.schemas import SealCreate, SealPublic, SealRevoke, SealsPublic
+
+router = APIRouter(prefix="/v1/seals", tags=["seals"])
+
+
+@router.post("", response_model=SealPublic, status_code=201)
+def create_seal(body: SealCreate, department: SealAdmin, service: ServiceDep) -> SealPublic:
+    """Make the department's seal (held by its current SM2 key), sign it and register it."""
+    stored = service.create_seal(
+        department.code,
+        name=body.name,
+        seal_type=body.type,
+        valid_start=body.valid_from,
+        valid_end=body.valid_to,
+        picture=body.picture,
+    )
+    return SealPublic.of(stored)
+
+
+@router.post("/{seal_hash}/revoke", response_model=SealPublic)
+def revoke_seal(
+    seal_hash: Annotated[str, Path(pattern=r"^[0-9a-f]{64}$")],
+    body: SealRevoke,
+    department: SealAdmin,
+    service: ServiceDep,
+) -> SealPublic:
+    return SealPublic.of(
+        service.revoke_seal(department.code, bytes.fromhex(seal_hash), body.reason_code)
+    )
+
+
+@router.get("", response_model=SealsPublic)
+def list_seals(
+    department: CurrentDepartment,
+    service: ServiceDep,
+    owner: Annotated[str | None, Query(max_length=18)] = None,
+) -> SealsPublic:
+    """Seals of ``owner`` (default: the caller's department)."""
+    if owner is not None and not owner.isalnum():
+        raise InvalidInput("owner is a department code")
+    seals = [SealPublic.of(stored) for stored in service.seals(owner or department.code)]
+    return SealsPublic(data=seals, count=len(seals))

@@ -1,0 +1,68 @@
+"""The licence service's refusals (each a platform error with a stable ``code``)."""
+
+from __future__ import annotations
+
+from govledger.errors import Conflict, Forbidden, NotFound, Unauthenticated
+
+
+class LicenceNotFound(NotFound):
+    code = "licence-not-found"
+    title = "Licence not found"
+
+
+class SealNotFound(NotFound):
+    code = "seal-not-found"
+    title = "Seal not found"
+
+
+class PresentationNotFound(NotFound):
+    code = "presentation-not-found"
+    title = "Presentation not found"
+
+
+class NoActiveSeal(Conflict):
+    """The issuing department has no seal it can apply now: create one first."""
+
+    code = "no-active-seal"
+    title = "No active seal"
+
+
+class LicenceNotAnchored(Conflict):
+    """The licence's batch is not anchored yet: its status cannot change and it cannot be
+    presented until it is."""
+
+    code = "licence-not-anchored"
+    title = "Licence not anchored yet"
+
+
+class LicenceStateConflict(Conflict):
+    """The licence's status on chain does not allow this change."""
+
+    code = "licence-state-conflict"
+    title = "Licence status does not allow this"
+
+
+class NotLicenceIssuer(Forbidden):
+    """Only the department that issued a licence may change it."""
+
+    code = "not-licence-issuer"
+    title = "Not the licence's issuer"
+
+
+class NotSealOwner(Forbidden):
+    code = "not-seal-owner"
+    title = "Not the seal's owner"
+
+
+class HolderTokenRevoked(Unauthenticated):
+    """The holder token was replaced by a newer one, or is for another licence."""
+
+    code = "holder-token-revoked"
+    title = "Holder token no longer valid"
+
+
+class NotLicenceHolder(Forbidden):
+    """A holder token opens only its own licence."""
+
+    code = "not-licence-holder"
+    title = "Not this licence's holder"

@@ -1,0 +1,254 @@
+"""Request and response bodies of the licence service's routes: inputs (``...Create``) and
+outputs (``...Public``, lists as ``...sPublic(data, count)``) are separate models."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+
+from licence_service.domain.model import Text
+from licence_service.domain.seal import SealPicture, SealType
+from licence_service.domain.verify import VerificationReport
+from licence_service.ports import StoredBatch, StoredSeal
+from licence_service.service import HistoryEntry, LicenceRequest, LicenceState
+
+ReasonCode = Annotated[StrictInt, Field(ge=0, le=0xFFFF)]
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# -- seals ---------------------------------------------------------------------------------------
+
+
+class SealCreate(_Input):
+    name: Text
+    type: SealType = SealType.ORGANISATION
+    valid_from: datetime | None = Field(default=None, description="Default: now")
+    valid_to: datetime
+    picture: SealPicture | None = Field(default=None, description="Default: a plain drawing")
+
+
+class SealRevoke(_Input):
+    reason_code: ReasonCode
+
+
+class SealPublic(BaseModel):
+    seal_hash: str = Field(description="SM3 of the seal's canonical JSON: its id on chain")
+    seal_id: str
+    name: str
+    owner_code: str
+    valid_from: datetime
+    valid_to: datetime
+    created_at: datetime
+    tx_hash: str
+    revoked_at: datetime | None
+    revocation_reason: int | None
+    seal: dict[str, Any] = Field(description="The signed seal (GB/T 38540 structure, JSON)")
+
+    @classmethod
+    def of(cls, stored: StoredSeal) -> SealPublic:
+        seal = stored.seal
+        return cls(
+            seal_hash=seal.hash.hex(),
+            seal_id=seal.info.seal_id,
+            name=seal.info.property.name,
+            owner_code=stored.owner_code,
+            valid_from=seal.info.property.valid_start,
+            valid_to=seal.info.property.valid_end,
+            created_at=stored.created_at,
+            tx_hash=stored.tx_hash,
+            revoked_at=stored.revoked_at,
+            revocation_reason=stored.revocation_reason,
+            seal=seal.model_dump(mode="json"),
+        )
+
+
+class SealsPublic(BaseModel):
+    data: list[SealPublic]
+    count: int
+
+
+# -- licences ------------------------------------------------------------------------------------
+
+
+class LicenceCreate(LicenceRequest):
+    """One licence to issue (GB/T 36903 particulars); the service assigns its identifier."""
+
+
+class LicencesCreate(_Input):
+    licences: list[LicenceCreate] = Field(min_length=1)
+
+
+class AnchorPublic(BaseModel):
+    state: Literal["open", "sealed", "anchored"]
+    root: str | None
+    tx_hash: str | None
+    block_number: int | None
+    anchored_at: datetime | None
+
+    @classmethod
+    def of(cls, batch: StoredBatch) -> AnchorPublic:
+        return cls(
+            state=batch.state,
+            root=None if batch.root is None else batch.root.hex(),
+            tx_hash=None if batch.tx is None else batch.tx.tx_hash,
+            block_number=None if batch.tx is None else batch.tx.block_number,
+            anchored_at=batch.anchored_at,
+        )
+
+
+class LicencePublic(BaseModel):
+    licence_id: str
+    issuer_code: str
+    previous_id: str | None
+    status: str = Field(
+        description="pending (batch not anchored yet), or the status on chain: valid, "
+        "suspended, withdrawn, cancelled, superseded, revoked; expired when past valid_to"
+    )
+    reason_code: int | None
+    valid_from: date
+    valid_to: date | None
+    leaf: str
+    anchor: AnchorPublic
+    document: dict[str, Any] = Field(description="The full signed document (with its anchor)")
+
+    @classmethod
+    def of(cls, state: LicenceState) -> LicencePublic:
+        licence = state.licence
+        header = licence.document.header
+        return cls(
+            licence_id=licence.licence_id,
+            issuer_code=licence.issuer_code,
+            previous_id=licence.previous_id,
+            status=state.status,
+            reason_code=state.reason_code,
+            valid_from=header.valid_from,
+            valid_to=header.valid_to,
+            leaf=licence.leaf.hex(),
+            anchor=AnchorPublic.of(licence.batch),
+            document=licence.document.model_dump(mode="json"),
+        )
+
+
+class IssuedLicencePublic(LicencePublic):
+    holder_token: str | None = Field(
+        description="Give this to the holder: it opens /v1/holder/licences/{id}"
+    )
+
+
+class LicencesPublic(BaseModel):
+    data: list[str] = Field(description="Licence identifiers")
+    count: int
+
+
+class BulkIssuedPublic(BaseModel):
+    batches: list[AnchorPublic]
+    licence_ids: list[str]
+    count: int
+
+
+class StatusChangeCreate(_Input):
+    reason_code: ReasonCode
+    reason: Annotated[StrictStr, Field(min_length=1, max_length=2000)]
+
+
+class RenewCreate(StatusChangeCreate):
+    valid_from: date
+    valid_to: date | None = None
+    issue_date: date | None = None
+
+
+class TransferCreate(StatusChangeCreate):
+    holder_name: Text
+    holder_id_type: Annotated[StrictStr, Field(pattern=r"^[0-9A-Z]{3}$")]
+    holder_id_number: Text
+
+
+class HistoryEntryPublic(BaseModel):
+    action: str
+    status: str
+    previous_status: str | None
+    reason_code: int
+    reason: str | None
+    tx_hash: str | None
+    block_number: int | None
+    at: datetime | None
+
+    @classmethod
+    def of(cls, entry: HistoryEntry) -> HistoryEntryPublic:
+        return cls(
+            action=entry.action,
+            status=entry.status.name.lower(),
+            previous_status=None
+            if entry.previous_status is None
+            else entry.previous_status.name.lower(),
+            reason_code=entry.reason_code,
+            reason=entry.reason,
+            tx_hash=None if entry.tx is None else entry.tx.tx_hash,
+            block_number=None if entry.tx is None else entry.tx.block_number,
+            at=entry.at,
+        )
+
+
+class HistoryPublic(BaseModel):
+    data: list[HistoryEntryPublic]
+    count: int
+
+
+class HolderTokenPublic(BaseModel):
+    holder_token: str
+
+
+# -- presentations and verification --------------------------------------------------------------
+
+
+class PresentationCreate(_Input):
+    fields: list[Annotated[StrictStr, Field(max_length=80)]] = Field(max_length=200)
+    lifetime_s: Annotated[StrictInt, Field(ge=1)] = 600
+
+
+class PresentationPublic(BaseModel):
+    digest: str
+    expires_at: datetime
+    qr_payload: str
+    qr_embedded: bool = Field(description="False: the QR code holds a reference (GLR1:digest)")
+    qr_png_url: str
+    qr_svg_url: str
+    presentation: dict[str, Any]
+
+
+class CheckPublic(BaseModel):
+    ok: bool
+    reason: str
+    message: str
+
+
+class VerificationPublic(BaseModel):
+    ok: bool
+    integrity: CheckPublic
+    status: CheckPublic
+    issuer: CheckPublic
+    seal: CheckPublic
+    verified_at: datetime
+    licence_id: str | None
+    fields: dict[str, Any] | None
+
+    @classmethod
+    def of(cls, report: VerificationReport) -> VerificationPublic:
+        def check(result: Any) -> CheckPublic:
+            return CheckPublic(**result.to_dict())
+
+        return cls(
+            ok=report.ok,
+            integrity=check(report.integrity),
+            status=check(report.status),
+            issuer=check(report.issuer),
+            seal=check(report.seal),
+            verified_at=report.verified_at,
+            licence_id=report.licence_id,
+            fields=None if report.fields is None else dict(report.fields),
+        )

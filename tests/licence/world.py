@@ -1,0 +1,123 @@
+"""A data dir with an initialised chain and registered departments, and an HTTP client on
+``create_app`` that signs in as them with their real SM2 keys."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+from httpx import Response
+
+from govledger.app import create_app
+from govledger.auth.signin import sign_challenge
+from govledger.chain import (
+    committee_signers,
+    init_chain,
+    open_chain,
+    open_keystore,
+    register_department,
+)
+from govledger.directory import uscc_check_character
+from govledger.settings import Settings
+from ledger.contracts import Role
+from licence_service.plugin import LicencePlugin
+from licence_service.settings import LicenceSettings
+
+
+def make_code(serial: int) -> str:
+    first17 = f"11350100MB{serial:07d}"
+    return first17 + uscc_check_character(first17)
+
+
+ISSUER_A = make_code(1)
+ISSUER_B = make_code(2)
+VIEWER = make_code(3)  # registered, no licence roles
+TYPE_CODE = "11100000000013338W001"
+
+
+def prepare(settings: Settings, departments: Sequence[tuple[str, Sequence[Role]]]) -> None:
+    """Deploy the contracts and register ``departments`` (as `govledger chain init` and
+    `govledger department register` do)."""
+    keystore = open_keystore(settings)
+    init_chain(settings, keystore)
+    with open_chain(settings) as chain:
+        signers = committee_signers(keystore, chain.registries)
+        for code, roles in departments:
+            if not chain.registries.departments.is_registered(code):
+                register_department(
+                    chain.registries, keystore, signers, code, name=f"部门 {code[-4:]}", roles=roles
+                )
+
+
+def test_settings(data_dir: Path, **changes: Any) -> Settings:
+    return Settings(data_dir=data_dir, environment="test", **changes)
+
+
+def licence_body(number: int, **changes: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "licence_name": "食品经营许可证",
+        "licence_number": f"JY1350100{number:07d}",
+        "type_code": TYPE_CODE,
+        "issue_date": "2026-03-01",
+        "valid_from": "2026-03-01",
+        "valid_to": "2031-02-28",
+        "holder_name": "福州某某餐饮管理有限公司",
+        "holder_id_type": "111",
+        "holder_id_number": "11010519491231002X",
+        "surface": {"经营场所": "福州市鼓楼区五四路1号", "投诉举报电话": 12315},
+    }
+    return {**body, **changes}
+
+
+@dataclass
+class Api:
+    client: TestClient
+    settings: Settings
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    def sign_in(self, code: str) -> str:
+        keystore = open_keystore(self.settings)
+        challenge = self.client.post("/v1/auth/challenge", json={"department_code": code})
+        assert challenge.status_code == 200, challenge.text
+        signature = sign_challenge(challenge.json()["message"], keystore.load(code).sm2)
+        token = self.client.post(
+            "/v1/auth/token",
+            json={"challenge_id": challenge.json()["challenge_id"], "signature": signature},
+        )
+        assert token.status_code == 200, token.text
+        self.tokens[code] = token.json()["access_token"]
+        return self.tokens[code]
+
+    def auth(self, code: str) -> dict[str, str]:
+        token = self.tokens.get(code) or self.sign_in(code)
+        return {"Authorization": f"Bearer {token}"}
+
+    def post(self, path: str, as_: str | None = None, **kwargs: Any) -> Response:
+        headers = kwargs.pop("headers", {}) | (self.auth(as_) if as_ else {})
+        return self.client.post(path, headers=headers, **kwargs)
+
+    def get(self, path: str, as_: str | None = None, **kwargs: Any) -> Response:
+        headers = kwargs.pop("headers", {}) | (self.auth(as_) if as_ else {})
+        return self.client.get(path, headers=headers, **kwargs)
+
+    def create_seal(self, code: str) -> dict[str, Any]:
+        valid_to = (datetime.now(UTC) + timedelta(days=3650)).replace(microsecond=0)
+        response = self.post(
+            "/v1/seals", code, json={"name": "行政审批专用章", "valid_to": valid_to.isoformat()}
+        )
+        assert response.status_code == 201, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+
+@contextmanager
+def running(settings: Settings, licence_settings: LicenceSettings | None = None) -> Iterator[Api]:
+    """The app on ``settings``, started and stopped around the block."""
+    app = create_app(settings, services=[LicencePlugin(licence_settings)])
+    with TestClient(app) as client:
+        yield Api(client, settings)
