@@ -1,0 +1,178 @@
+"""The background worker: anchors the access log on chain and records consumed uses.
+
+Every ``anchor_interval_seconds`` (≤ 2 s) it
+
+1. anchors every committed, unanchored entry (at most ``anchor_max_entries`` per segment) as one
+   ``AuditAnchors.anchorSegment(logId, first, last, merkleRoot)`` from the operator department's
+   account, and records the segment;
+2. records the uses counted since the last round with one ``DataSharing.consumeUses(grant, n)``
+   per grant, sent per provider in one batch (``Ledger.transact_batch``).
+
+Crash safety: entries are committed before any response, so nothing is lost; :meth:`recover`
+(run at start) copies segments the chain has but the database lacks (a crash between the anchor
+transaction and its row) and raises each grant's ``chain_recorded`` to the chain's ``used``
+(a crash between ``consumeUses`` and its row), so no use is recorded twice. The local count is
+the one releases are decided on; the chain's count trails it by at most one round.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import defaultdict
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from govledger.db import session_scope
+from ledger.contracts import Registries
+from sharing_gateway.domain.auditlog import segment_root
+from sharing_gateway.domain.records import to_bytes32
+from sharing_gateway.models import AuditEntryRow, AuditSegmentRow, GrantUsageRow
+from sharing_gateway.service import Gateway
+
+_logger = logging.getLogger(__name__)
+
+
+class Anchorer:
+    def __init__(self, gateway: Gateway, operator_code: str) -> None:
+        self.gateway = gateway
+        self.operator_code = operator_code
+        self.registries: Registries = gateway.registries
+        self.session_factory: sessionmaker[Session] = gateway.session_factory
+        self.log_id = to_bytes32(gateway.log_id)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._round_lock = threading.Lock()
+
+    # -- lifecycle --------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self.recover()
+        self.run_once()
+        self._thread = threading.Thread(target=self._loop, name="gateway-anchorer", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        self.run_once()
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.gateway.settings.anchor_interval_seconds):
+            try:
+                self.run_once()
+            except Exception:  # keep anchoring: the next round retries what failed
+                _logger.exception("anchoring round failed")
+
+    # -- one round --------------------------------------------------------------------------------
+
+    def run_once(self) -> None:
+        with self._round_lock:
+            while self._anchor_segment():
+                pass
+            self._record_uses()
+
+    def _anchor_segment(self) -> bool:
+        with self.session_factory() as session:
+            last = session.scalar(select(func.max(AuditSegmentRow.last_seq)))
+            first = 0 if last is None else last + 1
+            hashes = list(
+                session.scalars(
+                    select(AuditEntryRow.entry_hash)
+                    .where(AuditEntryRow.seq >= first)
+                    .order_by(AuditEntryRow.seq)
+                    .limit(self.gateway.settings.anchor_max_entries)
+                )
+            )
+        if not hashes:
+            return False
+        root = segment_root(hashes)
+        operator = self.gateway.department_keys(self.operator_code).account
+        written = self.registries.audit.anchor_segment(
+            operator, self.log_id, first, first + len(hashes) - 1, root
+        )
+        with session_scope(self.session_factory) as session:
+            session.add(
+                AuditSegmentRow(
+                    segment_index=written.value,
+                    first_seq=first,
+                    last_seq=first + len(hashes) - 1,
+                    root=root.hex(),
+                    tx_hash=written.receipt.tx_hash,
+                    block_number=written.receipt.block_number,
+                )
+            )
+        return True
+
+    def _record_uses(self) -> None:
+        with self.session_factory() as session:
+            pending = session.execute(
+                select(
+                    GrantUsageRow.grant_id,
+                    GrantUsageRow.provider_code,
+                    GrantUsageRow.used - GrantUsageRow.chain_recorded,
+                )
+                .where(
+                    GrantUsageRow.used > GrantUsageRow.chain_recorded,
+                    GrantUsageRow.chain_error.is_(None),
+                )
+                .order_by(GrantUsageRow.grant_id)
+            ).all()
+        by_provider: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for grant_id, provider, delta in pending:
+            by_provider[provider].append((grant_id, delta))
+        sharing = self.registries.sharing
+        for provider, deltas in by_provider.items():
+            account = self.gateway.department_keys(provider).account
+            calls = [sharing.call_of("consumeUses", grant_id, n) for grant_id, n in deltas]
+            receipts = sharing.ledger.transact_batch(account, calls)
+            with session_scope(self.session_factory) as session:
+                for (grant_id, n), receipt in zip(deltas, receipts, strict=True):
+                    values: dict[str, object] = (
+                        {"chain_recorded": GrantUsageRow.chain_recorded + n}
+                        if receipt.succeeded
+                        # Revoked, expired or a suspended requester: the chain takes no more
+                        # uses for this grant; the access log still has every one.
+                        else {"chain_error": str(receipt.error)[:500]}
+                    )
+                    session.execute(
+                        update(GrantUsageRow)
+                        .where(GrantUsageRow.grant_id == grant_id)
+                        .values(**values)
+                    )
+
+    # -- recovery ---------------------------------------------------------------------------------
+
+    def recover(self) -> None:
+        """Reconcile the database with what the chain already holds (see the module doc)."""
+        audit = self.registries.audit
+        chain_log = audit.get_log(self.log_id)
+        with session_scope(self.session_factory) as session:
+            known = session.scalar(select(func.count()).select_from(AuditSegmentRow)) or 0
+            if chain_log is not None and chain_log.segment_count > known:
+                events = {
+                    int(event.args["index"]): event
+                    for event in audit.events("AuditSegmentAnchored", {"logId": self.log_id})
+                }
+                for index in range(known, chain_log.segment_count):
+                    segment = audit.get_segment(self.log_id, index)
+                    event = events[index]
+                    session.add(
+                        AuditSegmentRow(
+                            segment_index=index,
+                            first_seq=segment.first_seq,
+                            last_seq=segment.last_seq,
+                            root=segment.root.hex(),
+                            tx_hash=event.tx_hash,
+                            block_number=event.block_number,
+                        )
+                    )
+                _logger.info("recovered %d anchored segments", chain_log.segment_count - known)
+            for row in session.scalars(
+                select(GrantUsageRow).where(GrantUsageRow.used > GrantUsageRow.chain_recorded)
+            ):
+                chain_used = self.registries.sharing.get_grant(row.grant_id).used
+                row.chain_recorded = max(row.chain_recorded, chain_used)

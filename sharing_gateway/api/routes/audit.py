@@ -1,0 +1,62 @@
+"""``/v1/audit``: trace the access log (with inclusion proofs and the chain's events), export."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response
+
+from sharing_gateway import audit
+from sharing_gateway.api.deps import Auditor, GatewayDep
+from sharing_gateway.domain.auditlog import export_csv, export_json
+from sharing_gateway.schemas import AuditEntryPublic, AuditTracePublic
+
+router = APIRouter(prefix="/v1/audit", tags=["audit"])
+
+
+@router.get("/entries", response_model=AuditTracePublic, operation_id="audit-entries")
+def trace(  # noqa: PLR0917  (query parameters)
+    _: Auditor,
+    gateway: GatewayDep,
+    dataset: str | None = None,
+    requester: str | None = None,
+    grant: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    chain: Annotated[bool, Query(description="Include the chain's events")] = True,
+) -> AuditTracePublic:
+    criteria = audit.TraceFilter(dataset, requester, grant, since, until)
+    with gateway.session_factory() as session:
+        selected = audit.entries(session, criteria)
+        proofs = audit.inclusion_proofs(session, selected)
+    events = (
+        audit.chain_events(
+            gateway.registries,
+            {e.body.grant_id for e in selected if e.body.grant_id is not None}
+            | ({grant} if grant is not None else set()),
+            {e.body.dataset_id for e in selected if e.body.dataset_id is not None}
+            | ({dataset} if dataset is not None else set()),
+        )
+        if chain
+        else []
+    )
+    return AuditTracePublic(
+        log_id=gateway.log_id,
+        entries=[
+            AuditEntryPublic(**entry.to_json(), anchor=proofs.get(entry.body.seq))
+            for entry in selected
+        ],
+        chain_events=events,
+        count=len(selected),
+    )
+
+
+@router.get("/export", operation_id="audit-export", response_class=Response)
+def export(_: Auditor, gateway: GatewayDep, format: Literal["json", "csv"] = "json") -> Response:
+    """The whole log, in order, for ``govledger audit verify``."""
+    with gateway.session_factory() as session:
+        selected = audit.entries(session)
+    if format == "csv":
+        return Response(export_csv(selected), media_type="text/csv")
+    return Response(export_json(gateway.log_id, selected), media_type="application/json")

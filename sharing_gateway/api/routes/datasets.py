@@ -1,0 +1,140 @@
+"""``/v1/datasets``: the catalogue (never the data), publishing versions, and the release."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, status
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
+
+from govledger.api.deps import CurrentDepartment
+from ledger.contracts import ShareClass
+from sharing_gateway.api.deps import GatewayDep, Provider, Requester
+from sharing_gateway.domain.records import Field, Schema
+from sharing_gateway.models import DatasetRow, VersionRow
+from sharing_gateway.schemas import (
+    DatasetCreate,
+    DatasetPublic,
+    DatasetsPublic,
+    FieldSpec,
+    ReleasePublic,
+    VersionPublic,
+)
+
+router = APIRouter(prefix="/v1/datasets", tags=["datasets"])
+# Uploads larger than this are refused before parsing.
+MAX_UPLOAD_BYTES = 64 * 1024 * 1024
+
+
+def _version_public(row: VersionRow) -> VersionPublic:
+    return VersionPublic(
+        version=row.version,
+        record_count=row.record_count,
+        content_hash=row.content_hash,
+        signature=row.signature,
+        tx_hash=row.tx_hash,
+        block_number=row.block_number,
+        published_at=row.published_at,
+    )
+
+
+def _dataset_public(row: DatasetRow, versions: list[VersionRow]) -> DatasetPublic:
+    return DatasetPublic(
+        dataset_id=row.dataset_id,
+        title=row.title,
+        provider=row.provider_code,
+        share_class=row.share_class,
+        fields=[
+            FieldSpec(name=f.name, type=f.type) for f in Schema.from_json(row.schema_json).fields
+        ],
+        schema_hash=row.schema_hash,
+        tx_hash=row.tx_hash,
+        versions=[_version_public(version) for version in versions],
+    )
+
+
+@router.post(
+    "",
+    response_model=DatasetPublic,
+    status_code=status.HTTP_201_CREATED,
+    operation_id="datasets-register",
+)
+def register_dataset(body: DatasetCreate, provider: Provider, gateway: GatewayDep) -> DatasetPublic:
+    row = gateway.register_dataset(
+        provider.code,
+        dataset_id=body.dataset_id,
+        title=body.title,
+        share_class=ShareClass[body.share_class.upper()],
+        fields=[Field(spec.name, spec.type) for spec in body.fields],
+    )
+    return _dataset_public(row, [])
+
+
+@router.post(
+    "/{dataset_id}/versions",
+    response_model=VersionPublic,
+    status_code=status.HTTP_201_CREATED,
+    operation_id="datasets-publish",
+)
+async def publish_version(
+    dataset_id: str, request: Request, provider: Provider, gateway: GatewayDep
+) -> VersionPublic:
+    """The body is the records: ``application/json`` (an array of objects) or ``text/csv``."""
+    content = await request.body()
+    media_type = request.headers.get("content-type", "application/json").split(";")[0].strip()
+    row = await run_in_threadpool(
+        gateway.publish_version, provider.code, dataset_id, content[:MAX_UPLOAD_BYTES], media_type
+    )
+    return _version_public(row)
+
+
+@router.get("", response_model=DatasetsPublic, operation_id="datasets-list")
+def list_datasets(_: CurrentDepartment, gateway: GatewayDep) -> DatasetsPublic:
+    with gateway.session_factory() as session:
+        versions: dict[str, list[VersionRow]] = {}
+        for version in session.scalars(
+            select(VersionRow).order_by(VersionRow.dataset_id, VersionRow.version)
+        ):
+            versions.setdefault(version.dataset_id, []).append(version)
+        data = [
+            _dataset_public(row, versions.get(row.dataset_id, []))
+            for row in session.scalars(select(DatasetRow).order_by(DatasetRow.dataset_id))
+        ]
+    return DatasetsPublic(data=data, count=len(data))
+
+
+@router.get("/{dataset_id}", response_model=DatasetPublic, operation_id="datasets-get")
+def get_dataset(dataset_id: str, _: CurrentDepartment, gateway: GatewayDep) -> DatasetPublic:
+    with gateway.session_factory() as session:
+        row = gateway.dataset_row(session, dataset_id)
+        versions = list(
+            session.scalars(
+                select(VersionRow)
+                .where(VersionRow.dataset_id == dataset_id)
+                .order_by(VersionRow.version)
+            )
+        )
+        return _dataset_public(row, versions)
+
+
+@router.get("/{dataset_id}/data", response_model=ReleasePublic, operation_id="datasets-release")
+def release(
+    dataset_id: str,
+    requester: Requester,
+    gateway: GatewayDep,
+    grant: Annotated[int, Query(ge=1)],
+    fields: Annotated[str, Query(min_length=1, description="Comma-separated field names")],
+) -> ReleasePublic:
+    names = [name.strip() for name in fields.split(",") if name.strip()]
+    released = gateway.release(requester.code, dataset_id, grant, names)
+    return ReleasePublic(
+        grant_id=released.grant_id,
+        dataset_id=released.dataset_id,
+        version=released.version,
+        fields=list(released.fields),
+        envelope=released.envelope,
+        provenance=released.provenance,
+        uses_left=released.uses_left,
+        audit_seq=released.audit_seq,
+    )

@@ -1,0 +1,137 @@
+"""Auditors' reads: trace entries with inclusion proofs and the chain's events; export; verify."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from ledger.contracts import Registries
+from ledger.merkle import MerkleTree
+from sharing_gateway.adapters.accesslog import entry_of
+from sharing_gateway.domain.auditlog import AnchoredSegment, Entry
+from sharing_gateway.domain.records import from_bytes32, to_bytes32
+from sharing_gateway.models import AuditEntryRow, AuditSegmentRow
+
+
+@dataclass(frozen=True)
+class TraceFilter:
+    dataset_id: str | None = None
+    requester: str | None = None
+    grant_id: int | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def _query(criteria: TraceFilter) -> Select[AuditEntryRow]:
+    query = select(AuditEntryRow).order_by(AuditEntryRow.seq)
+    if criteria.dataset_id is not None:
+        query = query.where(AuditEntryRow.dataset_id == criteria.dataset_id)
+    if criteria.requester is not None:
+        query = query.where(AuditEntryRow.caller == criteria.requester)
+    if criteria.grant_id is not None:
+        query = query.where(AuditEntryRow.grant_id == criteria.grant_id)
+    if criteria.since is not None:
+        query = query.where(AuditEntryRow.recorded_at >= criteria.since)
+    if criteria.until is not None:
+        query = query.where(AuditEntryRow.recorded_at < criteria.until)
+    return query
+
+
+def entries(session: Session, criteria: TraceFilter = TraceFilter()) -> list[Entry]:
+    return [entry_of(row) for row in session.scalars(_query(criteria))]
+
+
+def inclusion_proofs(session: Session, selected: Sequence[Entry]) -> dict[int, dict[str, Any]]:
+    """For each anchored entry: its segment, the segment's root and tx, and the Merkle proof."""
+    proofs: dict[int, dict[str, Any]] = {}
+    trees: dict[int, tuple[AuditSegmentRow, MerkleTree]] = {}
+    for entry in selected:
+        seq = entry.body.seq
+        segment = session.scalar(
+            select(AuditSegmentRow)
+            .where(AuditSegmentRow.first_seq <= seq, AuditSegmentRow.last_seq >= seq)
+            .limit(1)
+        )
+        if segment is None:
+            continue
+        if segment.segment_index not in trees:
+            hashes = session.scalars(
+                select(AuditEntryRow.entry_hash)
+                .where(AuditEntryRow.seq.between(segment.first_seq, segment.last_seq))
+                .order_by(AuditEntryRow.seq)
+            )
+            trees[segment.segment_index] = (
+                segment,
+                MerkleTree([bytes.fromhex(value) for value in hashes]),
+            )
+        row, tree = trees[segment.segment_index]
+        proofs[seq] = {
+            "segment_index": row.segment_index,
+            "root": row.root,
+            "proof": [node.hex() for node in tree.proof(seq - row.first_seq)],
+            "tx_hash": row.tx_hash,
+            "block_number": row.block_number,
+        }
+    return proofs
+
+
+def chain_events(
+    registries: Registries, grant_ids: set[int], dataset_ids: set[str]
+) -> list[dict[str, Any]]:
+    """The DataSharing events about these grants or datasets, in chain order."""
+    sharing = registries.sharing
+    wanted_datasets = {to_bytes32(dataset_id) for dataset_id in dataset_ids}
+    found = []
+    for event in sharing.ledger.get_events(
+        sharing.address, sharing.abi, from_block=sharing.deploy_block
+    ):
+        args = dict(event.args)
+        if (
+            int(args.get("grantId", 0)) in grant_ids
+            or bytes(args.get("datasetId", b"")) in wanted_datasets
+        ):
+            found.append(
+                {
+                    "event": event.name,
+                    "block_number": event.block_number,
+                    "tx_hash": event.tx_hash,
+                    "timestamp": event.timestamp,
+                    "args": json.loads(json.dumps(args, default=_plain)),
+                }
+            )
+    return found
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, bytes):
+        text = from_bytes32(value) if len(value) == 32 and value.rstrip(b"\0").isascii() else ""
+        return text if text.isprintable() and text else "0x" + value.hex()
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    return str(value)
+
+
+class ChainAnchoredLog:
+    """The segments anchored on chain for one log (read live from ``AuditAnchors``)."""
+
+    def __init__(self, registries: Registries, log_id: str) -> None:
+        self._audit = registries.audit
+        self._log_id = to_bytes32(log_id)
+
+    def segments(self) -> list[AnchoredSegment]:
+        chain_log = self._audit.get_log(self._log_id)
+        if chain_log is None:
+            return []
+        return [
+            AnchoredSegment(s.index, s.first_seq, s.last_seq, s.root)
+            for s in (
+                self._audit.get_segment(self._log_id, index)
+                for index in range(chain_log.segment_count)
+            )
+        ]

@@ -1,0 +1,1 @@
+"""The gateway's domain: schemas and records, release checks, envelopes, the access log."""

@@ -1,0 +1,1 @@
+"""The gateway's schema versions (Alembic branch ``sharing``)."""

@@ -1,0 +1,568 @@
+"""The sharing gateway: catalogue, requests and grants on chain, checked release, access log.
+
+The chain (``DataSharing``, ``DepartmentRegistry``) decides; the database keeps what the chain
+holds only as hashes, the exact use counts and the access log. The gateway holds each
+department's keys in the platform's keystore and acts on chain with them (custodial), after the
+department has signed in.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from govledger.auth.clock import Clock
+from govledger.blobstore import BlobStore
+from govledger.chain import DepartmentKeys, load_department_keys
+from govledger.db import session_scope
+from govledger.errors import GovLedgerError, InvalidInput, VerificationFailed
+from govledger.keystore import Keystore
+from ledger.contracts import GrantStatus, ShareClass
+from sharing_gateway import errors
+from sharing_gateway.adapters import accesslog
+from sharing_gateway.adapters.chainview import ChainView
+from sharing_gateway.domain.envelope import seal_envelope
+from sharing_gateway.domain.records import (
+    Field,
+    Record,
+    Schema,
+    canonical_json,
+    canonical_records,
+    check_dataset_id,
+    parse_upload,
+    project,
+    to_bytes32,
+)
+from sharing_gateway.domain.release import GrantView, check_grant
+from sharing_gateway.models import DatasetRow, GrantUsageRow, RequestRow, VersionRow
+from sharing_gateway.settings import GatewaySettings
+from sm_crypto import (
+    SM2PrivateKey,
+    SM2PublicKey,
+    SMCryptoError,
+    generate_key,
+    open_sealed,
+    seal,
+    sm3,
+)
+
+REQUEST_FORMAT = "govledger-data-request-v1"
+
+
+@lru_cache(maxsize=1024)
+def _public_key(raw_xy: bytes) -> SM2PublicKey:
+    return SM2PublicKey.from_bytes(b"\x04" + raw_xy)
+
+
+def _blob_aad(dataset_id: str, content_hash: bytes) -> bytes:
+    return canonical_json({"dataset_id": dataset_id, "content_hash": content_hash.hex()})
+
+
+@dataclass(frozen=True)
+class Release:
+    """What a successful release returns: the envelope and the provenance proof."""
+
+    grant_id: int
+    dataset_id: str
+    version: int
+    fields: tuple[str, ...]
+    envelope: dict[str, Any]
+    provenance: dict[str, Any]
+    uses_left: int
+    audit_seq: int
+
+
+class Gateway:
+    """The gateway's operations; thread-safe, one per process."""
+
+    def __init__(
+        self,
+        *,
+        settings: GatewaySettings,
+        view: ChainView,
+        keystore: Keystore,
+        blobs: BlobStore,
+        session_factory: sessionmaker[Session],
+        clock: Clock,
+    ) -> None:
+        self.settings = settings
+        self.view = view
+        self.registries = view.registries
+        self.keystore = keystore
+        self.blobs = blobs
+        self.session_factory = session_factory
+        self.clock = clock
+        self.log_id = settings.log_id
+        self._gateway_key: SM2PrivateKey = keystore.load_or_create(settings.key_name).sm2
+        self._keys: dict[str, DepartmentKeys] = {}
+        self._keys_lock = threading.Lock()
+        self._data_keys: dict[tuple[str, int], bytes] = {}
+        self._verified: set[tuple[bytes, bytes, bytes]] = set()
+        with session_scope(session_factory) as session:
+            accesslog.ensure_head(session, self.log_id)
+
+    # -- keys -------------------------------------------------------------------------------------
+
+    def department_keys(self, code: str) -> DepartmentKeys:
+        """``code``'s keys from the keystore, checked against the registry once per process
+        (a re-key needs a restart of the gateway)."""
+        with self._keys_lock:
+            keys = self._keys.get(code)
+        if keys is None:
+            keys = load_department_keys(self.registries, self.keystore, code)
+            with self._keys_lock:
+                self._keys[code] = keys
+        return keys
+
+    # -- catalogue ---------------------------------------------------------------------------------
+
+    def register_dataset(
+        self,
+        provider: str,
+        *,
+        dataset_id: str,
+        title: str,
+        share_class: ShareClass,
+        fields: Sequence[Field],
+    ) -> DatasetRow:
+        check_dataset_id(dataset_id)
+        schema = Schema(tuple(fields))
+        keys = self.department_keys(provider)
+        receipt = self.registries.sharing.register_dataset(
+            keys.account, to_bytes32(dataset_id), share_class, schema.schema_hash
+        )
+        row = DatasetRow(
+            dataset_id=dataset_id,
+            title=title,
+            provider_code=provider,
+            share_class=share_class.name.lower(),
+            schema_json=schema.to_json(),
+            schema_hash=schema.schema_hash.hex(),
+            tx_hash=receipt.tx_hash,
+            registered_at=self.clock(),
+        )
+        with session_scope(self.session_factory) as session:
+            session.add(row)
+        return row
+
+    def dataset_row(self, session: Session, dataset_id: str) -> DatasetRow:
+        row = session.get(DatasetRow, dataset_id)
+        if row is None:
+            raise errors.DatasetUnknown(f"no dataset {dataset_id}")
+        return row
+
+    def publish_version(
+        self, provider: str, dataset_id: str, content: bytes, media_type: str
+    ) -> VersionRow:
+        """Validate, canonicalise, encrypt, store, sign and anchor a new version."""
+        with self.session_factory() as session:
+            dataset = self.dataset_row(session, dataset_id)
+        if dataset.provider_code != provider:
+            raise errors.NotProvider(f"{provider} does not provide {dataset_id}")
+        records = parse_upload(Schema.from_json(dataset.schema_json), content, media_type)
+        canonical = canonical_records(records)
+        content_hash = sm3(canonical)
+        data_key = generate_key()
+        cid = self.blobs.put(seal(data_key, canonical, _blob_aad(dataset_id, content_hash)))
+        keys = self.department_keys(provider)
+        signature = keys.sm2.sign(content_hash)
+        written = self.registries.sharing.publish_version(
+            keys.account, to_bytes32(dataset_id), content_hash, sm3(signature)
+        )
+        row = VersionRow(
+            dataset_id=dataset_id,
+            version=written.value,
+            blob_cid=cid,
+            wrapped_key=base64.b64encode(self._gateway_key.public_key().encrypt(data_key)).decode(),
+            record_count=len(records),
+            content_hash=content_hash.hex(),
+            signature=signature.hex(),
+            signer_key_version=keys.key_version,
+            tx_hash=written.receipt.tx_hash,
+            block_number=written.receipt.block_number,
+            published_at=self.clock(),
+        )
+        with session_scope(self.session_factory) as session:
+            session.add(row)
+        return row
+
+    # -- requests and grants ----------------------------------------------------------------------
+
+    def _log(self, **entry: Any) -> int:
+        with session_scope(self.session_factory) as session:
+            return accesslog.append(session, self.log_id, now=self.clock(), **entry).body.seq
+
+    def request_access(
+        self,
+        requester: str,
+        *,
+        dataset_id: str,
+        fields: Sequence[str],
+        purpose: str,
+        use_scenario: str,
+        scenario_code: int,
+        expires_at: datetime,
+        max_uses: int,
+    ) -> RequestRow:
+        """Sign the request with the requester's SM2 key and record it on chain."""
+        with self.session_factory() as session:
+            dataset = self.dataset_row(session, dataset_id)
+        entry: dict[str, Any] = {
+            "action": "request",
+            "caller": requester,
+            "dataset_id": dataset_id,
+            "fields": list(fields),
+            "purpose": purpose,
+        }
+        if dataset.share_class == ShareClass.NOT_SHAREABLE.name.lower():
+            self._log(outcome="refused", code=errors.DatasetNotShareable.code, **entry)
+            raise errors.DatasetNotShareable(f"dataset {dataset_id} is not shareable")
+        unknown = set(fields) - set(Schema.from_json(dataset.schema_json).names)
+        if unknown or not fields or len(set(fields)) != len(fields):
+            raise InvalidInput(f"fields must be distinct fields of {dataset_id}: {sorted(unknown)}")
+        keys = self.department_keys(requester)
+        document = canonical_json(
+            {
+                "format": REQUEST_FORMAT,
+                "requester": requester,
+                "dataset_id": dataset_id,
+                "fields": list(fields),
+                "purpose": purpose,
+                "use_scenario": use_scenario,
+                "scenario_code": scenario_code,
+                "expires_at": int(expires_at.timestamp()),
+                "max_uses": max_uses,
+                "requested_at": accesslog.format_time(self.clock()),
+            }
+        )
+        signature = keys.sm2.sign(document)
+        written = self.registries.sharing.request_access(
+            keys.account,
+            to_bytes32(dataset_id),
+            [to_bytes32(name) for name in fields],
+            purpose_hash=sm3(document),
+            scenario_code=scenario_code,
+            expires_at=int(expires_at.timestamp()),
+            max_uses=max_uses,
+        )
+        grant_id = written.value
+        row = RequestRow(
+            grant_id=grant_id,
+            dataset_id=dataset_id,
+            requester_code=requester,
+            provider_code=dataset.provider_code,
+            fields_json=json.dumps(list(fields)),
+            purpose=purpose,
+            use_scenario=use_scenario,
+            scenario_code=scenario_code,
+            document=document.decode(),
+            signature=signature.hex(),
+            tx_hash=written.receipt.tx_hash,
+            requested_at=self.clock(),
+        )
+        granted = dataset.share_class == ShareClass.UNCONDITIONAL.name.lower()
+        with session_scope(self.session_factory) as session:
+            session.add(row)
+            if granted:
+                self._add_usage(session, grant_id, dataset.provider_code, max_uses)
+            accesslog.append(
+                session,
+                self.log_id,
+                now=self.clock(),
+                outcome="granted" if granted else "pending",
+                code="auto-granted" if granted else "requested",
+                grant_id=grant_id,
+                **entry,
+            )
+        return row
+
+    @staticmethod
+    def _add_usage(session: Session, grant_id: int, provider: str, max_uses: int) -> None:
+        session.add(
+            GrantUsageRow(
+                grant_id=grant_id,
+                provider_code=provider,
+                max_uses=max_uses,
+                used=0,
+                chain_recorded=0,
+            )
+        )
+
+    def _provider_grant(self, provider: str, grant_id: int) -> tuple[GrantView, str]:
+        """The grant (fresh from chain) and its dataset's provider, which must be ``provider``."""
+        self.view.sync()
+        grant = self.view.grant(grant_id)
+        if grant is None:
+            raise errors.RequestUnknown(f"no request or grant {grant_id}")
+        view = GrantView.from_chain(grant)
+        dataset = self.view.dataset(grant.dataset_id)
+        owner = dataset.provider if dataset is not None else ""
+        if owner != provider:
+            raise errors.NotProvider(f"{provider} does not provide dataset {view.dataset_id}")
+        return view, owner
+
+    def approve(
+        self,
+        provider: str,
+        grant_id: int,
+        *,
+        fields: Sequence[str] | None = None,
+        expires_at: datetime | None = None,
+        max_uses: int | None = None,
+    ) -> None:
+        """Approve a pending request, possibly narrowed (the chain refuses any widening)."""
+        grant, _ = self._provider_grant(provider, grant_id)
+        granted = list(fields) if fields is not None else list(grant.fields)
+        uses = max_uses if max_uses is not None else grant.max_uses
+        expiry = int(expires_at.timestamp()) if expires_at is not None else grant.expires_at
+        keys = self.department_keys(provider)
+        self.registries.sharing.approve_request(
+            keys.account, grant_id, [to_bytes32(name) for name in granted], expiry, uses
+        )
+        with session_scope(self.session_factory) as session:
+            self._add_usage(session, grant_id, provider, uses)
+            accesslog.append(
+                session,
+                self.log_id,
+                now=self.clock(),
+                action="approve",
+                outcome="granted",
+                code="approved",
+                caller=provider,
+                grant_id=grant_id,
+                dataset_id=grant.dataset_id,
+                fields=granted,
+                purpose=self._purpose(session, grant_id),
+            )
+
+    def reject(self, provider: str, grant_id: int, *, reason: str, reason_code: int) -> None:
+        grant, _ = self._provider_grant(provider, grant_id)
+        self.registries.sharing.reject_request(
+            self.department_keys(provider).account, grant_id, reason_code
+        )
+        self._record_decision(provider, grant, "reject", "rejected", reason)
+
+    def revoke(self, provider: str, grant_id: int, *, reason: str, reason_code: int) -> None:
+        grant, _ = self._provider_grant(provider, grant_id)
+        self.registries.sharing.revoke_grant(
+            self.department_keys(provider).account, grant_id, reason_code
+        )
+        self._record_decision(provider, grant, "revoke", "revoked", reason)
+
+    def _record_decision(
+        self, provider: str, grant: GrantView, action: str, outcome: str, reason: str
+    ) -> None:
+        with session_scope(self.session_factory) as session:
+            request = session.get(RequestRow, grant.grant_id)
+            if request is not None:
+                request.reason = reason
+            accesslog.append(
+                session,
+                self.log_id,
+                now=self.clock(),
+                action=action,
+                outcome=outcome,
+                code=reason[:64] or outcome,
+                caller=provider,
+                grant_id=grant.grant_id,
+                dataset_id=grant.dataset_id,
+                fields=grant.fields,
+                purpose=self._purpose(session, grant.grant_id),
+            )
+
+    @staticmethod
+    def _purpose(session: Session, grant_id: int | None) -> str:
+        if grant_id is None:
+            return ""
+        request = session.get(RequestRow, grant_id)
+        return "" if request is None else request.purpose
+
+    def is_overdue(self, row: RequestRow, status: GrantStatus) -> bool:
+        deadline = row.requested_at + timedelta(hours=self.settings.answer_deadline_hours)
+        return status is GrantStatus.PENDING and self.clock() > deadline
+
+    # -- release ----------------------------------------------------------------------------------
+
+    def release(
+        self, caller: str, dataset_id: str, grant_id: int, fields: Sequence[str]
+    ) -> Release:
+        """Release ``fields`` of the latest version if every check passes (see the docs); log
+        the decision either way. A refusal raises its :class:`errors.ReleaseRefused`."""
+        entry: dict[str, Any] = {
+            "action": "release",
+            "caller": caller,
+            "grant_id": grant_id,
+            "dataset_id": dataset_id,
+            "fields": list(fields),
+        }
+        with self.session_factory() as session:
+            entry["purpose"] = self._purpose(session, grant_id)
+            try:
+                return self._release(
+                    session,
+                    caller=caller,
+                    dataset_id=dataset_id,
+                    grant_id=grant_id,
+                    fields=fields,
+                    entry=entry,
+                )
+            except errors.ReleaseRefused as refusal:
+                session.rollback()
+                self._log(outcome="refused", code=refusal.code, **entry)
+                raise
+
+    def _release(
+        self,
+        session: Session,
+        *,
+        caller: str,
+        dataset_id: str,
+        grant_id: int,
+        fields: Sequence[str],
+        entry: dict[str, Any],
+    ) -> Release:
+        self.view.sync()
+        chain_grant = self.view.grant(grant_id)
+        grant = None if chain_grant is None else GrantView.from_chain(chain_grant)
+        usage = session.get(GrantUsageRow, grant_id)
+        check_grant(
+            grant,
+            caller=caller,
+            dataset_id=dataset_id,
+            fields=fields,
+            now=int(self.clock().timestamp()),
+            used=0 if usage is None else usage.used,
+        )
+        assert grant is not None  # check_grant refuses a missing grant
+        dataset = self.view.dataset(to_bytes32(dataset_id))
+        version = self._latest_version(session, dataset_id)
+        if dataset is None or version is None:
+            raise errors.ContentMismatch(f"dataset {dataset_id} has no published version")
+        records = self._provenance_checked(version, dataset.provider)
+        provider = self.view.department(dataset.provider)
+        if provider is None or not provider.active:
+            raise errors.ProviderSuspended(f"provider {dataset.provider} is not active")
+        requester = self.view.department(caller)
+        if requester is None:
+            raise errors.WrongCaller(f"{caller} is not a registered department")
+        envelope = seal_envelope(
+            _public_key(requester.public_key),
+            {
+                "recipient": caller,
+                "grant_id": grant_id,
+                "dataset_id": dataset_id,
+                "version": version.version,
+                "fields": list(fields),
+                "content_hash": version.content_hash,
+            },
+            project(records, fields),
+        )
+        if usage is None:
+            self._ensure_usage(grant, dataset.provider)
+        session.rollback()  # end the read transaction: the write below must be the first
+        counted = session.execute(
+            update(GrantUsageRow)
+            .where(GrantUsageRow.grant_id == grant_id, GrantUsageRow.used < GrantUsageRow.max_uses)
+            .values(used=GrantUsageRow.used + 1)
+            .returning(GrantUsageRow.used, GrantUsageRow.max_uses)
+        ).one_or_none()
+        if counted is None:
+            raise errors.UsesExhausted(f"grant {grant_id} has no uses left")
+        logged = accesslog.append(
+            session, self.log_id, now=self.clock(), outcome="released", code="released", **entry
+        )
+        session.commit()
+        used, max_uses = counted
+        return Release(
+            grant_id=grant_id,
+            dataset_id=dataset_id,
+            version=version.version,
+            fields=tuple(fields),
+            envelope=envelope,
+            provenance={
+                "provider": dataset.provider,
+                "version": version.version,
+                "content_hash": version.content_hash,
+                "signature": version.signature,
+                "signature_hash": sm3(bytes.fromhex(version.signature)).hex(),
+                "signer_key_version": version.signer_key_version,
+                "anchor_tx": version.tx_hash,
+                "anchor_block": version.block_number,
+            },
+            uses_left=max_uses - used,
+            audit_seq=logged.body.seq,
+        )
+
+    def _ensure_usage(self, grant: GrantView, provider: str) -> None:
+        """A usage row for a grant made outside this gateway (e.g. directly on chain)."""
+        try:
+            with session_scope(self.session_factory) as session:
+                self._add_usage(session, grant.grant_id, provider, grant.max_uses)
+        except IntegrityError:
+            pass  # another release created it first
+
+    @staticmethod
+    def _latest_version(session: Session, dataset_id: str) -> VersionRow | None:
+        # Read on every release, never cached: an altered row must be seen by the checks.
+        return session.scalar(
+            select(VersionRow)
+            .where(VersionRow.dataset_id == dataset_id)
+            .order_by(VersionRow.version.desc())
+            .limit(1)
+        )
+
+    def _provenance_checked(self, version: VersionRow, provider_code: str) -> list[Record]:
+        """The version's records, if the stored bytes hash to the content hash anchored on chain
+        and the provider's signature matches the chain's hash and the provider's key."""
+        dataset_b32 = to_bytes32(version.dataset_id)
+        anchored = self.view.version(dataset_b32, version.version)
+        content_hash = bytes.fromhex(version.content_hash)
+        try:
+            sealed = self.blobs.get(version.blob_cid)
+            plaintext = open_sealed(
+                self._data_key(version), sealed, _blob_aad(version.dataset_id, content_hash)
+            )
+        except (GovLedgerError, SMCryptoError):
+            raise errors.ContentMismatch(
+                f"the stored data of {version.dataset_id} v{version.version} does not open"
+            ) from None
+        if sm3(plaintext) != anchored.content_hash or content_hash != anchored.content_hash:
+            raise errors.ContentMismatch(
+                f"the stored data of {version.dataset_id} v{version.version} does not hash to "
+                "the content hash anchored on chain"
+            )
+        signature = bytes.fromhex(version.signature)
+        if sm3(signature) != anchored.signature_hash:
+            raise errors.SignatureInvalid("the signature is not the one anchored on chain")
+        provider = self.view.department(provider_code)
+        if provider is None:
+            raise errors.SignatureInvalid(f"provider {provider_code} is not registered")
+        cache_key = (signature, content_hash, provider.public_key)
+        if cache_key not in self._verified:
+            try:
+                _public_key(provider.public_key).verify(signature, content_hash)
+            except (SMCryptoError, VerificationFailed):
+                raise errors.SignatureInvalid(
+                    f"the signature does not verify with {provider_code}'s registered key"
+                ) from None
+            self._verified.add(cache_key)
+        records: list[Record] = json.loads(plaintext)
+        return records
+
+    def _data_key(self, version: VersionRow) -> bytes:
+        key = (version.dataset_id, version.version)
+        data_key = self._data_keys.get(key)
+        if data_key is None:
+            data_key = self._gateway_key.decrypt(base64.b64decode(version.wrapped_key))
+            self._data_keys[key] = data_key
+        return data_key

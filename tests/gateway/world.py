@@ -1,0 +1,244 @@
+"""A whole gateway on a real chain, a real database and real SM2 sign-in, driven over HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from httpx import Response
+
+from govledger.api.deps import PlatformState
+from govledger.api.problems import install_problem_handlers
+from govledger.api.routes import auth as auth_routes
+from govledger.auth.signin import sign_challenge
+from govledger.auth.tokens import TokenService
+from govledger.blobstore import LocalBlobStore
+from govledger.chain import (
+    ChainContext,
+    committee_signers,
+    init_chain,
+    open_chain,
+    open_keystore,
+    register_department,
+)
+from govledger.db import make_engine, make_session_factory, migrate
+from govledger.directory import uscc_check_character
+from govledger.keystore import KeyPair, Keystore
+from govledger.settings import Settings
+from ledger.contracts import Role
+from sharing_gateway.adapters.chainview import CachedChainDirectory, ChainView
+from sharing_gateway.settings import VERSIONS_DIR, GatewaySettings
+from sharing_gateway.wiring import GatewayRuntime, build_gateway, include_gateway
+
+PROBLEM = "application/problem+json"
+
+
+def make_code(serial: int) -> str:
+    first17 = f"11350000{serial:09d}"
+    return first17 + uscc_check_character(first17)
+
+
+PROVIDER = make_code(101)
+REQUESTER = make_code(102)
+OTHER_REQUESTER = make_code(103)
+AUDITOR = make_code(104)
+OPERATOR = make_code(105)
+DEPARTMENTS = {
+    PROVIDER: [Role.DATA_PROVIDER],
+    REQUESTER: [Role.DATA_REQUESTER],
+    OTHER_REQUESTER: [Role.DATA_REQUESTER],
+    AUDITOR: [Role.AUDITOR],
+    OPERATOR: [Role.AUDITOR],
+}
+
+
+class MovableClock:
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+
+@dataclass
+class World:
+    settings: Settings
+    client: TestClient
+    chain: ChainContext
+    keystore: Keystore
+    runtime: GatewayRuntime
+    clock: MovableClock
+    signers: list[KeyPair]
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def gateway(self) -> Any:
+        return self.runtime.gateway
+
+    def keys(self, code: str) -> KeyPair:
+        return self.keystore.load(code)
+
+    def bearer(self, code: str) -> dict[str, str]:
+        if code not in self.tokens:
+            challenge = self.client.post("/v1/auth/challenge", json={"department_code": code})
+            assert challenge.status_code == 200, challenge.text
+            body = challenge.json()
+            signature = sign_challenge(body["message"], self.keys(code).sm2)
+            token = self.client.post(
+                "/v1/auth/token",
+                json={"challenge_id": body["challenge_id"], "signature": signature},
+            )
+            assert token.status_code == 200, token.text
+            self.tokens[code] = token.json()["access_token"]
+        return {"Authorization": f"Bearer {self.tokens[code]}"}
+
+    def call(
+        self, method: str, url: str, code: str, headers: dict[str, str] | None = None, **kw: Any
+    ) -> Response:
+        return self.client.request(
+            method, url, headers={**self.bearer(code), **(headers or {})}, **kw
+        )
+
+    # -- common flows -------------------------------------------------------------------------
+
+    def dataset(
+        self,
+        dataset_id: str,
+        share_class: str = "conditional",
+        records: list[dict[str, Any]] | None = None,
+    ) -> None:
+        created = self.call(
+            "POST",
+            "/v1/datasets",
+            PROVIDER,
+            json={
+                "dataset_id": dataset_id,
+                "title": f"Dataset {dataset_id}",
+                "share_class": share_class,
+                "fields": [
+                    {"name": "name", "type": "string"},
+                    {"name": "licence_no", "type": "string"},
+                    {"name": "employees", "type": "integer"},
+                    {"name": "active", "type": "boolean"},
+                ],
+            },
+        )
+        assert created.status_code == 201, created.text
+        published = self.call(
+            "POST",
+            f"/v1/datasets/{dataset_id}/versions",
+            PROVIDER,
+            json=records if records is not None else RECORDS,
+        )
+        assert published.status_code == 201, published.text
+
+    def request(
+        self,
+        dataset_id: str,
+        fields: list[str],
+        *,
+        requester: str = REQUESTER,
+        max_uses: int = 5,
+        hours: float = 24,
+    ) -> Response:
+        return self.call(
+            "POST",
+            "/v1/requests",
+            requester,
+            json={
+                "dataset_id": dataset_id,
+                "fields": fields,
+                "purpose": "verify business licences of applicants",
+                "use_scenario": "online permit application",
+                "scenario_code": 7,
+                "expires_at": (self.clock() + timedelta(hours=hours)).isoformat(),
+                "max_uses": max_uses,
+            },
+        )
+
+    def granted(self, dataset_id: str, requested: list[str], **approval: Any) -> int:
+        """A conditional dataset, requested and approved; returns the grant id."""
+        self.dataset(dataset_id)
+        response = self.request(dataset_id, requested, max_uses=approval.pop("max_uses", 5))
+        assert response.status_code == 201, response.text
+        grant_id: int = response.json()["grant_id"]
+        approved = self.call("POST", f"/v1/requests/{grant_id}/approve", PROVIDER, json=approval)
+        assert approved.status_code == 200, approved.text
+        return grant_id
+
+    def release(
+        self, dataset_id: str, grant_id: int, fields: str, code: str = REQUESTER
+    ) -> Response:
+        return self.call(
+            "GET", f"/v1/datasets/{dataset_id}/data?grant={grant_id}&fields={fields}", code
+        )
+
+    def last_entries(self, count: int) -> list[dict[str, Any]]:
+        from sharing_gateway import audit
+
+        with self.gateway.session_factory() as session:
+            return [entry.to_json() for entry in audit.entries(session)[-count:]]
+
+
+RECORDS = [
+    {"name": "Fuzhou Tea Co.", "licence_no": "L-0001", "employees": 12, "active": True},
+    {"name": "闽江 Logistics", "licence_no": "L-0002", "employees": 230, "active": False},
+]
+
+
+@contextmanager
+def gateway_world(
+    data_dir: Path, database_url: str, *, rpc_url: str | None = None, chain_id: int = 1337
+) -> Iterator[World]:
+    chain_settings: dict[str, Any] = (
+        {"chain_backend": "rpc", "chain_rpc_url": rpc_url, "chain_id": chain_id} if rpc_url else {}
+    )
+    settings = Settings(
+        data_dir=data_dir, database_url=database_url, environment="test", **chain_settings
+    )
+    keystore = open_keystore(settings)
+    init_chain(settings, keystore, members=1, threshold=1)
+    with ExitStack() as stack:
+        chain = stack.enter_context(open_chain(settings))
+        signers = committee_signers(keystore, chain.registries)
+        for code, roles in DEPARTMENTS.items():
+            register_department(
+                chain.registries, keystore, signers, code, name=f"Dept {code}", roles=roles
+            )
+        engine = make_engine(database_url)
+        stack.callback(engine.dispose)
+        migrate(engine, version_locations=[VERSIONS_DIR])
+        session_factory = make_session_factory(engine)
+        clock = MovableClock()
+        view = ChainView(chain.registries)
+        runtime = build_gateway(
+            settings=GatewaySettings(operator_code=OPERATOR, anchor_interval_seconds=0.2),
+            chain=chain,
+            keystore=keystore,
+            blobs=LocalBlobStore(settings.resolved_blob_dir),
+            session_factory=session_factory,
+            clock=clock,
+            view=view,
+        )
+        app = FastAPI()
+        install_problem_handlers(app)
+        app.include_router(auth_routes.router)
+        include_gateway(app, runtime)
+        app.state.platform = PlatformState(
+            settings=settings,
+            session_factory=session_factory,
+            directory=CachedChainDirectory(view),
+            tokens=TokenService(
+                keystore.load_or_create("govledger-service").sm2,
+                issuer=settings.auth_issuer,
+                audience=settings.auth_audience,
+            ),
+        )
+        client = stack.enter_context(TestClient(app))
+        yield World(settings, client, chain, keystore, runtime, clock, signers)
