@@ -26,6 +26,7 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from importlib.metadata import version
 from pathlib import Path
@@ -96,7 +97,8 @@ class EmbeddedBackend:
     The first open creates the chain from genesis, giving each ``genesis_alloc`` address
     (hex string) its balance in wei; later opens ignore ``genesis_alloc``. Opening a chain
     created with another ``chain_id``, or one another process holds open, raises
-    :class:`BackendUnavailable`. Thread-safe: requests are answered one at a time.
+    :class:`BackendUnavailable`. Thread-safe: requests are answered one at a time. ``clock``
+    gives block timestamps (seconds since the epoch); tests pass their own to move time.
     """
 
     def __init__(
@@ -105,6 +107,7 @@ class EmbeddedBackend:
         *,
         chain_id: int,
         genesis_alloc: Mapping[str, int] | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.data_dir = Path(data_dir)
         self.chain_id = chain_id
@@ -115,7 +118,10 @@ class EmbeddedBackend:
         try:
             self._connection = open_sqlite(self.data_dir / CHAIN_FILE)
             self._chain: EmbeddedChain | None = EmbeddedChain(
-                SQLiteAtomicDB(self._connection), chain_id=chain_id, genesis_alloc=genesis_alloc
+                SQLiteAtomicDB(self._connection),
+                chain_id=chain_id,
+                genesis_alloc=genesis_alloc,
+                clock=clock,
             )
         except ChainOpenError as error:
             self.close()

@@ -13,7 +13,7 @@ and its indexes are both at the last committed block.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -228,10 +228,12 @@ class EmbeddedChain:
         *,
         chain_id: int,
         genesis_alloc: Mapping[str, int] | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self._db = db
         self._sql = db.connection
         self.chain_id = chain_id
+        self._clock = clock
         with db.transaction():
             self._create_schema()
             stored = self._sql.execute("SELECT value FROM meta WHERE name = 'chain_id'").fetchone()
@@ -267,7 +269,7 @@ class EmbeddedChain:
             "gas_limit": BLOCK_GAS_LIMIT,
             "mix_hash": POST_MERGE_MIX_HASH,
             "nonce": POST_MERGE_NONCE,
-            "timestamp": int(time.time()),
+            "timestamp": int(self._clock()),
         }
         chain = _chain_class(self.chain_id).from_genesis(self._db, params, state)
         self._sql.execute(
@@ -334,10 +336,10 @@ class EmbeddedChain:
             pending: _PendingBlock | None = None
             for transaction in transactions:
                 if pending is None:
-                    pending = _PendingBlock(self._chain, self.head)
+                    pending = _PendingBlock(self._chain, self.head, self._clock())
                 elif pending.transactions and not pending.has_room_for(transaction):
                     parent = self._seal(pending)
-                    pending = _PendingBlock(self._chain, parent)
+                    pending = _PendingBlock(self._chain, parent, self._clock())
                 try:
                     self._check(transaction, pending)
                 except TransactionRejected as rejection:
@@ -561,9 +563,9 @@ class EmbeddedChain:
 class _PendingBlock:
     """A block being filled on top of ``parent``: its VM, header and what was applied so far."""
 
-    def __init__(self, chain: Chain, parent: BlockHeaderAPI) -> None:
-        # Strictly after the parent, and never behind the wall clock.
-        timestamp = max(parent.timestamp + 1, int(time.time()))
+    def __init__(self, chain: Chain, parent: BlockHeaderAPI, now: float) -> None:
+        # Strictly after the parent, and never behind the clock.
+        timestamp = max(parent.timestamp + 1, int(now))
         self.header = chain.create_header_from_parent(
             parent, timestamp=timestamp, gas_limit=parent.gas_limit
         )

@@ -9,29 +9,33 @@ decoded from the committed ABIs. To run the suite on another chain, subclass :cl
 
 from __future__ import annotations
 
-import ast
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
 from eth_abi.abi import decode
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
-from eth_tester.exceptions import TransactionFailed
 from eth_utils.abi import abi_to_signature, function_signature_to_4byte_selector
 from eth_utils.address import to_checksum_address
-from web3 import EthereumTesterProvider, Web3
+from web3 import Web3
 from web3.contract import Contract
 from web3.exceptions import ContractLogicError
 from web3.types import TxReceipt
 
 from ledger.artifacts import error_abis, load_artifact
+from ledger.backends.embedded import EmbeddedBackend
+from ledger.exceptions import ContractRevert
+from ledger.provider import BackendProvider
 
 # Fixed gas limits, so that no transaction pays for an estimate round trip.
 CALL_GAS = 3_000_000
 DEPLOY_GAS = 8_000_000
 RECEIPT_POLL_S = 0.005
+EMBEDDED_CHAIN_ID = 1337
 
 
 def _error_table() -> dict[bytes, tuple[str, list[str]]]:
@@ -198,42 +202,48 @@ class Chain:
         """Give ``address`` what it needs to pay for gas (nothing on a free-gas chain)."""
 
 
-class EthTesterChain(Chain):
-    """eth-tester's in-memory py-evm chain, through ``EthereumTesterProvider``."""
+class EmbeddedChain(Chain):
+    """govledger's own embedded chain (py-evm on SQLite, free gas), through its web3 provider.
 
-    name = "eth_tester"
-    # eth-tester has a base fee (1 gwei at genesis, falling with empty blocks).
-    max_fee_per_gas = 10 * 10**9
+    Time moves by a clock offset handed to the backend: ``travel_to`` shifts it and mines an
+    empty-handed transaction so that a block carries the new time.
+    """
 
-    def __init__(self) -> None:
-        provider = EthereumTesterProvider()
-        super().__init__(Web3(provider))
-        assert provider.ethereum_tester is not None
-        self._tester = provider.ethereum_tester
-        self._banker = self.w3.eth.accounts[0]
+    name = "embedded"
+
+    def __init__(self, data_dir: Path) -> None:
+        self._clock_offset = 0.0
+        self.backend = EmbeddedBackend(data_dir, chain_id=EMBEDDED_CHAIN_ID, clock=self._now)
+        super().__init__(Web3(BackendProvider(self.backend)))
+
+    def _now(self) -> float:
+        return time.time() + self._clock_offset
 
     def travel_to(self, timestamp: int) -> None:
-        # eth-tester's time_travel(t) mines a block at t - 1 and leaves t to the pending block.
-        self._tester.time_travel(timestamp + 1)
-
-    def _fund(self, address: str) -> None:
-        tx_hash = self.w3.eth.send_transaction(
-            {"from": self._banker, "to": address, "value": 10**18}  # type: ignore[typeddict-item]
+        self._clock_offset = max(self._clock_offset, timestamp - time.time())
+        ticker: LocalAccount = Account.create()
+        self.w3.eth.wait_for_transaction_receipt(
+            self.w3.eth.send_raw_transaction(
+                ticker.sign_transaction(
+                    {
+                        "to": ticker.address,
+                        "value": 0,
+                        "gas": 21_000,
+                        "maxFeePerGas": 0,
+                        "maxPriorityFeePerGas": 0,
+                        "nonce": 0,
+                        "chainId": self.chain_id,
+                    }
+                ).raw_transaction
+            ),
+            poll_latency=RECEIPT_POLL_S,
         )
-        self.w3.eth.wait_for_transaction_receipt(tx_hash, poll_latency=RECEIPT_POLL_S)
 
     def _revert_data(self, error: Exception) -> bytes | None:
-        # eth-tester reports a revert as TransactionFailed("execution reverted: b'...'"), the
-        # raw revert data written as a Python bytes literal.
-        prefix = "execution reverted: "
-        message = str(error)
-        if not isinstance(error, TransactionFailed) or not message.startswith(prefix):
-            return None
-        try:
-            literal = ast.literal_eval(message.removeprefix(prefix))
-        except (ValueError, SyntaxError):  # an Error(string) reason, already decoded to text
-            return None
-        return literal if isinstance(literal, bytes) else None
+        # The project's provider raises its own typed reverts, which carry the raw data.
+        if isinstance(error, ContractRevert):
+            return error.data
+        return super()._revert_data(error)
 
 
 class AnvilChain(Chain):

@@ -6,12 +6,14 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.contracts.chains import AnvilChain, Chain, EthTesterChain
+from tests.contracts.chains import AnvilChain, Chain, EmbeddedChain
 from tests.contracts.deployment import Deployment
 
 # Every chain the suite runs on. A new chain is one more entry (and its marks, if any).
 CHAIN_FACTORIES: dict[str, Callable[[pytest.FixtureRequest], Chain]] = {
-    "eth_tester": lambda request: EthTesterChain(),
+    "embedded": lambda request: EmbeddedChain(
+        request.getfixturevalue("tmp_path_factory").mktemp("chain")
+    ),
     "anvil": lambda request: AnvilChain(request.getfixturevalue("anvil").url),
 }
 CHAIN_MARKS: dict[str, list[pytest.MarkDecorator]] = {"anvil": [pytest.mark.anvil]}

@@ -20,7 +20,7 @@ from ledger.artifacts import (
     error_abis,
     load_artifact,
 )
-from tests.contracts.chains import EthTesterChain
+from tests.contracts.chains import EmbeddedChain
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SOURCES_DIR = REPO_ROOT / "contracts" / "src"
@@ -98,8 +98,8 @@ def test_error_abis_lists_every_error_once_with_distinct_selectors() -> None:
     assert {"DepartmentMissingRole", "SharingNotShareable"} <= set(names)
 
 
-def test_deployed_code_is_the_artifact_runtime_code() -> None:
-    chain = EthTesterChain()
+def test_deployed_code_is_the_artifact_runtime_code(tmp_path: Path) -> None:
+    chain = EmbeddedChain(tmp_path)
     governance = chain.deploy(chain.new_account(), "Governance", [chain.new_account().address], 1)
     # Governance has no immutables, so its runtime code is byte-for-byte the artifact's.
     on_chain = bytes(chain.w3.eth.get_code(governance.address))
