@@ -2,41 +2,11 @@
 
 from __future__ import annotations
 
-import ast
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.imports import forbidden_imports, offending_imports
+
 APPLICATION_PACKAGES = ("govledger", "licence_service", "sharing_gateway", "ledger")
-
-
-def imported_modules(source: str) -> set[str]:
-    """Every module an import statement in ``source`` names, ``from a import b`` giving a.b too."""
-    modules: set[str] = set()
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            modules.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            modules.add(node.module)
-            modules.update(f"{node.module}.{alias.name}" for alias in node.names)
-    return modules
-
-
-def forbidden_imports(source: str, forbidden: tuple[str, ...]) -> list[str]:
-    return sorted(
-        module
-        for module in imported_modules(source)
-        if any(module == name or module.startswith(name + ".") for name in forbidden)
-    )
-
-
-def offending_imports(package: str, forbidden: tuple[str, ...]) -> list[str]:
-    return [
-        f"{path.relative_to(ROOT)}: {module}"
-        for path in sorted((ROOT / package).rglob("*.py"))
-        for module in forbidden_imports(path.read_text(encoding="utf-8"), forbidden)
-    ]
 
 
 @pytest.mark.parametrize(
