@@ -23,7 +23,6 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 
 from eth_account.signers.local import LocalAccount
 from eth_utils.address import is_address, to_checksum_address
@@ -34,6 +33,7 @@ from govledger.keystore import KeyPair, Keystore
 from govledger.settings import Settings
 from ledger import Ledger, LedgerConfig, open_ledger
 from ledger.artifacts import CONTRACT_NAMES
+from ledger.closing import Closing
 from ledger.contracts import Action, Department, Registries, Role
 from ledger.deploy import MANIFEST_FILE, DeploymentManifest, deploy_all, load_manifest
 from ledger.exceptions import DeploymentError
@@ -77,7 +77,7 @@ def manifest_path(settings: Settings) -> Path:
 
 
 @dataclass
-class ChainContext:
+class ChainContext(Closing):
     """An open ledger and the verified deployment on it. Close it (or use ``with``)."""
 
     ledger: Ledger
@@ -86,17 +86,6 @@ class ChainContext:
 
     def close(self) -> None:
         self.ledger.close()
-
-    def __enter__(self) -> ChainContext:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def _open_ledger(settings: Settings) -> Ledger:

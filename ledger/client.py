@@ -24,7 +24,6 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
 from typing import Any, Protocol
 
 from eth_account.signers.local import LocalAccount
@@ -33,6 +32,7 @@ from web3 import Web3
 from web3.contract import Contract
 
 from ledger.backends.base import Backend
+from ledger.closing import Closing
 from ledger.events import DEFAULT_MAX_BLOCK_RANGE, BlockId, DecodedEvent, Log, get_events
 from ledger.exceptions import (
     BackendUnavailable,
@@ -171,7 +171,7 @@ class _Prepared:
     purpose: str
 
 
-class Ledger:
+class Ledger(Closing):
     """A client for one chain. Thread-safe; use as a context manager or call :meth:`close`."""
 
     def __init__(
@@ -710,17 +710,6 @@ class Ledger:
         """Close the outbox and the backend. Safe to call twice."""
         self.outbox.close()
         self.backend.close()
-
-    def __enter__(self) -> Ledger:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def _mined_row(raw: Mapping[str, Any]) -> tuple[str, int, int]:

@@ -30,7 +30,6 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from importlib.metadata import version
 from pathlib import Path
-from types import TracebackType
 from typing import Any, TypeVar, cast
 
 import rlp
@@ -61,6 +60,7 @@ from ledger.backends.embedded_chain import (
     effective_gas_price,
 )
 from ledger.backends.sqlite_db import SQLiteAtomicDB, open_sqlite
+from ledger.closing import Closing
 from ledger.exceptions import BackendUnavailable
 
 logger = logging.getLogger(__name__)
@@ -91,7 +91,7 @@ def _invalid_params(message: str) -> _RPCFailure:
     return _RPCFailure(INVALID_PARAMS, message)
 
 
-class EmbeddedBackend:
+class EmbeddedBackend(Closing):
     """A chain stored under ``data_dir``, answering JSON-RPC in-process. See the module doc.
 
     The first open creates the chain from genesis, giving each ``genesis_alloc`` address
@@ -193,17 +193,6 @@ class EmbeddedBackend:
             lock_fd, self._lock_fd = self._lock_fd, None
             if lock_fd is not None:
                 os.close(lock_fd)  # closing the descriptor releases the flock
-
-    def __enter__(self) -> EmbeddedBackend:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
     # -- dispatch ---------------------------------------------------------------------------------
 
