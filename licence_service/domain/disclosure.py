@@ -25,7 +25,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Final, Self
+from typing import Final, NamedTuple, Self
 
 from pydantic import model_validator
 
@@ -40,8 +40,9 @@ LICENCE_FORMAT: Final = "govledger-licence/1"
 LEAF_FORMAT: Final = "govledger-licence-leaf/1"
 
 
-class SaltedField(CanonicalModel):
-    """A field's value and the salt it is hashed with."""
+class SaltedField(NamedTuple):
+    """A field's value and the salt it is hashed with; in JSON, ``[salt_hex, value]``. A tuple,
+    not a model: a licence has a dozen of these and a batch tens of thousands of licences."""
 
     salt: Salt
     value: FieldValue
@@ -81,10 +82,7 @@ def salt_fields(values: Mapping[str, JSONScalar]) -> dict[str, SaltedField]:
     """Give each field a fresh random salt (one read of the system's CSPRNG for all)."""
     randomness = secrets.token_bytes(SALT_SIZE * len(values))
     return {
-        # The values come from validated models; only the salt is new.
-        name: SaltedField.model_construct(
-            salt=randomness[i * SALT_SIZE : (i + 1) * SALT_SIZE], value=value
-        )
+        name: SaltedField(randomness[i * SALT_SIZE : (i + 1) * SALT_SIZE], value)
         for i, (name, value) in enumerate(values.items())
     }
 

@@ -87,17 +87,26 @@ class IssuedBatch:
 
 
 @dataclass(frozen=True)
+class _Sealed:
+    """A licence built and sealed, waiting for its batch's tree."""
+
+    header: LicenceHeader
+    fields: dict[str, SaltedField]
+    seal_signature: SealSignature
+    leaf: bytes
+
+
+@dataclass(frozen=True)
 class _Issuer:
     authority: IssuingAuthority
     seal: Seal
     signing_key: SM2PrivateKey
     signing_time: datetime
 
-    def issue(self, item: LicenceInput) -> tuple[LicenceDocument, bytes]:
+    def seal_one(self, item: LicenceInput) -> _Sealed:
         # Every part is built from validated input, so the models are constructed without
-        # validating them again: that halves the Python time per licence, and the GIL-bound
-        # Python, not the signing, is what limits a batch. Tests read the documents back
-        # through full validation.
+        # validating them again: the GIL-bound Python, not the signing, is what limits a
+        # batch. Tests read the documents back through full validation.
         licence_id = item.licence_id(self.authority.code).format()
         header = LicenceHeader.model_construct(
             licence_id=licence_id,
@@ -114,13 +123,10 @@ class _Issuer:
             signing_key=self.signing_key,
             signing_time=self.signing_time,
         )
-        document = LicenceDocument.model_construct(
-            header=header, fields=fields, seal_signature=seal_signature, seal=self.seal
-        )
-        return document, licence_leaf(digest, seal_signature)
+        return _Sealed(header, fields, seal_signature, licence_leaf(digest, seal_signature))
 
-    def issue_all(self, items: Sequence[LicenceInput]) -> list[tuple[LicenceDocument, bytes]]:
-        return [self.issue(item) for item in items]
+    def seal_all(self, items: Sequence[LicenceInput]) -> list[_Sealed]:
+        return [self.seal_one(item) for item in items]
 
 
 def issue_batch(
@@ -146,17 +152,23 @@ def issue_batch(
     seal.check_can_sign(public_key_bytes(signing_key.public_key()), moment)
     worker = _Issuer(issuer, seal, signing_key, moment)
     if threads <= 1:
-        issued = worker.issue_all(inputs)
+        sealed = worker.seal_all(inputs)
     else:
         # A few chunks per thread keep the threads busy to the end without much overhead.
         size = max(1, -(-len(inputs) // (threads * 4)))
         chunks = [inputs[i : i + size] for i in range(0, len(inputs), size)]
         with ThreadPoolExecutor(max_workers=threads) as pool:
-            issued = [pair for chunk in pool.map(worker.issue_all, chunks) for pair in chunk]
-    leaves = tuple(leaf for _, leaf in issued)
+            sealed = [one for chunk in pool.map(worker.seal_all, chunks) for one in chunk]
+    leaves = tuple(one.leaf for one in sealed)
     tree = MerkleTree(leaves)
     documents = tuple(
-        document.model_copy(update={"anchor": Anchor(root=tree.root, proof=tuple(tree.proof(i)))})
-        for i, (document, _) in enumerate(issued)
+        LicenceDocument.model_construct(
+            header=one.header,
+            fields=one.fields,
+            seal_signature=one.seal_signature,
+            seal=seal,
+            anchor=Anchor.model_construct(root=tree.root, proof=tuple(tree.proof(i))),
+        )
+        for i, one in enumerate(sealed)
     )
     return IssuedBatch(root=tree.root, documents=documents, leaves=leaves)

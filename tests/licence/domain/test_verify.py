@@ -106,10 +106,10 @@ def test_a_presentation_revealing_nothing_still_verifies(world: World, chain: Ch
 
 def test_a_changed_field_value_fails_integrity(world: World, chain: ChainDouble) -> None:
     data = world.document.model_dump(mode="json")
-    data["fields"]["holder_name"]["value"] = "另一家公司"
+    data["fields"]["holder_name"][1] = "另一家公司"
     assert_fails_only(verified(data, chain), Check.INTEGRITY, Reason.DIGEST_MISMATCH)
     shown = world.present("holder_name").model_dump(mode="json")
-    shown["to_sign"]["disclosed"]["holder_name"]["value"] = "另一家公司"
+    shown["to_sign"]["disclosed"]["holder_name"][1] = "另一家公司"
     assert_fails_only(verified(shown, chain), Check.INTEGRITY, Reason.DIGEST_MISMATCH)
 
 
@@ -408,11 +408,11 @@ def test_a_signing_time_after_the_anchoring_fails_seal(world: World, chain: Chai
 
 def test_malformed_parts_fail_every_check(world: World, chain: ChainDouble) -> None:
     data = world.document.model_dump(mode="json")
-    data["fields"]["holder_name"]["salt"] = "not hex"
+    data["fields"]["holder_name"][0] = "not hex"
     report = verified(data, chain)
     assert report.failed() == list(Check)
     assert {result.reason for result in report.checks().values()} == {Reason.MALFORMED}
-    assert "salt" in report.integrity.message
+    assert "fields.holder_name" in report.integrity.message
 
 
 @pytest.mark.parametrize(
