@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import defaultdict
+from dataclasses import replace
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -32,6 +33,8 @@ from sharing_gateway.models import AuditEntryRow, AuditSegmentRow, GrantUsageRow
 from sharing_gateway.service import Gateway
 
 _logger = logging.getLogger(__name__)
+# consumeUses takes about 40,000 gas; the permissioned chain's gas is free.
+CONSUME_USES_GAS = 200_000
 
 
 class Anchorer:
@@ -127,7 +130,12 @@ class Anchorer:
         sharing = self.registries.sharing
         for provider, deltas in by_provider.items():
             account = self.gateway.department_keys(provider).account
-            calls = [sharing.call_of("consumeUses", grant_id, n) for grant_id, n in deltas]
+            # Explicit gas: a call that would revert (grant revoked meanwhile) is mined as a
+            # failed receipt instead of failing the whole batch while estimating.
+            calls = [
+                replace(sharing.call_of("consumeUses", grant_id, n), gas=CONSUME_USES_GAS)
+                for grant_id, n in deltas
+            ]
             receipts = sharing.ledger.transact_batch(account, calls)
             with session_scope(self.session_factory) as session:
                 for (grant_id, n), receipt in zip(deltas, receipts, strict=True):

@@ -12,7 +12,7 @@ import traceback
 
 import typer
 
-from govledger.cli import bench, chain, crypto, demo, department, governance
+from govledger.cli import audit, bench, chain, crypto, dataset, demo, department, governance
 from govledger.cli.context import CLIState
 from govledger.errors import as_govledger_error
 from govledger.settings import load_settings
@@ -28,6 +28,8 @@ app.add_typer(chain.app, name="chain")
 app.add_typer(department.app, name="department")
 app.add_typer(governance.app, name="governance")
 app.add_typer(bench.app, name="bench")
+app.add_typer(dataset.app, name="dataset")
+app.add_typer(audit.app, name="audit")
 app.command("demo")(demo.demo)
 
 

@@ -1,0 +1,63 @@
+"""The background anchorer, and recovery after a crash between a chain write and its row."""
+
+from __future__ import annotations
+
+import time
+
+from sqlalchemy import delete, func, select, update
+
+from sharing_gateway.models import AuditEntryRow, AuditSegmentRow, GrantUsageRow
+from tests.gateway.world import World
+
+
+def test_the_background_anchorer_anchors_every_committed_entry(world: World) -> None:
+    anchorer = world.runtime.anchorer
+    assert anchorer is not None
+    grant_id = world.granted("anc-1", ["name"])
+    anchorer.start()
+    try:
+        released = world.release("anc-1", grant_id, "name").json()["audit_seq"]
+        log_id = world.gateway.log_id.encode().ljust(32, b"\0")
+        deadline = time.monotonic() + 30
+        while (chain_log := world.chain.registries.audit.get_log(log_id)) is None or (
+            chain_log.next_seq <= released
+        ):
+            assert time.monotonic() < deadline, "the anchorer did not anchor the release"
+            time.sleep(0.05)
+    finally:
+        anchorer.stop()
+    with world.gateway.session_factory() as session:
+        entries = session.scalar(select(func.count()).select_from(AuditEntryRow))
+        anchored = session.scalar(select(func.max(AuditSegmentRow.last_seq)))
+    assert anchored == entries - 1  # stop() anchors the rest
+
+
+def test_recovery_restores_lost_segment_rows_and_never_records_a_use_twice(world: World) -> None:
+    anchorer = world.runtime.anchorer
+    assert anchorer is not None
+    grant_id = world.granted("rec-1", ["name"], max_uses=5)
+    world.release("rec-1", grant_id, "name")
+    world.release("rec-1", grant_id, "name")
+    anchorer.run_once()
+    sharing = world.chain.registries.sharing
+    assert sharing.get_grant(grant_id).used == 2
+    # A crash after the chain writes, before their rows: the rows forget them.
+    with world.gateway.session_factory.begin() as session:
+        last = session.scalar(select(func.max(AuditSegmentRow.segment_index)))
+        lost = session.get(AuditSegmentRow, last)
+        assert lost is not None
+        lost_root = lost.root
+        session.execute(delete(AuditSegmentRow).where(AuditSegmentRow.segment_index == last))
+        session.execute(
+            update(GrantUsageRow).where(GrantUsageRow.grant_id == grant_id).values(chain_recorded=0)
+        )
+    anchorer.recover()
+    anchorer.run_once()
+    assert sharing.get_grant(grant_id).used == 2
+    with world.gateway.session_factory() as session:
+        restored = session.get(AuditSegmentRow, last)
+        assert restored is not None
+        assert restored.root == lost_root
+        usage = session.get(GrantUsageRow, grant_id)
+        assert usage is not None
+        assert (usage.used, usage.chain_recorded) == (2, 2)

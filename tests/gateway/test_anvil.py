@@ -1,0 +1,78 @@
+"""A representative subset on Anvil (backend ``rpc``): release, revocation at once, and
+``govledger audit export`` / ``audit verify`` from the command line against the chain."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from govledger.cli import app as cli
+from ledger.devnode import AnvilNode
+from sharing_gateway.domain.envelope import open_envelope
+from tests.dbutil import sqlite_url
+from tests.gateway.world import PROVIDER, RECORDS, REQUESTER, World, gateway_world
+
+pytestmark = pytest.mark.anvil
+
+
+@pytest.fixture(scope="module")
+def anvil_world(anvil: AnvilNode, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    directory = tmp_path_factory.mktemp("gateway-anvil")
+    with gateway_world(
+        directory, sqlite_url(directory), rpc_url=anvil.url, chain_id=anvil.chain_id
+    ) as built:
+        yield built
+
+
+def test_release_and_revocation_on_anvil(anvil_world: World) -> None:
+    world = anvil_world
+    grant_id = world.granted("anv-1", ["name", "active"])
+    response = world.release("anv-1", grant_id, "active")
+    assert response.status_code == 200, response.text
+    records = open_envelope(world.keys(REQUESTER).sm2, response.json()["envelope"])
+    assert records == [{"active": record["active"]} for record in RECORDS]
+    revoked = world.call("POST", f"/v1/grants/{grant_id}/revoke", PROVIDER, json={"reason": "x"})
+    assert revoked.status_code == 200, revoked.text
+    refused = world.release("anv-1", grant_id, "active")
+    assert refused.json()["code"] == "release-grant-revoked"
+
+
+def test_cli_exports_and_verifies_the_log_and_names_a_deleted_entry(
+    anvil_world: World, anvil: AnvilNode, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = anvil_world
+    assert world.runtime.anchorer is not None
+    world.runtime.anchorer.run_once()
+    settings = world.settings
+    # An auditor's own data dir, with only the deployment manifest of the gateway's chain.
+    auditor_dir = tmp_path / "auditor"
+    auditor_dir.mkdir()
+    shutil.copy(settings.data_dir / "deployment.json", auditor_dir / "deployment.json")
+    for name, value in {
+        "DATA_DIR": str(auditor_dir),
+        "DATABASE_URL": settings.resolved_database_url,
+        "CHAIN_BACKEND": "rpc",
+        "CHAIN_RPC_URL": anvil.url,
+        "CHAIN_ID": str(anvil.chain_id),
+    }.items():
+        monkeypatch.setenv(f"GOVLEDGER_{name}", value)
+    runner = CliRunner()
+    exported = tmp_path / "log.json"
+    result = runner.invoke(cli, ["audit", "export", "--output", str(exported)])
+    assert result.exit_code == 0, (result.output, result.exception)
+    result = runner.invoke(cli, ["audit", "verify", str(exported), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["ok"] is True
+
+    document = json.loads(exported.read_text())
+    del document["entries"][1]
+    exported.write_text(json.dumps(document))
+    result = runner.invoke(cli, ["audit", "verify", str(exported), "--json"])
+    assert result.exit_code != 0
+    verdict = json.loads(result.output.splitlines()[0])
+    assert (verdict["ok"], verdict["seq"]) == (False, 1)

@@ -1,0 +1,129 @@
+"""The access log: tracing with inclusion proofs against anchored roots, export, and
+verification that finds the first altered, removed or inserted entry."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from ledger.merkle import verify_proof
+from sharing_gateway.audit import ChainAnchoredLog
+from sharing_gateway.domain.auditlog import Entry, EntryBody, parse_export, verify_log
+from tests.gateway.world import AUDITOR, REQUESTER, World
+
+
+@pytest.fixture(scope="module")
+def anchored(world: World) -> str:
+    """A log with releases and refusals, all anchored; the JSON export."""
+    grant_id = world.granted("aud-1", ["name", "employees"], max_uses=3)
+    for fields in ("name", "employees", "name,active", "name"):
+        world.release("aud-1", grant_id, fields)
+    assert world.runtime.anchorer is not None
+    world.runtime.anchorer.run_once()
+    response = world.call("GET", "/v1/audit/export?format=json", AUDITOR)
+    assert response.status_code == 200, response.text
+    return response.text
+
+
+def verdict_of(world: World, text: str) -> Any:
+    segments = ChainAnchoredLog(world.chain.registries, world.gateway.log_id).segments()
+    return verify_log(parse_export(text), segments)
+
+
+def test_only_auditors_read_the_log(world: World, anchored: str) -> None:
+    response = world.call("GET", "/v1/audit/entries", REQUESTER)
+    assert response.status_code == 403
+    assert response.json()["code"] == "role-missing"
+
+
+def test_trace_by_dataset_gives_entries_with_proofs_against_the_chain(
+    world: World, anchored: str
+) -> None:
+    response = world.call("GET", "/v1/audit/entries?dataset=aud-1", AUDITOR)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    outcomes = [(e["action"], e["outcome"], e["code"]) for e in body["entries"]]
+    assert outcomes[-4:] == [
+        ("release", "released", "released"),
+        ("release", "released", "released"),
+        ("release", "refused", "release-field-not-granted"),
+        ("release", "released", "released"),
+    ]
+    audit_contract = world.chain.registries.audit
+    log_id = world.gateway.log_id.encode().ljust(32, b"\0")
+    for entry in body["entries"]:
+        anchor = entry["anchor"]
+        segment = audit_contract.find_segment(log_id, entry["seq"])
+        assert bytes.fromhex(anchor["root"]) == segment.root
+        verify_proof(
+            bytes.fromhex(entry["entry_hash"]),
+            [bytes.fromhex(node) for node in anchor["proof"]],
+            segment.root,
+        )
+    events = {event["event"] for event in body["chain_events"]}
+    assert {"DatasetRegistered", "AccessRequested", "AccessGranted"} <= events
+    by_requester = world.call(
+        "GET", f"/v1/audit/entries?requester={REQUESTER}&chain=false", AUDITOR
+    )
+    assert {e["caller"] for e in by_requester.json()["entries"]} == {REQUESTER}
+
+
+def test_an_intact_export_verifies_as_json_and_csv(world: World, anchored: str) -> None:
+    verdict = verdict_of(world, anchored)
+    assert verdict.ok, verdict.problem
+    assert verdict.anchored_entries == verdict.entries
+    csv_text = world.call("GET", "/v1/audit/export?format=csv", AUDITOR).text
+    assert verdict_of(world, csv_text).ok
+
+
+def edited(text: str, change: Any) -> str:
+    document = json.loads(text)
+    change(document["entries"])
+    return json.dumps(document)
+
+
+def test_an_edited_entry_is_found(world: World, anchored: str) -> None:
+    def flip_outcome(entries: list[dict[str, Any]]) -> None:
+        entries[3]["outcome"] = "refused"
+
+    verdict = verdict_of(world, edited(anchored, flip_outcome))
+    assert (verdict.ok, verdict.seq) == (False, 3)
+    assert "altered" in (verdict.problem or "")
+
+
+def test_an_edited_entry_with_recomputed_hashes_fails_its_segment_root(
+    world: World, anchored: str
+) -> None:
+    entries = parse_export(anchored)
+    rewritten: list[Entry] = []
+    previous = "0" * 64
+    for entry in entries:
+        values = {**entry.body.__dict__, "prev_hash": previous}
+        if entry.body.seq == 2:
+            values["caller"] = "SOMEONE-ELSE"
+        body = EntryBody(**values)
+        rewritten.append(Entry(body, body.digest()))
+        previous = rewritten[-1].entry_hash
+    segments = ChainAnchoredLog(world.chain.registries, world.gateway.log_id).segments()
+    verdict = verify_log(rewritten, segments)
+    assert not verdict.ok
+    first_of_segment = next(s.first_seq for s in segments if s.first_seq <= 2 <= s.last_seq)
+    assert verdict.seq == first_of_segment
+
+
+def test_a_deleted_entry_is_found(world: World, anchored: str) -> None:
+    verdict = verdict_of(world, edited(anchored, lambda entries: entries.pop(2)))
+    assert (verdict.ok, verdict.seq) == (False, 2)
+    last_removed = verdict_of(world, edited(anchored, lambda entries: entries.pop()))
+    assert (last_removed.ok, last_removed.seq) == (False, len(json.loads(anchored)["entries"]) - 1)
+
+
+def test_an_inserted_entry_is_found(world: World, anchored: str) -> None:
+    def insert_copy(entries: list[dict[str, Any]]) -> None:
+        entries.insert(2, dict(entries[1]))
+
+    verdict = verdict_of(world, edited(anchored, insert_copy))
+    assert (verdict.ok, verdict.seq) == (False, 1)
+    assert "inserted" in (verdict.problem or "")
