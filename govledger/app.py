@@ -135,6 +135,7 @@ def create_app(settings: Settings, services: Sequence[ServicePlugin] | None = No
         with ExitStack() as stack:
             context = stack.enter_context(open_platform(settings, plugins))
             app.state.platform = context.platform
+            app.state.platform_context = context
             for plugin in plugins:
                 setattr(app.state, plugin.name, stack.enter_context(plugin.open(context)))
             yield

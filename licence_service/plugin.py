@@ -69,7 +69,7 @@ class LicencePlugin:
     def _running(self, context: PlatformContext) -> Iterator[LicenceState]:
         service = build_service(context, self.settings or LicenceSettings())
         # Batches sealed before a crash are anchored before anything new is taken in.
-        service.anchor_due()
+        service.anchor_sealed()
         batcher = Batcher(service, interval_s=min(1.0, service.settings.batch_max_wait_s))
         batcher.start()
         try:

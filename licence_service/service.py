@@ -4,7 +4,7 @@ holder access, presentations and verification.
 Durability: a licence's document and its batch membership are committed before its batch is
 anchored, and a batch's root is fixed (``sealed``) before the anchoring transaction is sent, so
 a crash at any point leaves either nothing or a sealed batch that :meth:`LicenceService.
-anchor_due` anchors on the next start (the ledger's outbox makes a recorded anchoring
+anchor_sealed` anchors on the next start (the ledger's outbox makes a recorded anchoring
 transaction reach the chain once; :meth:`LicenceLedger.anchor` recognises a batch that did).
 """
 
@@ -377,8 +377,14 @@ class LicenceService:
     # -- batching and anchoring -----------------------------------------------------------------
 
     def anchor_due(self, *, everything: bool = False) -> int:
-        """Seal the open batches that are full or old enough (all of them with
-        ``everything``) and anchor every sealed batch. Returns how many were anchored."""
+        """Seal the open batches that are due and anchor every sealed batch (the batcher's
+        tick). Returns how many batches were anchored."""
+        self.seal_due(everything=everything)
+        return self.anchor_sealed()
+
+    def seal_due(self, *, everything: bool = False) -> list[int]:
+        """Close the open batches that are full or old enough (all with ``everything``): fix
+        their roots and proofs. Returns their ids."""
         now = self._now()
         max_wait = 0.0 if everything else self.settings.batch_max_wait_s
         with self._store() as store:
@@ -386,6 +392,10 @@ class LicenceService:
         for batch_id in due:
             with self._store() as store:
                 store.seal_batch(batch_id, now)
+        return due
+
+    def anchor_sealed(self) -> int:
+        """Anchor every sealed batch (after a crash too). Returns how many."""
         with self._store() as store:
             sealed = store.batches(BatchState.SEALED)
         for batch in sealed:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -54,7 +55,7 @@ def prepare(settings: Settings, departments: Sequence[tuple[str, Sequence[Role]]
                 )
 
 
-def test_settings(data_dir: Path, **changes: Any) -> Settings:
+def data_dir_settings(data_dir: Path, **changes: Any) -> Settings:
     return Settings(data_dir=data_dir, environment="test", **changes)
 
 
@@ -121,3 +122,40 @@ def running(settings: Settings, licence_settings: LicenceSettings | None = None)
     app = create_app(settings, services=[LicencePlugin(licence_settings)])
     with TestClient(app) as client:
         yield Api(client, settings)
+
+
+def wait_anchored(api: Api, code: str, licence_id: str, timeout_s: float = 20.0) -> dict[str, Any]:
+    """The licence once the batcher has anchored it."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        body: dict[str, Any] = api.get(f"/v1/licences/{licence_id}", code).json()
+        if body["anchor"]["state"] == "anchored" or time.monotonic() > deadline:
+            assert body["anchor"]["state"] == "anchored", body
+            return body
+        time.sleep(0.1)
+
+
+def bulk(api: Api, code: str, numbers: Sequence[int]) -> list[str]:
+    response = api.post(
+        "/v1/licences/bulk", code, json={"licences": [licence_body(n) for n in numbers]}
+    )
+    assert response.status_code == 201, response.text
+    assert all(batch["state"] == "anchored" for batch in response.json()["batches"])
+    ids: list[str] = response.json()["licence_ids"]
+    return ids
+
+
+def verify(api: Api, subject: dict[str, Any]) -> dict[str, Any]:
+    response = api.post("/v1/verify", json=subject)
+    assert response.status_code == 200, response.text
+    report: dict[str, Any] = response.json()
+    return report
+
+
+def failed(report: dict[str, Any]) -> dict[str, str]:
+    """The failed checks and their reasons."""
+    return {
+        check: report[check]["reason"]
+        for check in ("integrity", "status", "issuer", "seal")
+        if not report[check]["ok"]
+    }

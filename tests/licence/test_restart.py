@@ -1,0 +1,74 @@
+"""Durability: after a restart on the same data dir everything still verifies, and licences
+stored but not anchored when the process stopped are anchored on the next start."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from govledger.app import open_platform
+from ledger.contracts import Role
+from licence_service.plugin import LicencePlugin, build_service
+from licence_service.service import LicenceRequest
+from licence_service.settings import LicenceSettings
+from tests.licence.world import (
+    ISSUER_A,
+    bulk,
+    data_dir_settings,
+    licence_body,
+    prepare,
+    running,
+    verify,
+    wait_anchored,
+)
+
+FAST = LicenceSettings(batch_max_wait_s=0.2)
+
+
+def test_restart_and_recovery_of_unanchored_batches(tmp_path: Path) -> None:
+    settings = data_dir_settings(tmp_path)
+    prepare(settings, [(ISSUER_A, [Role.ISSUER, Role.SEAL_ADMIN])])
+    with running(settings, FAST) as api:
+        api.create_seal(ISSUER_A)
+        (bulk_id,) = bulk(api, ISSUER_A, [1])
+        single = api.post("/v1/licences", ISSUER_A, json=licence_body(2)).json()
+        wait_anchored(api, ISSUER_A, single["licence_id"])
+        assert (
+            api.post(
+                f"/v1/licences/{bulk_id}/suspend", ISSUER_A, json={"reason_code": 1, "reason": "x"}
+            ).json()["status"]
+            == "suspended"
+        )
+
+    # The service stops right after storing: one licence waits in an open batch, another's
+    # batch is sealed (root fixed) but its anchoring transaction was never sent.
+    plugin = LicencePlugin(LicenceSettings(batch_max_wait_s=3600))
+    with open_platform(settings, [plugin]) as context:
+        service = build_service(context, plugin.settings or LicenceSettings())
+        in_sealed_batch = service.issue(ISSUER_A, LicenceRequest.model_validate(licence_body(3)))
+        service.issue(ISSUER_A, LicenceRequest.model_validate(licence_body(4)))
+        assert service.seal_due(everything=True)
+        in_open_batch = service.issue(ISSUER_A, LicenceRequest.model_validate(licence_body(5)))
+        stored = {
+            licence_id: service.state(licence_id).status
+            for licence_id in (
+                in_sealed_batch.state.licence.licence_id,
+                in_open_batch.state.licence.licence_id,
+            )
+        }
+        assert set(stored.values()) == {"pending"}
+
+    with running(settings, FAST) as api:
+        for licence_id in stored:
+            body = wait_anchored(api, ISSUER_A, licence_id)
+            assert verify(api, body["document"])["ok"]
+        # What was there before the restart still verifies, with its status as it was.
+        single_doc = api.get(f"/v1/licences/{single['licence_id']}", ISSUER_A).json()
+        assert verify(api, single_doc["document"])["ok"]
+        bulk_doc = api.get(f"/v1/licences/{bulk_id}", ISSUER_A).json()
+        assert bulk_doc["status"] == "suspended"
+        assert verify(api, bulk_doc["document"])["status"]["reason"] == "licence-suspended"
+        holder = {"Authorization": f"Bearer {single['holder_token']}"}
+        assert (
+            api.get(f"/v1/holder/licences/{single['licence_id']}", headers=holder).status_code
+            == 200
+        )
