@@ -334,9 +334,13 @@ def _check_status(ctx: _Context) -> str:
     record = ctx.chain.licence_status(claims.anchor.root, ctx.leaf)
     if record.status is not LicenceStatus.VALID:
         when = "" if record.changed_at is None else f" since {record.changed_at.isoformat()}"
+        successor = ""
+        if record.superseded_by is not None:
+            new_root, new_leaf = record.superseded_by
+            successor = f" by licence {new_leaf.hex()} of batch {new_root.hex()}"
         raise _Failed(
             _STATUS_REASONS[record.status],
-            f"the licence is {record.status.name.lower()} on chain{when} "
+            f"the licence is {record.status.name.lower()} on chain{successor}{when} "
             f"(reason code {record.reason_code})",
         )
     header = claims.header

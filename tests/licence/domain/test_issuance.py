@@ -9,7 +9,7 @@ import pytest
 from ledger.merkle import verify_proof
 from licence_service.domain.disclosure import field_digest
 from licence_service.domain.document import LicenceDocument, issue_batch
-from licence_service.domain.errors import SealMismatch
+from licence_service.domain.errors import LicenceInputError, SealMismatch
 from licence_service.domain.seal import public_key_bytes
 from tests.licence.domain.conftest import ISSUER_CODE, SIGNED, World, licence_input
 
@@ -62,6 +62,11 @@ def test_renewal_is_issued_as_the_next_version(world: World) -> None:
     header = batch.documents[0].header
     assert header.previous_id == world.document.header.licence_id
     assert header.parsed_id == world.document.header.parsed_id.next_version()
+
+
+def test_an_empty_batch_is_refused(world: World) -> None:
+    with pytest.raises(LicenceInputError, match="at least one"):
+        issue_batch([], issuer=world.authority, seal=world.seal, signing_key=world.issuer_key)
 
 
 def test_a_key_that_does_not_hold_the_seal_cannot_issue(world: World) -> None:

@@ -16,7 +16,12 @@ import pytest
 from ledger.merkle import MerkleTree
 from licence_service.domain.document import Anchor, LicenceDocument, issue_batch
 from licence_service.domain.errors import NotALicence
-from licence_service.domain.ports import ISSUER_ROLE, AnchoredBatch, LicenceStatus
+from licence_service.domain.ports import (
+    ISSUER_ROLE,
+    AnchoredBatch,
+    LicenceStatus,
+    LicenceStatusRecord,
+)
 from licence_service.domain.presentation import (
     Presentation,
     PresentationContent,
@@ -221,10 +226,22 @@ def test_each_lifecycle_status_fails_status(
     world: World, chain: ChainDouble, status: LicenceStatus, reason: Reason
 ) -> None:
     chain.set_status(world.batch.root, world.batch.leaves[1], status, VERIFIED - timedelta(days=1))
-    assert_fails_only(verified(world.document, chain), Check.STATUS, reason)
+    report = verified(world.document, chain)
+    assert_fails_only(report, Check.STATUS, reason)
+    assert status.name.lower() in report.status.message
     assert_fails_only(verified(world.present("licence_name"), chain), Check.STATUS, reason)
     # The other licences of the batch are untouched.
     assert verified(world.batch.documents[0], chain).ok
+
+
+def test_a_superseded_licence_names_its_successor(world: World, chain: ChainDouble) -> None:
+    successor = (world.other_batch.root, world.other_batch.leaves[0])
+    chain.statuses[(world.batch.root, world.batch.leaves[1])] = LicenceStatusRecord(
+        LicenceStatus.SUPERSEDED, 1, VERIFIED - timedelta(days=1), successor
+    )
+    report = verified(world.document, chain)
+    assert_fails_only(report, Check.STATUS, Reason.LICENCE_SUPERSEDED)
+    assert world.other_batch.leaves[0].hex() in report.status.message
 
 
 def test_validity_dates_are_beijing_calendar_days(world: World, chain: ChainDouble) -> None:
