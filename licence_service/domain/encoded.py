@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -22,14 +23,15 @@ PUBLIC_KEY_SIZE = 64
 MAX_SIGNATURE_SIZE = 80
 
 
+_HEX = re.compile(r"(?:[0-9a-f]{2})*")
+
+
 def _from_hex(value: Any) -> Any:
     if isinstance(value, str):
-        if value != value.lower():
-            raise ValueError("hex is written in lower case")
-        try:
-            return bytes.fromhex(value)
-        except ValueError:
-            raise ValueError("not hex") from None
+        # Only the one form we write: lower case, no spaces (bytes.fromhex would take those).
+        if not _HEX.fullmatch(value):
+            raise ValueError("not lower-case hex")
+        return bytes.fromhex(value)
     return value
 
 

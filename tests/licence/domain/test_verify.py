@@ -425,11 +425,12 @@ def test_a_signing_time_after_the_anchoring_fails_seal(world: World, chain: Chai
 
 def test_malformed_parts_fail_every_check(world: World, chain: ChainDouble) -> None:
     data = world.document.model_dump(mode="json")
-    data["fields"]["holder_name"][0] = "not hex"
-    report = verified(data, chain)
-    assert report.failed() == list(Check)
-    assert {result.reason for result in report.checks().values()} == {Reason.MALFORMED}
-    assert "fields.holder_name" in report.integrity.message
+    for bad_salt in ("not hex", "AB" * 16, " ".join(["ab"] * 16), "ab" * 15):
+        data["fields"]["holder_name"][0] = bad_salt
+        report = verified(data, chain)
+        assert report.failed() == list(Check)
+        assert {result.reason for result in report.checks().values()} == {Reason.MALFORMED}
+        assert "fields.holder_name" in report.integrity.message
 
 
 @pytest.mark.parametrize(
