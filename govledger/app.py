@@ -74,8 +74,9 @@ def default_services() -> tuple[ServicePlugin, ...]:
     """The services the platform runs."""
     # Imported here: the platform package never imports a service at import time.
     from licence_service.plugin import LicencePlugin  # noqa: PLC0415
+    from sharing_gateway.plugin import GatewayPlugin  # noqa: PLC0415
 
-    return (LicencePlugin(),)
+    return (LicencePlugin(), GatewayPlugin())
 
 
 @contextmanager

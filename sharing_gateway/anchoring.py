@@ -156,6 +156,10 @@ class Anchorer:
 
     def recover(self) -> None:
         """Reconcile the database with what the chain already holds (see the module doc)."""
+        with self._round_lock:
+            self._recover()
+
+    def _recover(self) -> None:
         audit = self.registries.audit
         chain_log = audit.get_log(self.log_id)
         with session_scope(self.session_factory) as session:

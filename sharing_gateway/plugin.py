@@ -1,66 +1,61 @@
-"""Assembling the gateway from the platform's pieces, and putting it on an app."""
+"""The gateway as a plugin of the app factory (:class:`govledger.app.ServicePlugin`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
 
-from fastapi import FastAPI
-from sqlalchemy.orm import Session, sessionmaker
+from fastapi import APIRouter
 
+from govledger.app import PlatformContext
 from govledger.auth.clock import Clock
-from govledger.blobstore import BlobStore
-from govledger.chain import ChainContext
-from govledger.keystore import Keystore
-from sharing_gateway.adapters.chainview import ChainView
+from sharing_gateway.adapters.chainview import CachedChainDirectory, ChainView
 from sharing_gateway.anchoring import Anchorer
+from sharing_gateway.api.deps import STATE_NAME, GatewayState
 from sharing_gateway.api.routes import audit, datasets, grants, requests
 from sharing_gateway.service import Gateway
-from sharing_gateway.settings import GatewaySettings
-
-ROUTERS = (datasets.router, requests.router, grants.router, audit.router)
+from sharing_gateway.settings import VERSIONS_DIR, GatewaySettings
 
 
-@dataclass
-class GatewayRuntime:
-    """The gateway and its background anchorer (None without an operator department)."""
+@dataclass(frozen=True)
+class GatewayPlugin:
+    """``settings`` default to the environment (``GOVLEDGER_GATEWAY_*``), ``clock`` to the
+    platform's. Without an operator department the log is kept but not anchored."""
 
-    gateway: Gateway
-    anchorer: Anchorer | None
+    settings: GatewaySettings | None = None
+    clock: Clock | None = None
+    name: str = STATE_NAME
+    migrations: Path = VERSIONS_DIR
 
-    def start(self) -> None:
-        if self.anchorer is not None:
-            self.anchorer.start()
+    @property
+    def routers(self) -> Sequence[APIRouter]:
+        return (datasets.router, requests.router, grants.router, audit.router)
 
-    def stop(self) -> None:
-        if self.anchorer is not None:
-            self.anchorer.stop()
+    def open(self, context: PlatformContext) -> AbstractContextManager[object]:
+        return self._running(context)
 
-
-def build_gateway(
-    *,
-    settings: GatewaySettings,
-    chain: ChainContext,
-    keystore: Keystore,
-    blobs: BlobStore,
-    session_factory: sessionmaker[Session],
-    clock: Clock,
-    view: ChainView | None = None,
-) -> GatewayRuntime:
-    gateway = Gateway(
-        settings=settings,
-        view=view or ChainView(chain.registries),
-        keystore=keystore,
-        blobs=blobs,
-        session_factory=session_factory,
-        clock=clock,
-    )
-    operator = settings.operator_code
-    return GatewayRuntime(gateway, Anchorer(gateway, operator) if operator else None)
-
-
-def include_gateway(app: FastAPI, runtime: GatewayRuntime) -> None:
-    """Routes on ``app``, the gateway on ``app.state.gateway``. Start and stop the runtime
-    with the app's lifespan."""
-    app.state.gateway = runtime.gateway
-    for router in ROUTERS:
-        app.include_router(router)
+    @contextmanager
+    def _running(self, context: PlatformContext) -> Iterator[GatewayState]:
+        settings = self.settings or GatewaySettings()
+        view = ChainView(context.chain.registries)
+        gateway = Gateway(
+            settings=settings,
+            view=view,
+            keystore=context.keystore,
+            blobs=context.blobs,
+            session_factory=context.platform.session_factory,
+            clock=self.clock or context.platform.clock,
+        )
+        anchorer = Anchorer(gateway, settings.operator_code) if settings.operator_code else None
+        if anchorer is not None:
+            # Segments and uses written before a crash are reconciled before anything new.
+            anchorer.start()
+        try:
+            yield GatewayState(
+                gateway, replace(context.platform, directory=CachedChainDirectory(view)), anchorer
+            )
+        finally:
+            if anchorer is not None:
+                anchorer.stop()

@@ -1,24 +1,80 @@
-"""The gateway's dependencies: the :class:`Gateway` on ``app.state.gateway``, and roles."""
+"""The gateway's dependencies: its state on ``app.state.gateway``, the signed-in department
+and its roles.
+
+The department is checked exactly as the platform's ``CurrentDepartment`` does it (same function,
+same token service), but against the gateway's cached directory: the platform's reads the
+registry on every request (about 25 ms on the embedded chain), the gateway's only after a block
+whose events name the department (see :mod:`sharing_gateway.adapters.chainview`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 
-from govledger.api.deps import AuthenticatedDepartment, require_role
+from govledger.api.deps import (
+    AuthenticatedDepartment,
+    PlatformState,
+    TokenDep,
+    get_current_department,
+)
+from govledger.auth.errors import RoleMissing
 from govledger.errors import ConfigurationError
+from sharing_gateway.anchoring import Anchorer
 from sharing_gateway.service import Gateway
 
+STATE_NAME = "gateway"
 
-def get_gateway(request: Request) -> Gateway:
-    gateway = getattr(request.app.state, "gateway", None)
-    if not isinstance(gateway, Gateway):
+
+@dataclass(frozen=True)
+class GatewayState:
+    """What the routes find on ``app.state.gateway``: the gateway, the platform's state with
+    the gateway's cached department directory, and the anchorer (None without an operator)."""
+
+    gateway: Gateway
+    platform: PlatformState
+    anchorer: Anchorer | None
+
+
+def get_state(request: Request) -> GatewayState:
+    state = getattr(request.app.state, STATE_NAME, None)
+    if not isinstance(state, GatewayState):
         raise ConfigurationError("app.state.gateway is not set: mount the sharing gateway")
-    return gateway
+    return state
+
+
+StateDep = Annotated[GatewayState, Depends(get_state)]
+
+
+def get_gateway(state: StateDep) -> Gateway:
+    return state.gateway
 
 
 GatewayDep = Annotated[Gateway, Depends(get_gateway)]
-Provider = Annotated[AuthenticatedDepartment, Depends(require_role("DATA_PROVIDER"))]
-Requester = Annotated[AuthenticatedDepartment, Depends(require_role("DATA_REQUESTER"))]
-Auditor = Annotated[AuthenticatedDepartment, Depends(require_role("AUDITOR"))]
+
+
+def get_department(state: StateDep, token: TokenDep) -> AuthenticatedDepartment:
+    return get_current_department(state.platform, token)
+
+
+Department = Annotated[AuthenticatedDepartment, Depends(get_department)]
+
+
+def with_role(role: str) -> Callable[[AuthenticatedDepartment], AuthenticatedDepartment]:
+    """Like the platform's ``require_role``, over :data:`Department`."""
+
+    def department_with_role(department: Department) -> AuthenticatedDepartment:
+        if role not in department.roles:
+            raise RoleMissing(f"this needs the {role} role")
+        return department
+
+    department_with_role.__name__ = f"gateway_role_{role.lower()}"
+    return department_with_role
+
+
+Provider = Annotated[AuthenticatedDepartment, Depends(with_role("DATA_PROVIDER"))]
+Requester = Annotated[AuthenticatedDepartment, Depends(with_role("DATA_REQUESTER"))]
+Auditor = Annotated[AuthenticatedDepartment, Depends(with_role("AUDITOR"))]

@@ -6,34 +6,37 @@ import time
 
 from sqlalchemy import delete, func, select, update
 
-from sharing_gateway.models import AuditEntryRow, AuditSegmentRow, GrantUsageRow
+from sharing_gateway.models import AuditSegmentRow, GrantUsageRow
 from tests.gateway.world import World
 
 
-def test_the_background_anchorer_anchors_every_committed_entry(world: World) -> None:
-    anchorer = world.runtime.anchorer
-    assert anchorer is not None
-    grant_id = world.granted("anc-1", ["name"])
-    anchorer.start()
-    try:
-        released = world.release("anc-1", grant_id, "name").json()["audit_seq"]
-        log_id = world.gateway.log_id.encode().ljust(32, b"\0")
-        deadline = time.monotonic() + 30
-        while (chain_log := world.chain.registries.audit.get_log(log_id)) is None or (
-            chain_log.next_seq <= released
-        ):
-            assert time.monotonic() < deadline, "the anchorer did not anchor the release"
-            time.sleep(0.05)
-    finally:
-        anchorer.stop()
+def anchored_segment(world: World, seq: int) -> AuditSegmentRow | None:
     with world.gateway.session_factory() as session:
-        entries = session.scalar(select(func.count()).select_from(AuditEntryRow))
-        anchored = session.scalar(select(func.max(AuditSegmentRow.last_seq)))
-    assert anchored == entries - 1  # stop() anchors the rest
+        return session.scalar(
+            select(AuditSegmentRow).where(
+                AuditSegmentRow.first_seq <= seq, AuditSegmentRow.last_seq >= seq
+            )
+        )
+
+
+def test_the_background_anchorer_anchors_every_committed_entry(world: World) -> None:
+    grant_id = world.granted("anc-1", ["name"])
+    released = world.release("anc-1", grant_id, "name").json()["audit_seq"]
+    log_id = world.gateway.log_id.encode().ljust(32, b"\0")
+    # The app's anchorer runs every 0.2 s here; nothing in the test drives it.
+    deadline = time.monotonic() + 30
+    while (segment := anchored_segment(world, released)) is None:
+        assert time.monotonic() < deadline, "the anchorer did not anchor the release"
+        time.sleep(0.05)
+    assert segment is not None
+    assert (
+        bytes.fromhex(segment.root)
+        == world.chain.registries.audit.find_segment(log_id, released).root
+    )
 
 
 def test_recovery_restores_lost_segment_rows_and_never_records_a_use_twice(world: World) -> None:
-    anchorer = world.runtime.anchorer
+    anchorer = world.anchorer
     assert anchorer is not None
     grant_id = world.granted("rec-1", ["name"], max_uses=5)
     world.release("rec-1", grant_id, "name")

@@ -46,8 +46,7 @@ def test_cli_exports_and_verifies_the_log_and_names_a_deleted_entry(
     anvil_world: World, anvil: AnvilNode, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     world = anvil_world
-    assert world.runtime.anchorer is not None
-    world.runtime.anchorer.run_once()
+    world.anchorer.run_once()
     settings = world.settings
     # An auditor's own data dir, with only the deployment manifest of the gateway's chain.
     auditor_dir = tmp_path / "auditor"

@@ -20,8 +20,7 @@ def anchored(world: World) -> str:
     grant_id = world.granted("aud-1", ["name", "employees"], max_uses=3)
     for fields in ("name", "employees", "name,active", "name"):
         world.release("aud-1", grant_id, fields)
-    assert world.runtime.anchorer is not None
-    world.runtime.anchorer.run_once()
+        world.anchorer.run_once()
     response = world.call("GET", "/v1/audit/export?format=json", AUDITOR)
     assert response.status_code == 200, response.text
     return response.text

@@ -203,8 +203,7 @@ def test_concurrent_last_use_is_released_exactly_once(world: World) -> None:
         "release-uses-exhausted"
     }
     # The chain learns the one use when the anchorer records it.
-    assert world.runtime.anchorer is not None
-    world.runtime.anchorer.run_once()
+    world.anchorer.run_once()
     assert world.chain.registries.sharing.get_grant(grant_id).used == 1
 
 

@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Response
 
-from govledger.api.deps import PlatformState
-from govledger.api.problems import install_problem_handlers
-from govledger.api.routes import auth as auth_routes
+from govledger.app import create_app
 from govledger.auth.signin import sign_challenge
-from govledger.auth.tokens import TokenService
-from govledger.blobstore import LocalBlobStore
 from govledger.chain import (
     ChainContext,
     committee_signers,
@@ -27,14 +22,16 @@ from govledger.chain import (
     open_keystore,
     register_department,
 )
-from govledger.db import make_engine, make_session_factory, migrate
 from govledger.directory import uscc_check_character
 from govledger.keystore import KeyPair, Keystore
 from govledger.settings import Settings
 from ledger.contracts import Role
-from sharing_gateway.adapters.chainview import CachedChainDirectory, ChainView
-from sharing_gateway.settings import VERSIONS_DIR, GatewaySettings
-from sharing_gateway.wiring import GatewayRuntime, build_gateway, include_gateway
+from sharing_gateway import audit
+from sharing_gateway.anchoring import Anchorer
+from sharing_gateway.api.deps import GatewayState
+from sharing_gateway.plugin import GatewayPlugin
+from sharing_gateway.service import Gateway
+from sharing_gateway.settings import GatewaySettings
 
 PROBLEM = "application/problem+json"
 
@@ -72,14 +69,19 @@ class World:
     client: TestClient
     chain: ChainContext
     keystore: Keystore
-    runtime: GatewayRuntime
+    state: GatewayState
     clock: MovableClock
     signers: list[KeyPair]
     tokens: dict[str, str] = field(default_factory=dict)
 
     @property
-    def gateway(self) -> Any:
-        return self.runtime.gateway
+    def gateway(self) -> Gateway:
+        return self.state.gateway
+
+    @property
+    def anchorer(self) -> Anchorer:
+        assert self.state.anchorer is not None
+        return self.state.anchorer
 
     def keys(self, code: str) -> KeyPair:
         return self.keystore.load(code)
@@ -180,8 +182,6 @@ class World:
         )
 
     def last_entries(self, count: int) -> list[dict[str, Any]]:
-        from sharing_gateway import audit
-
         with self.gateway.session_factory() as session:
             return [entry.to_json() for entry in audit.entries(session)[-count:]]
 
@@ -196,6 +196,8 @@ RECORDS = [
 def gateway_world(
     data_dir: Path, database_url: str, *, rpc_url: str | None = None, chain_id: int = 1337
 ) -> Iterator[World]:
+    """The real app (``create_app`` with the gateway plugin only) on a chain whose five
+    departments were registered first."""
     chain_settings: dict[str, Any] = (
         {"chain_backend": "rpc", "chain_rpc_url": rpc_url, "chain_id": chain_id} if rpc_url else {}
     )
@@ -204,41 +206,24 @@ def gateway_world(
     )
     keystore = open_keystore(settings)
     init_chain(settings, keystore, members=1, threshold=1)
-    with ExitStack() as stack:
-        chain = stack.enter_context(open_chain(settings))
+    with open_chain(settings) as chain:
         signers = committee_signers(keystore, chain.registries)
         for code, roles in DEPARTMENTS.items():
             register_department(
                 chain.registries, keystore, signers, code, name=f"Dept {code}", roles=roles
             )
-        engine = make_engine(database_url)
-        stack.callback(engine.dispose)
-        migrate(engine, version_locations=[VERSIONS_DIR])
-        session_factory = make_session_factory(engine)
-        clock = MovableClock()
-        view = ChainView(chain.registries)
-        runtime = build_gateway(
-            settings=GatewaySettings(operator_code=OPERATOR, anchor_interval_seconds=0.2),
-            chain=chain,
-            keystore=keystore,
-            blobs=LocalBlobStore(settings.resolved_blob_dir),
-            session_factory=session_factory,
-            clock=clock,
-            view=view,
+    clock = MovableClock()
+    plugin = GatewayPlugin(
+        GatewaySettings(operator_code=OPERATOR, anchor_interval_seconds=0.2), clock=clock
+    )
+    with TestClient(create_app(settings, services=[plugin])) as client:
+        state = client.app.state  # type: ignore[attr-defined]
+        yield World(
+            settings,
+            client,
+            state.platform_context.chain,
+            keystore,
+            state.gateway,
+            clock,
+            signers,
         )
-        app = FastAPI()
-        install_problem_handlers(app)
-        app.include_router(auth_routes.router)
-        include_gateway(app, runtime)
-        app.state.platform = PlatformState(
-            settings=settings,
-            session_factory=session_factory,
-            directory=CachedChainDirectory(view),
-            tokens=TokenService(
-                keystore.load_or_create("govledger-service").sm2,
-                issuer=settings.auth_issuer,
-                audience=settings.auth_audience,
-            ),
-        )
-        client = stack.enter_context(TestClient(app))
-        yield World(settings, client, chain, keystore, runtime, clock, signers)

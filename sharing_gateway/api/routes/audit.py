@@ -52,7 +52,20 @@ def trace(  # noqa: PLR0917  (query parameters)
     )
 
 
-@router.get("/export", operation_id="audit-export", response_class=Response)
+@router.get(
+    "/export",
+    operation_id="audit-export",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The whole log: JSON (default) or CSV",
+            "content": {
+                "application/json": {"schema": {"type": "object"}},
+                "text/csv": {"schema": {"type": "string"}},
+            },
+        }
+    },
+)
 def export(_: Auditor, gateway: GatewayDep, format: Literal["json", "csv"] = "json") -> Response:
     """The whole log, in order, for ``govledger audit verify``."""
     with gateway.session_factory() as session:

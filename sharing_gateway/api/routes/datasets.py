@@ -8,9 +8,8 @@ from fastapi import APIRouter, Query, Request, status
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from govledger.api.deps import CurrentDepartment
 from ledger.contracts import ShareClass
-from sharing_gateway.api.deps import GatewayDep, Provider, Requester
+from sharing_gateway.api.deps import Department, GatewayDep, Provider, Requester
 from sharing_gateway.domain.records import Field, Schema
 from sharing_gateway.models import DatasetRow, VersionRow
 from sharing_gateway.schemas import (
@@ -90,7 +89,7 @@ async def publish_version(
 
 
 @router.get("", response_model=DatasetsPublic, operation_id="datasets-list")
-def list_datasets(_: CurrentDepartment, gateway: GatewayDep) -> DatasetsPublic:
+def list_datasets(_: Department, gateway: GatewayDep) -> DatasetsPublic:
     with gateway.session_factory() as session:
         versions: dict[str, list[VersionRow]] = {}
         for version in session.scalars(
@@ -105,7 +104,7 @@ def list_datasets(_: CurrentDepartment, gateway: GatewayDep) -> DatasetsPublic:
 
 
 @router.get("/{dataset_id}", response_model=DatasetPublic, operation_id="datasets-get")
-def get_dataset(dataset_id: str, _: CurrentDepartment, gateway: GatewayDep) -> DatasetPublic:
+def get_dataset(dataset_id: str, _: Department, gateway: GatewayDep) -> DatasetPublic:
     with gateway.session_factory() as session:
         row = gateway.dataset_row(session, dataset_id)
         versions = list(

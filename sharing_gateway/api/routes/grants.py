@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from govledger.api.deps import CurrentDepartment
-from sharing_gateway.api.deps import GatewayDep, Provider
+from sharing_gateway.api.deps import Department, GatewayDep, Provider
 from sharing_gateway.api.routes.requests import request_public, visible_request
 from sharing_gateway.schemas import Refusal, RequestPublic
 
@@ -13,7 +12,7 @@ router = APIRouter(prefix="/v1/grants", tags=["grants"])
 
 
 @router.get("/{grant_id}", response_model=RequestPublic, operation_id="grants-get")
-def get_grant(grant_id: int, department: CurrentDepartment, gateway: GatewayDep) -> RequestPublic:
+def get_grant(grant_id: int, department: Department, gateway: GatewayDep) -> RequestPublic:
     return request_public(gateway, visible_request(gateway, grant_id, department.code))
 
 

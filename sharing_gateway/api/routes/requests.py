@@ -7,8 +7,7 @@ import json
 from fastapi import APIRouter, status
 from sqlalchemy import or_, select
 
-from govledger.api.deps import CurrentDepartment
-from sharing_gateway.api.deps import GatewayDep, Provider, Requester
+from sharing_gateway.api.deps import Department, GatewayDep, Provider, Requester
 from sharing_gateway.domain.release import GrantView
 from sharing_gateway.errors import RequestUnknown
 from sharing_gateway.models import GrantUsageRow, RequestRow
@@ -77,7 +76,7 @@ def create_request(body: RequestCreate, requester: Requester, gateway: GatewayDe
 
 
 @router.get("", response_model=RequestsPublic, operation_id="requests-list")
-def list_requests(department: CurrentDepartment, gateway: GatewayDep) -> RequestsPublic:
+def list_requests(department: Department, gateway: GatewayDep) -> RequestsPublic:
     """The caller's requests, and the requests for the caller's datasets."""
     with gateway.session_factory() as session:
         rows = list(
@@ -97,7 +96,7 @@ def list_requests(department: CurrentDepartment, gateway: GatewayDep) -> Request
 
 
 @router.get("/{grant_id}", response_model=RequestPublic, operation_id="requests-get")
-def get_request(grant_id: int, department: CurrentDepartment, gateway: GatewayDep) -> RequestPublic:
+def get_request(grant_id: int, department: Department, gateway: GatewayDep) -> RequestPublic:
     return request_public(gateway, visible_request(gateway, grant_id, department.code))
 
 
