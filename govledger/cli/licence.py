@@ -1,0 +1,193 @@
+"""``govledger licence``: issue, show, change, present and verify licences from the keystore.
+
+The commands act as a department whose keys are in the local keystore (``--as CODE``), through
+the same service the HTTP API uses. The embedded chain has one writer: while ``govledger serve``
+holds the data dir, these commands stop with "the chain ... is in use"; use the HTTP API then.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from govledger.app import default_services, open_platform
+from govledger.cli.context import state
+from govledger.errors import InvalidInput
+from govledger.settings import Settings
+from licence_service.domain.presentation import presentation_qr
+from licence_service.domain.verify import VerificationReport
+from licence_service.plugin import build_service
+from licence_service.service import LicenceRequest, LicenceService, Reason, StatusAction
+from licence_service.settings import LicenceSettings
+
+app = typer.Typer(help="Issue, change, present and verify e-licences.", no_args_is_help=True)
+
+AsDepartment = Annotated[
+    str, typer.Option("--as", help="Code of the department acting (its keys are in the keystore).")
+]
+ReasonCode = Annotated[int, typer.Option("--reason-code", min=0, max=65535)]
+ReasonText = Annotated[str, typer.Option("--reason", help="Why (kept with the change).")]
+
+
+@contextmanager
+def licence_service(settings: Settings) -> Iterator[LicenceService]:
+    """The licence service on the data dir, for one command. Batches it leaves open are
+    anchored before it closes (there is no background batcher in a command)."""
+    # Every service's migrations: the database is shared and must stay at all their heads.
+    with open_platform(settings, default_services()) as context:
+        service = build_service(context, LicenceSettings())
+        service.anchor_sealed()
+        try:
+            yield service
+        finally:
+            service.anchor_due(everything=True)
+
+
+def read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InvalidInput(f"cannot read JSON from {path}: {exc}") from None
+
+
+def echo_json(value: Any) -> None:
+    typer.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+def print_report(report: VerificationReport) -> None:
+    for check, result in report.checks().items():
+        mark = "ok    " if result.ok else "FAILED"
+        typer.echo(f"  {check.value:<9} {mark} {result.reason}: {result.message}")
+
+
+@app.command("issue")
+def issue(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="One licence (object) or several (array).")],
+    department: AsDepartment,
+    bulk: Annotated[bool, typer.Option("--bulk", help="Issue an array as one batch.")] = False,
+) -> None:
+    """Issue licences from a JSON file and anchor them before returning."""
+    data = read_json(file)
+    items = data if isinstance(data, list) else [data]
+    if len(items) > 1 and not bulk:
+        raise InvalidInput("the file holds several licences: pass --bulk")
+    requests = [LicenceRequest.model_validate(item) for item in items]
+    with licence_service(state(ctx).settings) as service:
+        if bulk:
+            issued = service.issue_bulk(department, requests)
+            for batch in issued.batches:
+                root = "" if batch.root is None else batch.root.hex()
+                tx = "" if batch.tx is None else f" tx {batch.tx.tx_hash}"
+                typer.echo(f"batch {root} ({batch.count} licences): {batch.state}{tx}")
+            typer.echo("\n".join(issued.licence_ids))
+            return
+        single = service.issue(department, requests[0])
+        service.anchor_due(everything=True)
+        typer.echo(single.state.licence.licence_id)
+        typer.echo(f"holder token: {single.holder_token}")
+
+
+@app.command("show")
+def show(ctx: typer.Context, licence_id: str) -> None:
+    """A licence's status, anchor and document."""
+    with licence_service(state(ctx).settings) as service:
+        current = service.state(licence_id)
+        batch = current.licence.batch
+        echo_json(
+            {
+                "licence_id": licence_id,
+                "status": current.status,
+                "anchor": {
+                    "state": batch.state,
+                    "root": None if batch.root is None else batch.root.hex(),
+                    "tx_hash": None if batch.tx is None else batch.tx.tx_hash,
+                },
+                "document": current.licence.document.model_dump(mode="json"),
+            }
+        )
+
+
+@app.command("verify")
+def verify_file(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A licence document or presentation (JSON).")],
+) -> None:
+    """Run the four checks; exit 0 only if all pass."""
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {file}: {exc}") from None
+    with licence_service(state(ctx).settings) as service:
+        report = service.verify(data)
+    typer.echo(f"{report.licence_id or file}: {'VALID' if report.ok else 'NOT VALID'}")
+    print_report(report)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def _status_command(action: StatusAction) -> None:
+    def change(
+        ctx: typer.Context,
+        licence_id: str,
+        department: AsDepartment,
+        reason_code: ReasonCode = 0,
+        reason: ReasonText = action.value,
+    ) -> None:
+        with licence_service(state(ctx).settings) as service:
+            changed = service.change_status(
+                department, licence_id, action, Reason(reason_code, reason)
+            )
+        typer.echo(f"{licence_id}: {changed.status}")
+
+    change.__doc__ = f"{action.value.capitalize()} a licence on chain (its issuer only)."
+    app.command(action.value)(change)
+
+
+for _action in StatusAction:
+    _status_command(_action)
+
+
+@app.command("history")
+def history(ctx: typer.Context, licence_id: str) -> None:
+    """Issuance and status changes, from the chain with the stored reasons."""
+    with licence_service(state(ctx).settings) as service:
+        for entry in service.history(licence_id):
+            tx = "" if entry.tx is None else entry.tx.tx_hash
+            reason = "" if entry.reason is None else f" ({entry.reason_code}: {entry.reason})"
+            typer.echo(f"{entry.at}  {entry.action:<10} {entry.status.name.lower()}{reason}  {tx}")
+
+
+@app.command("present")
+def present_licence(
+    ctx: typer.Context,
+    licence_id: str,
+    *,
+    fields: Annotated[str, typer.Option("--fields", help="Comma-separated field names.")],
+    out: Annotated[Path, typer.Option("--out", help="Write the presentation JSON here.")],
+    lifetime: Annotated[int, typer.Option("--lifetime", min=1, help="Seconds.")] = 600,
+    qr: Annotated[Path | None, typer.Option("--qr", help="Write its QR code (PNG) here.")] = None,
+) -> None:
+    """Make a presentation of chosen fields (as the holder would through the API)."""
+    names = [name.strip() for name in fields.split(",") if name.strip()]
+    with licence_service(state(ctx).settings) as service:
+        presentation = service.present(service.licence(licence_id), names, lifetime)
+    out.write_bytes(presentation.canonical())
+    typer.echo(f"presentation {presentation.digest().hex()} → {out}")
+    if qr is not None:
+        code = presentation_qr(presentation)
+        qr.write_bytes(code.png())
+        kind = "embedded" if code.embedded else "reference"
+        typer.echo(f"QR code ({kind}, version {code.version}) → {qr}")
+
+
+@app.command("holder-token")
+def holder_token(ctx: typer.Context, licence_id: str, department: AsDepartment) -> None:
+    """A new holder token for a licence (the previous one stops working)."""
+    with licence_service(state(ctx).settings) as service:
+        typer.echo(service.new_holder_token(department, licence_id))

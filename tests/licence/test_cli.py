@@ -1,0 +1,73 @@
+"""``govledger seal`` and ``govledger licence``: issue, show, present, verify (exit codes),
+change a status; and the clear refusal while the HTTP app holds the embedded chain."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from govledger.app import create_app
+from govledger.settings import Settings
+from tests.govledger.test_chain_cli import GOVLEDGER, Run, refused, succeeded
+from tests.licence.world import ISSUER_A, licence_body
+
+__all__ = ["run"]
+
+from tests.govledger.test_chain_cli import run
+
+
+def test_licence_commands(run: Run, tmp_path: Path) -> None:
+    succeeded(run("chain", "init"))
+    succeeded(run("department", "register", ISSUER_A, "--name", "测试局", "--roles", "ISSUER"))
+    refused(run("seal", "create", "--as", ISSUER_A, "--name", "专用章"), 9)  # no SEAL_ADMIN
+    succeeded(run("department", "set-roles", ISSUER_A, "--roles", "ISSUER,SEAL_ADMIN"))
+    assert "专用章" in succeeded(run("seal", "create", "--as", ISSUER_A, "--name", "专用章"))
+
+    body = licence_body(1)
+    (tmp_path / "one.json").write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
+    licence_id = succeeded(run("licence", "issue", "one.json", "--as", ISSUER_A)).split()[0]
+    shown = json.loads(succeeded(run("licence", "show", licence_id)))
+    assert (shown["status"], shown["anchor"]["state"]) == ("valid", "anchored")
+    (tmp_path / "doc.json").write_text(json.dumps(shown["document"]), encoding="utf-8")
+    assert "VALID" in succeeded(run("licence", "verify", "doc.json"))
+
+    presented = run(
+        "licence",
+        "present",
+        licence_id,
+        "--fields",
+        "holder_name",
+        "--lifetime",
+        "600",
+        "--out",
+        "p.json",
+        "--qr",
+        "p.png",
+    )
+    succeeded(presented)
+    assert (tmp_path / "p.png").read_bytes().startswith(b"\x89PNG")
+    succeeded(run("licence", "verify", "p.json"))
+
+    succeeded(run("licence", "suspend", licence_id, "--as", ISSUER_A, "--reason-code", "3"))
+    failing = run("licence", "verify", "doc.json")
+    assert failing.returncode == 1
+    assert "status    FAILED licence-suspended" in failing.stdout
+    assert "NOT VALID" in failing.stdout
+    line = refused(run("licence", "reinstate", licence_id, "--as", "91350100M000100Y43"), 6)
+    assert "issued by" in line
+
+
+def test_cli_is_refused_while_the_app_holds_the_chain(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", environment="test")
+    env = {key: value for key, value in os.environ.items() if not key.startswith("GOVLEDGER_")}
+    env["GOVLEDGER_DATA_DIR"] = str(settings.data_dir)
+    with TestClient(create_app(settings)):
+        result = subprocess.run(
+            [str(GOVLEDGER), "seal", "list"], env=env, capture_output=True, text=True, check=False
+        )
+    assert result.returncode != 0
+    assert "in use" in result.stderr
