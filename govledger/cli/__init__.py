@@ -12,7 +12,19 @@ import traceback
 
 import typer
 
-from govledger.cli import audit, bench, chain, crypto, dataset, demo, department, governance
+from govledger.cli import (
+    audit,
+    bench,
+    chain,
+    crypto,
+    dataset,
+    demo,
+    department,
+    governance,
+    licence,
+    seal,
+    serve,
+)
 from govledger.cli.context import CLIState
 from govledger.errors import as_govledger_error
 from govledger.settings import load_settings
@@ -31,6 +43,9 @@ app.add_typer(bench.app, name="bench")
 app.add_typer(dataset.app, name="dataset")
 app.add_typer(audit.app, name="audit")
 app.command("demo")(demo.demo)
+app.add_typer(licence.app, name="licence")
+app.add_typer(seal.app, name="seal")
+app.command("serve")(serve.serve)
 
 
 @app.callback()
