@@ -434,6 +434,10 @@ class LicenceService:
             status = "expired"
         return LicenceState(licence, status, record.reason_code)
 
+    def batch_licences(self, batch_id: int) -> list[StoredLicence]:
+        with self._store() as store:
+            return store.batch_licences(batch_id)
+
     def licence_ids(self, department: str, limit: int, offset: int) -> tuple[list[str], int]:
         with self._store() as store:
             return store.licence_ids(department, limit, offset)

@@ -7,9 +7,19 @@ import json
 from typing import Annotated
 
 import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from govledger.bench import chain as chain_bench
 from govledger.bench import crypto as crypto_bench
+from govledger.bench import licences as licences_bench
 from govledger.cli.context import state
 
 app = typer.Typer(
@@ -71,3 +81,32 @@ def chain(
         typer.echo(json.dumps(chain_bench.report(result)))
     else:
         typer.echo(chain_bench.table(result))
+
+
+@app.command("licences")
+def licences(
+    count: Annotated[int, typer.Option("--count", min=1, max=100_000)] = 10_000,
+    threads: Annotated[int, typer.Option("--threads", min=1, max=64)] = 2,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Bulk licence issuance end to end and verification, beside raw SM2 (embedded chain)."""
+    with Progress(
+        TextColumn("{task.description:<8}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=as_json,
+    ) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        result = licences_bench.run(count, threads=threads, progress=progress)
+    if as_json:
+        typer.echo(json.dumps(result.report()))
+    else:
+        typer.echo(licences_bench.table(result))

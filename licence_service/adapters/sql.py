@@ -59,6 +59,23 @@ def _seal(row: SealRow) -> StoredSeal:
     )
 
 
+def _licence(row: LicenceRow, batch: StoredBatch) -> StoredLicence:
+    document = LicenceDocument.model_validate_json(row.document_json)
+    if batch.root is not None and row.proof_json is not None:
+        proof = tuple(bytes.fromhex(step) for step in json.loads(row.proof_json))
+        document = document.model_copy(update={"anchor": Anchor(root=batch.root, proof=proof)})
+    return StoredLicence(
+        licence_id=row.licence_id,
+        issuer_code=row.issuer_code,
+        previous_id=row.previous_id,
+        leaf=bytes.fromhex(row.leaf),
+        document=document,
+        batch=batch,
+        issued_at=row.issued_at,
+        holder_token_id=row.holder_token_id,
+    )
+
+
 def _rowcount(result: object) -> int:
     assert isinstance(result, CursorResult)
     return result.rowcount
@@ -270,21 +287,16 @@ class SqlLicenceStore:
         row = self._session.get(LicenceRow, licence_id, populate_existing=True)
         if row is None:
             return None
-        batch = self.batch(row.batch_id)
-        document = LicenceDocument.model_validate_json(row.document_json)
-        if batch.root is not None and row.proof_json is not None:
-            proof = tuple(bytes.fromhex(step) for step in json.loads(row.proof_json))
-            document = document.model_copy(update={"anchor": Anchor(root=batch.root, proof=proof)})
-        return StoredLicence(
-            licence_id=row.licence_id,
-            issuer_code=row.issuer_code,
-            previous_id=row.previous_id,
-            leaf=bytes.fromhex(row.leaf),
-            document=document,
-            batch=batch,
-            issued_at=row.issued_at,
-            holder_token_id=row.holder_token_id,
+        return _licence(row, self.batch(row.batch_id))
+
+    def batch_licences(self, batch_id: int) -> list[StoredLicence]:
+        batch = self.batch(batch_id)
+        rows = self._session.scalars(
+            select(LicenceRow)
+            .where(LicenceRow.batch_id == batch_id)
+            .order_by(LicenceRow.licence_id)
         )
+        return [_licence(row, batch) for row in rows]
 
     def licence_ids(self, issuer_code: str, limit: int, offset: int) -> tuple[list[str], int]:
         where = LicenceRow.issuer_code == issuer_code
