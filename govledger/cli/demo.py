@@ -1,87 +1,139 @@
-"""``govledger demo``: the main job that ``make run`` shows on the embedded defaults.
+"""``govledger demo``: the e-licence life cycle that ``make run`` shows, on the embedded chain.
 
-It issues a sample e-licence the way the platform does: an issuer's SM2 key pair kept in the
-data directory (encrypted with the keystore passphrase), the licence's canonical JSON hashed
-with SM3 and signed with SM2, the signature checked, and a tampered copy refused.
+On a fresh or existing data dir: initialise the chain if needed, register an issuing
+department through the governance committee, make its seal, issue a batch of licences anchored
+as one Merkle root, present one licence with chosen fields (JSON and QR code written to the
+data dir), verify it, show a tampered copy failing, suspend the licence and show the status
+check failing, and reinstate it. Every run issues a new batch.
 """
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import typer
 
+from govledger.app import default_services, open_platform
+from govledger.bench.licences import register_issuer, sample_licence
 from govledger.cli.context import state
-from govledger.cli.crypto import write_new_private_file
 from govledger.errors import GovLedgerError
-from sm_crypto import InvalidSignature, SM2PrivateKey, SM2PublicKey, backend_name, sm3
+from licence_service.domain.presentation import presentation_qr
+from licence_service.domain.verify import VerificationReport
+from licence_service.plugin import build_service
+from licence_service.service import LicenceRequest, LicenceService, Reason, StatusAction
+from licence_service.settings import LicenceSettings
 
-SAMPLE_LICENCE: dict[str, Any] = {
-    "licence_name": "营业执照 (business licence)",
-    "licence_number": "DEMO-2026-000001",
-    "type_code": "11100000000000000X",
-    "issuer": {"name": "Demo City Market Regulation Bureau", "code": "11100000DEMO00001X"},
-    "holder": {"name": "张三", "id_type": "111", "id_number": "110101199001011234"},
-    "issued_on": "2026-01-15",
-    "valid_from": "2026-01-15",
-    "valid_to": "2031-01-14",
-    "status": "01",
-}
+DEMO_DEPARTMENT = "11350100MB00000201"
+DEMO_DEPARTMENT_NAME = "福州市市场监督管理局 (demo)"
+DEMO_BATCH = 25
+SHOWN_FIELDS = ("licence_name", "licence_number", "holder_name", "surface.经营项目")
 
 
-def canonical_json(document: dict[str, Any]) -> bytes:
-    """One byte string per document: sorted keys, no spaces, UTF-8."""
-    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+def _step(number: int, text: str) -> None:
+    typer.secho(f"[{number}/8] {text}", bold=True)
 
 
-def _issuer_key(directory: Path, passphrase: bytes) -> tuple[SM2PrivateKey, bool]:
-    """The demo issuer's key, made on the first run: (key, whether it was just created)."""
-    path = directory / "issuer-key.pem"
-    if path.exists():
-        return SM2PrivateKey.from_pem(path.read_bytes(), passphrase), False
-    key = SM2PrivateKey.generate()
-    write_new_private_file(path, key.to_pem(passphrase))
-    return key, True
+def _checks(report: VerificationReport) -> None:
+    for check, result in report.checks().items():
+        mark = typer.style("ok    ", fg="green") if result.ok else typer.style("FAILED", fg="red")
+        typer.echo(f"      {check.value:<9} {mark} {result.message}")
+
+
+def _seal(service: LicenceService) -> str:
+    for stored in reversed(service.seals(DEMO_DEPARTMENT)):
+        valid = stored.seal.info.property.valid_end > datetime.now(UTC) + timedelta(days=1)
+        if stored.revoked_at is None and valid:
+            return f"reusing seal {stored.seal.info.seal_id}"
+    stored = service.create_seal(
+        DEMO_DEPARTMENT,
+        name="行政审批专用章",
+        valid_end=datetime.now(UTC) + timedelta(days=3650),
+    )
+    return f"made seal {stored.seal.info.seal_id}, registered by tx {stored.tx_hash[:18]}…"
 
 
 def demo(ctx: typer.Context) -> None:
-    """Run an end-to-end demonstration on the embedded defaults (no servers needed)."""
+    """Run the e-licence life cycle end to end on the embedded defaults (no servers needed)."""
     settings = state(ctx).settings
-    directory = settings.ensure_data_dir() / "demo"
-    directory.mkdir(mode=0o700, exist_ok=True)
-    passphrase = settings.keystore_passphrase.get_secret_value().encode()
-    key, created = _issuer_key(directory, passphrase)
-    # The verifier knows only the public key, as it would from the department registry.
-    public = SM2PublicKey.from_pem(key.public_key().to_pem())
+    out = settings.ensure_data_dir() / "demo"
+    out.mkdir(mode=0o700, exist_ok=True)
+    typer.secho(f"govledger demo in {settings.data_dir}", bold=True)
 
-    document = canonical_json(SAMPLE_LICENCE)
-    signature = key.sign(document)
-    (directory / "licence.json").write_bytes(document)
-    (directory / "licence.sig").write_bytes(signature)
-    public.verify(signature, document)
+    _step(1, "chain and issuing department")
+    created = register_issuer(settings, DEMO_DEPARTMENT, DEMO_DEPARTMENT_NAME)
+    verb = "registered through the governance committee" if created else "already registered"
+    typer.echo(f"      {DEMO_DEPARTMENT} {DEMO_DEPARTMENT_NAME}: {verb} (ISSUER, SEAL_ADMIN)")
 
-    tampered = dict(SAMPLE_LICENCE, valid_to="2041-01-14")
-    try:
-        public.verify(signature, canonical_json(tampered))
-    except InvalidSignature:
-        pass
-    else:
-        raise GovLedgerError("a tampered licence verified: the SM2 implementation is broken")
+    with open_platform(settings, default_services()) as context:
+        service = build_service(context, LicenceSettings())
+        _step(2, "electronic seal (GB/T 38540 style, SM2-signed, hash on chain)")
+        typer.echo(f"      {_seal(service)}")
 
-    lines = [
-        "govledger demo: sign and verify an e-licence with SM2/SM3",
-        f"  crypto backend     {backend_name()}",
-        f"  issuer key         {'created' if created else 'reused'}: "
-        f"{directory / 'issuer-key.pem'} (encrypted)",
-        f"  issuer public key  {public.to_bytes().hex()[:24]}…",
-        f"  licence            {SAMPLE_LICENCE['licence_number']} for "
-        f"{SAMPLE_LICENCE['holder']['name']}, valid to {SAMPLE_LICENCE['valid_to']}",
-        f"  SM3 digest         {sm3(document).hex()}",
-        f"  SM2 signature      {len(signature)} bytes DER, written to {directory / 'licence.sig'}",
-        "  verification       valid",
-        f"  tampered copy      valid_to changed to {tampered['valid_to']}: refused, the "
-        "signature does not verify",
-    ]
-    typer.echo("\n".join(lines))
+        _step(3, f"issue a batch of {DEMO_BATCH} licences, one SM2 seal signature each")
+        requests = [
+            LicenceRequest.model_validate(sample_licence(number)) for number in range(DEMO_BATCH)
+        ]
+        issued = service.issue_bulk(DEMO_DEPARTMENT, requests)
+        batch = issued.batches[0]
+        assert batch.root is not None
+        assert batch.tx is not None
+        typer.echo(f"      Merkle root {batch.root.hex()}")
+        typer.echo(f"      anchored in block {batch.tx.block_number}, tx {batch.tx.tx_hash}")
+        licence_id = issued.licence_ids[0]
+        typer.echo(f"      first licence {licence_id}")
+        _life_cycle(service, licence_id, out)
+    typer.secho("demo complete", fg="green", bold=True)
+
+
+def _life_cycle(service: LicenceService, licence_id: str, out: Path) -> None:
+    """Steps 4-8: present, verify, tamper, suspend, reinstate."""
+    _step(4, f"the holder presents {', '.join(SHOWN_FIELDS)} for 10 minutes")
+    licence = service.licence(licence_id)
+    presentation = service.present(licence, SHOWN_FIELDS, 600)
+    presentation_file = out / "presentation.json"
+    qr_file = out / "presentation-qr.png"
+    presentation_file.write_bytes(presentation.canonical())
+    qr = presentation_qr(presentation)
+    qr_file.write_bytes(qr.png())
+    kind = "the presentation itself" if qr.embedded else "a reference to it"
+    typer.echo(f"      {presentation_file} ({len(presentation.canonical())} bytes)")
+    typer.echo(f"      {qr_file} (QR version {qr.version}, holds {kind})")
+
+    _step(5, "verify the presentation: four checks against the chain")
+    report = service.verify(presentation_file.read_bytes())
+    _checks(report)
+    _expect(report.ok, "the genuine presentation did not verify")
+
+    _step(6, "a tampered copy of the full document (holder name changed)")
+    document: dict[str, Any] = licence.document.model_dump(mode="json")
+    document["fields"]["holder_name"][-1] = "冒名顶替有限公司"
+    (out / "tampered-licence.json").write_text(
+        json.dumps(document, ensure_ascii=False), encoding="utf-8"
+    )
+    tampered = service.verify(document)
+    _checks(tampered)
+    _expect(not tampered.integrity.ok, "a tampered licence passed the integrity check")
+
+    _step(7, "suspend the licence on chain: the status check fails")
+    service.change_status(
+        DEMO_DEPARTMENT, licence_id, StatusAction.SUSPEND, Reason(1, "demo inspection")
+    )
+    suspended = service.verify(presentation_file.read_bytes())
+    _checks(suspended)
+    _expect(not suspended.status.ok, "a suspended licence passed the status check")
+
+    _step(8, "reinstate it: valid again")
+    service.change_status(
+        DEMO_DEPARTMENT, licence_id, StatusAction.REINSTATE, Reason(2, "inspection passed")
+    )
+    reinstated = service.verify(presentation_file.read_bytes())
+    typer.echo(f"      {'all four checks ok' if reinstated.ok else 'NOT VALID'}")
+    _expect(reinstated.ok, "the reinstated licence did not verify")
+
+
+def _expect(condition: bool, failure: str) -> None:
+    if not condition:
+        raise GovLedgerError(f"demo check failed: {failure}")

@@ -1,4 +1,4 @@
-"""`govledger crypto`, `bench crypto` and `demo` through the real CLI: Typer's runner for the work,
+"""`govledger crypto` and `bench crypto` through the real CLI: Typer's runner for the work,
 the installed entry point in a subprocess wherever the root error handler's one line matters."""
 
 from __future__ import annotations
@@ -147,18 +147,3 @@ def test_bench_crypto_json_smoke() -> None:
     ):
         assert report[name] > 0, name
     assert report["backend"] == "native"
-
-
-def test_demo_signs_verifies_and_refuses_tampering(tmp_path: Path) -> None:
-    first = invoke("demo", data_dir=tmp_path)
-    assert "verification       valid" in first
-    assert "refused" in first
-    assert "issuer key         created" in first
-    demo_dir = tmp_path / "demo"
-    public_line = next(line for line in first.splitlines() if "public key" in line)
-    SM2PrivateKey.from_pem((demo_dir / "issuer-key.pem").read_bytes(), b"dev").public_key().verify(
-        (demo_dir / "licence.sig").read_bytes(), (demo_dir / "licence.json").read_bytes()
-    )
-    second = invoke("demo", data_dir=tmp_path)
-    assert "issuer key         reused" in second
-    assert public_line in second
