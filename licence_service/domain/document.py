@@ -11,8 +11,10 @@ releases the GIL, so signing spreads over the cores while the Python around it t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
@@ -129,6 +131,25 @@ class _Issuer:
         return [self.seal_one(item) for item in items]
 
 
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a batch is sealed.
+
+    A batch allocates tens of objects per licence and frees none, so the collector keeps
+    re-scanning the whole heap (and holds the GIL meanwhile, stalling the signing threads): with
+    10,000 licences on two threads that was a third of the time. Sealing makes no reference
+    cycles; reference counting still frees everything else. The collector is global, so if two
+    batches overlap it may come back on before the second ends, which only costs time.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def issue_batch(
     inputs: Sequence[LicenceInput],
     *,
@@ -151,14 +172,15 @@ def issue_batch(
     moment = utc_seconds(signing_time or datetime.now(UTC))
     seal.check_can_sign(public_key_bytes(signing_key.public_key()), moment)
     worker = _Issuer(issuer, seal, signing_key, moment)
-    if threads <= 1:
-        sealed = worker.seal_all(inputs)
-    else:
-        # A few chunks per thread keep the threads busy to the end without much overhead.
-        size = max(1, -(-len(inputs) // (threads * 4)))
-        chunks = [inputs[i : i + size] for i in range(0, len(inputs), size)]
-        with ThreadPoolExecutor(max_workers=threads) as pool:
-            sealed = [one for chunk in pool.map(worker.seal_all, chunks) for one in chunk]
+    with _cyclic_gc_paused():
+        if threads <= 1:
+            sealed = worker.seal_all(inputs)
+        else:
+            # A few chunks per thread keep the threads busy to the end without much overhead.
+            size = max(1, -(-len(inputs) // (threads * 4)))
+            chunks = [inputs[i : i + size] for i in range(0, len(inputs), size)]
+            with ThreadPoolExecutor(max_workers=threads) as pool:
+                sealed = [one for chunk in pool.map(worker.seal_all, chunks) for one in chunk]
     leaves = tuple(one.leaf for one in sealed)
     tree = MerkleTree(leaves)
     documents = tuple(

@@ -32,7 +32,7 @@ from tests.licence.domain.conftest import (
 )
 from tests.licence.domain.conftest import world as make_world
 
-ROUNDS = 3
+ROUNDS = 5
 
 
 def measure(operation: Callable[[], object], count: int) -> tuple[float, float]:

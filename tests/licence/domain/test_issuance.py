@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import date
 
 import pytest
@@ -78,6 +79,27 @@ def test_a_key_that_does_not_hold_the_seal_cannot_issue(world: World) -> None:
             signing_key=world.stranger_key,
             signing_time=SIGNED,
         )
+
+
+def test_the_garbage_collector_is_left_as_it_was(world: World) -> None:
+    def issue() -> None:
+        issue_batch(
+            [licence_input(30)],
+            issuer=world.authority,
+            seal=world.seal,
+            signing_key=world.issuer_key,
+            signing_time=SIGNED,
+        )
+
+    assert gc.isenabled()
+    issue()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        issue()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_threads_give_the_same_kind_of_batch(world: World) -> None:
