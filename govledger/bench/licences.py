@@ -37,7 +37,7 @@ from ledger.contracts import Role
 from licence_service.adapters.chain import ChainLicenceView
 from licence_service.domain.verify import verify
 from licence_service.plugin import build_service
-from licence_service.service import LicenceRequest
+from licence_service.service import BulkIssue, LicenceRequest
 from licence_service.settings import LicenceSettings
 from sm_crypto import SM2PrivateKey
 
@@ -172,33 +172,32 @@ def run(count: int, *, threads: int = 2, progress: Progress = _quiet) -> Licence
             progress("raw SM2", 1, 1)
 
             bodies = [sample_licence(number) for number in range(count)]
-            issued_ids: list[str] = []
-            batch_ids: list[int] = []
+            issued: list[BulkIssue] = []
 
             def issue() -> None:
                 requests = [LicenceRequest.model_validate(body) for body in bodies]
-                issued = service.issue_bulk(
-                    BENCH_DEPARTMENT,
-                    requests,
-                    progress=lambda done: progress("issue", done, count),
+                issued.append(
+                    service.issue_bulk(
+                        BENCH_DEPARTMENT,
+                        requests,
+                        progress=lambda done: progress("issue", done, count),
+                    )
                 )
-                issued_ids.extend(issued.licence_ids)
-                batch_ids.extend(batch.batch_id for batch in issued.batches)
 
             progress("issue", 0, count)
             issued_per_s = _rate(count, issue)
             progress("issue", count, count)
 
-            texts = [
-                licence.document.model_dump_json()
-                for batch_id in batch_ids
-                for licence in service.batch_licences(batch_id)
-            ]
+            (result,) = issued
             view = ChainLicenceView(context.chain.registries)
-            for batch_id in batch_ids:
-                root = service.batch_licences(batch_id)[0].batch.root
-                assert root is not None
-                view.prefetch_statuses(root)
+            texts: list[str] = []
+            for batch in result.batches:
+                texts.extend(
+                    licence.document.model_dump_json()
+                    for licence in service.batch_licences(batch.batch_id)
+                )
+                assert batch.root is not None
+                view.prefetch_statuses(batch.root)
             verify(texts[0], view)  # fills the view's department, seal and batch answers
             failures: list[str] = []
             verified = 0
@@ -220,7 +219,7 @@ def run(count: int, *, threads: int = 2, progress: Progress = _quiet) -> Licence
         verified_per_s=verified_per_s,
         raw_sm2_sign_per_s=raw_sign,
         raw_sm2_verify_per_s=raw_verify,
-        all_verified=not failures and len(texts) == count == len(issued_ids),
+        all_verified=not failures and len(texts) == count == len(result.licence_ids),
     )
 
 
