@@ -26,11 +26,10 @@ from tests.licence.domain.conftest import (
     ISSUER_CODE,
     SIGNED,
     VERIFIED,
-    World,
+    build_world,
     licence_input,
     make_test_seal,
 )
-from tests.licence.domain.conftest import world as make_world
 
 ROUNDS = 5
 
@@ -51,7 +50,7 @@ def best_of(rounds: list[dict[str, tuple[float, float]]]) -> dict[str, tuple[flo
 
 
 def main(licences: int) -> None:
-    world: World = make_world.__wrapped__()  # type: ignore[attr-defined]
+    world = build_world()
     key = SM2PrivateKey.generate()
     seal = make_test_seal(world.admin_key, key)
     inputs = [licence_input(n) for n in range(licences)]

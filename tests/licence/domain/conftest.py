@@ -149,8 +149,8 @@ def make_test_seal(
     return make_seal(info, maker_code=SEAL_ADMIN_CODE, maker_key=admin_key, signed_at=SEAL_MADE)
 
 
-@pytest.fixture(scope="session")
-def world() -> World:
+def build_world() -> World:
+    """Fresh keys, the seal, and two batches signed at ``SIGNED``."""
     issuer_key, admin_key, stranger_key = (SM2PrivateKey.generate() for _ in range(3))
     authority = IssuingAuthority(code=ISSUER_CODE, name="福州市市场监督管理局")
     seal = make_test_seal(admin_key, issuer_key)
@@ -167,6 +167,11 @@ def world() -> World:
     return World(
         issuer_key, admin_key, stranger_key, authority, seal, issue(range(3)), issue(range(3, 5))
     )
+
+
+@pytest.fixture(scope="session")
+def world() -> World:
+    return build_world()
 
 
 @pytest.fixture
