@@ -387,3 +387,28 @@ def test_presentation_lifetime_is_bounded(api: Api) -> None:
     assert response.status_code == 422
     assert response.json()["code"] == "unknown-field"
     assert TYPE_CODE in issued["licence_id"]
+
+
+def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every path to a leaf of a JSON value."""
+    if isinstance(value, dict):
+        return [path for key, item in value.items() for path in _paths(item, (*prefix, key))]
+    if isinstance(value, list):
+        return [path for i, item in enumerate(value) for path in _paths(item, (*prefix, i))]
+    return [prefix]
+
+
+def test_no_mutation_of_a_document_gives_a_500(api: Api) -> None:
+    (licence_id,) = bulk(api, ISSUER_A, [950])
+    document = document_of(api, licence_id)
+    replacements: list[Any] = [None, -1, "", "zz", [], {}, True, "00" * 32]
+    for index, path in enumerate(_paths(document)):
+        mutated = copy.deepcopy(document)
+        target = mutated
+        for step in path[:-1]:
+            target = target[step]
+        target[path[-1]] = replacements[index % len(replacements)]
+        response = api.post("/v1/verify", json=mutated)
+        assert response.status_code in {200, 422}, (path, response.text)
+        if response.status_code == 200:
+            assert not response.json()["ok"], path
