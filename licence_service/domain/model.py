@@ -22,6 +22,7 @@ from pydantic import (
     StrictBool,
     StrictInt,
     StrictStr,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -96,9 +97,10 @@ class LicenceParticulars(BaseModel):
 
     @field_validator("holder_id_number", mode="before")
     @classmethod
-    def _upper_check_x(cls, value: Any) -> Any:
+    def _upper_check_x(cls, value: Any, info: ValidationInfo) -> Any:
         # People write the resident ID check character X in lower case too.
-        if isinstance(value, str) and value.endswith("x"):
+        resident_id = info.data.get("holder_id_type") == RESIDENT_ID_CARD
+        if resident_id and isinstance(value, str) and value.endswith("x"):
             return value[:-1] + "X"
         return value
 

@@ -41,7 +41,8 @@ def test_input_normalises_text_and_the_check_x() -> None:
 
 
 def test_a_passport_number_is_not_checked_as_a_resident_id() -> None:
-    assert licence_input(1, holder_id_type="414", holder_id_number="E12345678").holder_id_number
+    item = licence_input(1, holder_id_type="414", holder_id_number="E1234567x")
+    assert item.holder_id_number == "E1234567x"
 
 
 def test_successor_is_the_next_version_and_links_the_previous() -> None:
