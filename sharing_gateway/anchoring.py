@@ -5,8 +5,10 @@ Every ``anchor_interval_seconds`` (≤ 2 s) it
 1. anchors every committed, unanchored entry (at most ``anchor_max_entries`` per segment) as one
    ``AuditAnchors.anchorSegment(logId, first, last, merkleRoot)`` from the operator department's
    account, and records the segment;
-2. records the uses counted since the last round with one ``DataSharing.consumeUses(grant, n)``
-   per grant, sent per provider in one batch (``Ledger.transact_batch``).
+2. every ``uses_record_interval_seconds`` (10 s), records the uses counted since the last time
+   with one ``DataSharing.consumeUses(grant, n)`` per grant, sent per provider in one batch
+   (``Ledger.transact_batch``). Fewer blocks: on the embedded chain each block stalls chain reads
+   for its mining time.
 
 Crash safety: entries are committed before any response, so nothing is lost; :meth:`recover`
 (run at start) copies segments the chain has but the database lacks (a crash between the anchor
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import defaultdict
 from dataclasses import replace
 
@@ -64,19 +67,26 @@ class Anchorer:
         self.run_once()
 
     def _loop(self) -> None:
-        while not self._stop.wait(self.gateway.settings.anchor_interval_seconds):
+        settings = self.gateway.settings
+        uses_recorded_at = time.monotonic()
+        while not self._stop.wait(settings.anchor_interval_seconds):
+            due = time.monotonic() - uses_recorded_at >= settings.uses_record_interval_seconds
             try:
-                self.run_once()
+                self.run_once(record_uses=due)
             except Exception:  # keep anchoring: the next round retries what failed
                 _logger.exception("anchoring round failed")
+            if due:
+                uses_recorded_at = time.monotonic()
 
     # -- one round --------------------------------------------------------------------------------
 
-    def run_once(self) -> None:
+    def run_once(self, *, record_uses: bool = True) -> None:
+        """Anchor every unanchored entry; with ``record_uses``, put counted uses on chain."""
         with self._round_lock:
             while self._anchor_segment():
                 pass
-            self._record_uses()
+            if record_uses:
+                self._record_uses()
 
     def _anchor_segment(self) -> bool:
         with self.session_factory() as session:

@@ -64,14 +64,17 @@ class GatewayClient:
         self._token = str(token["access_token"])
         return self._token
 
-    def fetch(self, dataset_id: str, grant_id: int, fields: list[str]) -> Fetched:
+    def call(self, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
+        """An authenticated request; the JSON answer, or :class:`GatewayRefused`."""
         token = self._token or self.sign_in()
-        body = self._checked(
-            self._http.get(
-                f"/v1/datasets/{dataset_id}/data",
-                params={"grant": grant_id, "fields": ",".join(fields)},
-                headers={"Authorization": f"Bearer {token}"},
-            )
+        headers = {"Authorization": f"Bearer {token}", **kwargs.pop("headers", {})}
+        return self._checked(self._http.request(method, url, headers=headers, **kwargs))
+
+    def fetch(self, dataset_id: str, grant_id: int, fields: list[str]) -> Fetched:
+        body = self.call(
+            "GET",
+            f"/v1/datasets/{dataset_id}/data",
+            params={"grant": grant_id, "fields": ",".join(fields)},
         )
         return Fetched(
             open_envelope(self._key, body["envelope"]), body["provenance"], body["uses_left"]

@@ -59,3 +59,4 @@ class GatewayPlugin:
         finally:
             if anchorer is not None:
                 anchorer.stop()
+            gateway.close()

@@ -12,13 +12,12 @@ import base64
 import json
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from govledger.auth.clock import Clock
@@ -30,7 +29,9 @@ from govledger.keystore import Keystore
 from ledger.contracts import GrantStatus, ShareClass
 from sharing_gateway import errors
 from sharing_gateway.adapters import accesslog
+from sharing_gateway.adapters.accesslog import LogTransaction
 from sharing_gateway.adapters.chainview import ChainView
+from sharing_gateway.adapters.writer import AccessLogWriter
 from sharing_gateway.domain.envelope import seal_envelope
 from sharing_gateway.domain.records import (
     Field,
@@ -108,6 +109,8 @@ class Gateway:
         self._keys_lock = threading.Lock()
         self._data_keys: dict[tuple[str, int], bytes] = {}
         self._verified: set[tuple[bytes, bytes, bytes]] = set()
+        self._purposes: dict[int, str] = {}
+        self.writer = AccessLogWriter(session_factory, self.log_id, clock)
         with session_scope(session_factory) as session:
             accesslog.ensure_head(session, self.log_id)
 
@@ -199,8 +202,13 @@ class Gateway:
     # -- requests and grants ----------------------------------------------------------------------
 
     def _log(self, **entry: Any) -> int:
-        with session_scope(self.session_factory) as session:
-            return accesslog.append(session, self.log_id, now=self.clock(), **entry).body.seq
+        def append(log: LogTransaction) -> int:
+            return log.append(**entry).body.seq
+
+        return self.writer.submit(append)
+
+    def close(self) -> None:
+        self.writer.close()
 
     def request_access(
         self,
@@ -271,19 +279,19 @@ class Gateway:
             requested_at=self.clock(),
         )
         granted = dataset.share_class == ShareClass.UNCONDITIONAL.name.lower()
-        with session_scope(self.session_factory) as session:
-            session.add(row)
+
+        def record(log: LogTransaction) -> None:
+            log.session.add(row)
             if granted:
-                self._add_usage(session, grant_id, dataset.provider_code, max_uses)
-            accesslog.append(
-                session,
-                self.log_id,
-                now=self.clock(),
+                self._add_usage(log.session, grant_id, dataset.provider_code, max_uses)
+            log.append(
                 outcome="granted" if granted else "pending",
                 code="auto-granted" if granted else "requested",
                 grant_id=grant_id,
                 **entry,
             )
+
+        self.writer.submit(record)
         return row
 
     @staticmethod
@@ -329,12 +337,10 @@ class Gateway:
         self.registries.sharing.approve_request(
             keys.account, grant_id, [to_bytes32(name) for name in granted], expiry, uses
         )
-        with session_scope(self.session_factory) as session:
-            self._add_usage(session, grant_id, provider, uses)
-            accesslog.append(
-                session,
-                self.log_id,
-                now=self.clock(),
+
+        def record(log: LogTransaction) -> None:
+            self._add_usage(log.session, grant_id, provider, uses)
+            log.append(
                 action="approve",
                 outcome="granted",
                 code="approved",
@@ -342,8 +348,10 @@ class Gateway:
                 grant_id=grant_id,
                 dataset_id=grant.dataset_id,
                 fields=granted,
-                purpose=self._purpose(session, grant_id),
+                purpose=self._purpose(log.session, grant_id),
             )
+
+        self.writer.submit(record)
 
     def reject(self, provider: str, grant_id: int, *, reason: str, reason_code: int) -> None:
         grant, _ = self._provider_grant(provider, grant_id)
@@ -362,14 +370,12 @@ class Gateway:
     def _record_decision(
         self, provider: str, grant: GrantView, action: str, outcome: str, reason: str
     ) -> None:
-        with session_scope(self.session_factory) as session:
-            request = session.get(RequestRow, grant.grant_id)
+
+        def record(log: LogTransaction) -> None:
+            request = log.session.get(RequestRow, grant.grant_id)
             if request is not None:
                 request.reason = reason
-            accesslog.append(
-                session,
-                self.log_id,
-                now=self.clock(),
+            log.append(
                 action=action,
                 outcome=outcome,
                 code=reason[:64] or outcome,
@@ -377,15 +383,24 @@ class Gateway:
                 grant_id=grant.grant_id,
                 dataset_id=grant.dataset_id,
                 fields=grant.fields,
-                purpose=self._purpose(session, grant.grant_id),
+                purpose=self._purpose(log.session, grant.grant_id),
             )
 
-    @staticmethod
-    def _purpose(session: Session, grant_id: int | None) -> str:
+        self.writer.submit(record)
+
+    def _purpose(self, session: Session, grant_id: int | None) -> str:
+        """The request's stated purpose, for log entries (cached: it never changes)."""
         if grant_id is None:
             return ""
-        request = session.get(RequestRow, grant_id)
-        return "" if request is None else request.purpose
+        purpose = self._purposes.get(grant_id)
+        if purpose is None:
+            purpose = session.scalar(
+                select(RequestRow.purpose).where(RequestRow.grant_id == grant_id)
+            )
+            if purpose is None:
+                return ""
+            self._purposes[grant_id] = purpose
+        return purpose
 
     def is_overdue(self, row: RequestRow, status: GrantStatus) -> bool:
         deadline = row.requested_at + timedelta(hours=self.settings.answer_deadline_hours)
@@ -408,20 +423,45 @@ class Gateway:
         with self.session_factory() as session:
             entry["purpose"] = self._purpose(session, grant_id)
             try:
-                return self._release(
-                    session,
-                    caller=caller,
-                    dataset_id=dataset_id,
-                    grant_id=grant_id,
-                    fields=fields,
-                    entry=entry,
+                prepared, provider, max_uses = self._prepare_release(
+                    session, caller=caller, dataset_id=dataset_id, grant_id=grant_id, fields=fields
                 )
             except errors.ReleaseRefused as refusal:
                 session.rollback()
                 self._log(outcome="refused", code=refusal.code, **entry)
                 raise
 
-    def _release(
+        def count_and_log(log: LogTransaction) -> tuple[int, int] | None:
+            """Count the use if one is left (atomically) and log the outcome either way."""
+            # Run on the connection, not the session: a plain UPDATE, without the ORM's
+            # bulk-update machinery (this runs once per release, in the writer).
+            count = (
+                update(GrantUsageRow)
+                .where(
+                    GrantUsageRow.grant_id == grant_id,
+                    GrantUsageRow.used < GrantUsageRow.max_uses,
+                )
+                .values(used=GrantUsageRow.used + 1)
+                .returning(GrantUsageRow.max_uses - GrantUsageRow.used)
+            )
+            uses_left = log.session.connection().execute(count).scalar_one_or_none()
+            if uses_left is None and log.session.get(GrantUsageRow, grant_id) is None:
+                # A grant made on chain outside the gateway: its first use creates its row.
+                self._add_usage(log.session, grant_id, provider, max_uses)
+                log.session.flush()
+                uses_left = log.session.connection().execute(count).scalar_one_or_none()
+            if uses_left is None:
+                log.append(outcome="refused", code=errors.UsesExhausted.code, **entry)
+                return None
+            return uses_left, log.append(outcome="released", code="released", **entry).body.seq
+
+        outcome = self.writer.submit(count_and_log)
+        if outcome is None:  # another release took the last use since the check
+            raise errors.UsesExhausted(f"grant {grant_id} has no uses left")
+        uses_left, seq = outcome
+        return replace(prepared, uses_left=uses_left, audit_seq=seq)
+
+    def _prepare_release(
         self,
         session: Session,
         *,
@@ -429,19 +469,20 @@ class Gateway:
         dataset_id: str,
         grant_id: int,
         fields: Sequence[str],
-        entry: dict[str, Any],
-    ) -> Release:
+    ) -> tuple[Release, str, int]:
+        """Every check in order, then the envelope; the release (counts still to fill in), the
+        provider and the grant's use limit."""
         self.view.sync()
         chain_grant = self.view.grant(grant_id)
         grant = None if chain_grant is None else GrantView.from_chain(chain_grant)
-        usage = session.get(GrantUsageRow, grant_id)
+        used = session.scalar(select(GrantUsageRow.used).where(GrantUsageRow.grant_id == grant_id))
         check_grant(
             grant,
             caller=caller,
             dataset_id=dataset_id,
             fields=fields,
             now=int(self.clock().timestamp()),
-            used=0 if usage is None else usage.used,
+            used=used or 0,
         )
         assert grant is not None  # check_grant refuses a missing grant
         dataset = self.view.dataset(to_bytes32(dataset_id))
@@ -467,23 +508,7 @@ class Gateway:
             },
             project(records, fields),
         )
-        if usage is None:
-            self._ensure_usage(grant, dataset.provider)
-        session.rollback()  # end the read transaction: the write below must be the first
-        counted = session.execute(
-            update(GrantUsageRow)
-            .where(GrantUsageRow.grant_id == grant_id, GrantUsageRow.used < GrantUsageRow.max_uses)
-            .values(used=GrantUsageRow.used + 1)
-            .returning(GrantUsageRow.used, GrantUsageRow.max_uses)
-        ).one_or_none()
-        if counted is None:
-            raise errors.UsesExhausted(f"grant {grant_id} has no uses left")
-        logged = accesslog.append(
-            session, self.log_id, now=self.clock(), outcome="released", code="released", **entry
-        )
-        session.commit()
-        used, max_uses = counted
-        return Release(
+        release = Release(
             grant_id=grant_id,
             dataset_id=dataset_id,
             version=version.version,
@@ -499,17 +524,10 @@ class Gateway:
                 "anchor_tx": version.tx_hash,
                 "anchor_block": version.block_number,
             },
-            uses_left=max_uses - used,
-            audit_seq=logged.body.seq,
+            uses_left=0,
+            audit_seq=-1,
         )
-
-    def _ensure_usage(self, grant: GrantView, provider: str) -> None:
-        """A usage row for a grant made outside this gateway (e.g. directly on chain)."""
-        try:
-            with session_scope(self.session_factory) as session:
-                self._add_usage(session, grant.grant_id, provider, grant.max_uses)
-        except IntegrityError:
-            pass  # another release created it first
+        return release, dataset.provider, grant.max_uses
 
     @staticmethod
     def _latest_version(session: Session, dataset_id: str) -> VersionRow | None:

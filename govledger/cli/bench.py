@@ -19,6 +19,7 @@ from rich.progress import (
 
 from govledger.bench import chain as chain_bench
 from govledger.bench import crypto as crypto_bench
+from govledger.bench import gateway as gateway_bench
 from govledger.bench import licences as licences_bench
 from govledger.cli.context import state
 
@@ -81,6 +82,19 @@ def chain(
         typer.echo(json.dumps(chain_bench.report(result)))
     else:
         typer.echo(chain_bench.table(result))
+
+
+@app.command("gateway")
+def gateway(
+    requests: Annotated[int, typer.Option("--requests", min=1, help="Releases to send.")] = 2000,
+    concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=256)] = 8,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Releases/s and latency of GET /v1/datasets/{id}/data over HTTP, and the anchor delay."""
+    result = gateway_bench.run(
+        requests=requests, concurrency=concurrency, progress=lambda line: typer.echo(line, err=True)
+    )
+    typer.echo(json.dumps(gateway_bench.report(result)) if as_json else gateway_bench.table(result))
 
 
 @app.command("licences")

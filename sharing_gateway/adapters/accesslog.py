@@ -1,9 +1,10 @@
-"""The access log in the database: appends serialised on the log's head row.
+"""The access log in the database, appended by one writer transaction at a time.
 
-An append first UPDATEs the head row (``next_seq = next_seq + 1``): on PostgreSQL that locks the
-row until commit, on SQLite it takes the database's write lock, so concurrent appends queue and
-every entry links to the one committed before it. The entry is written in the caller's
-transaction: it commits together with what it records (e.g. the use it counts), or not at all.
+A :class:`LogTransaction` first locks the log's head row (an UPDATE: on PostgreSQL a row lock
+held until commit; on SQLite the writer already holds the database's write lock), so appends from
+several processes still queue and every entry links to the one committed before it. Entries are
+kept in memory and written with the new head in :meth:`LogTransaction.flush`, in the same
+transaction as whatever they record (e.g. the use they count): both commit, or neither.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
+from govledger.auth.clock import Clock
 from sharing_gateway.domain.auditlog import GENESIS_HASH, Entry, EntryBody
 from sharing_gateway.models import AuditEntryRow, AuditHeadRow
 
@@ -30,62 +33,83 @@ def ensure_head(session: Session, log_id: str) -> None:
         session.add(AuditHeadRow(log_id=log_id, next_seq=0, last_hash=GENESIS_HASH))
 
 
-def append(
-    session: Session,
-    log_id: str,
-    *,
-    now: datetime,
-    action: str,
-    outcome: str,
-    code: str,
-    caller: str,
-    grant_id: int | None = None,
-    dataset_id: str | None = None,
-    fields: Sequence[str] = (),
-    purpose: str = "",
-) -> Entry:
-    session.execute(
-        update(AuditHeadRow)
-        .where(AuditHeadRow.log_id == log_id)
-        .values(next_seq=AuditHeadRow.next_seq + 1)
-    )
-    next_seq, last_hash = session.execute(
-        select(AuditHeadRow.next_seq, AuditHeadRow.last_hash).where(AuditHeadRow.log_id == log_id)
-    ).one()
-    body = EntryBody(
-        seq=next_seq - 1,
-        time=format_time(now),
-        action=action,
-        outcome=outcome,
-        code=code,
-        caller=caller,
-        grant_id=grant_id,
-        dataset_id=dataset_id,
-        fields=tuple(fields),
-        purpose=purpose,
-        prev_hash=last_hash,
-    )
-    entry = Entry(body, body.digest())
-    session.execute(
-        update(AuditHeadRow).where(AuditHeadRow.log_id == log_id).values(last_hash=entry.entry_hash)
-    )
-    session.add(
-        AuditEntryRow(
-            seq=body.seq,
-            recorded_at=now,
+class LogTransaction:
+    """A writer transaction: its ``session``, and :meth:`append` for log entries."""
+
+    def __init__(self, session: Session, log_id: str, clock: Clock) -> None:
+        self.session = session
+        self._log_id = log_id
+        self._clock = clock
+        self._head: tuple[int, str] | None = None
+        self._rows: list[dict[str, Any]] = []
+
+    def append(
+        self,
+        *,
+        action: str,
+        outcome: str,
+        code: str,
+        caller: str,
+        grant_id: int | None = None,
+        dataset_id: str | None = None,
+        fields: Sequence[str] = (),
+        purpose: str = "",
+    ) -> Entry:
+        if self._head is None:
+            next_seq, last_hash = self.session.execute(
+                update(AuditHeadRow)
+                .where(AuditHeadRow.log_id == self._log_id)
+                .values(next_seq=AuditHeadRow.next_seq)
+                .returning(AuditHeadRow.next_seq, AuditHeadRow.last_hash)
+            ).one()
+            self._head = (next_seq, last_hash)
+        seq, prev_hash = self._head
+        now = self._clock()
+        body = EntryBody(
+            seq=seq,
+            time=format_time(now),
             action=action,
             outcome=outcome,
             code=code,
             caller=caller,
             grant_id=grant_id,
             dataset_id=dataset_id,
-            fields_json=json.dumps(list(fields)),
+            fields=tuple(fields),
             purpose=purpose,
-            prev_hash=body.prev_hash,
-            entry_hash=entry.entry_hash,
+            prev_hash=prev_hash,
         )
-    )
-    return entry
+        entry = Entry(body, body.digest())
+        self._rows.append(
+            {
+                "seq": seq,
+                "recorded_at": now,
+                "action": action,
+                "outcome": outcome,
+                "code": code,
+                "caller": caller,
+                "grant_id": grant_id,
+                "dataset_id": dataset_id,
+                "fields_json": json.dumps(list(fields)),
+                "purpose": purpose,
+                "prev_hash": prev_hash,
+                "entry_hash": entry.entry_hash,
+            }
+        )
+        self._head = (seq + 1, entry.entry_hash)
+        return entry
+
+    def flush(self) -> None:
+        """Write the appended entries and the new head (before the commit)."""
+        if self._head is None or not self._rows:
+            return
+        self.session.execute(insert(AuditEntryRow), self._rows)
+        next_seq, last_hash = self._head
+        self.session.execute(
+            update(AuditHeadRow)
+            .where(AuditHeadRow.log_id == self._log_id)
+            .values(next_seq=next_seq, last_hash=last_hash)
+        )
+        self._rows = []
 
 
 def entry_of(row: AuditEntryRow) -> Entry:
