@@ -109,11 +109,11 @@ def chain_events(
 
 
 def _plain(value: Any) -> Any:
+    """JSON for what ``json`` cannot encode: ids and field names (ASCII ``bytes32``) as text,
+    other bytes as hex."""
     if isinstance(value, bytes):
         text = from_bytes32(value) if len(value) == 32 and value.rstrip(b"\0").isascii() else ""
         return text if text.isprintable() and text else "0x" + value.hex()
-    if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
     return str(value)
 
 

@@ -33,8 +33,17 @@ class Fetched:
 
 
 class GatewayClient:
-    def __init__(self, base_url: str, code: str, key: SM2PrivateKey, timeout: float = 30) -> None:
-        self._http = httpx.Client(base_url=base_url, timeout=timeout)
+    def __init__(
+        self,
+        base_url: str,
+        code: str,
+        key: SM2PrivateKey,
+        *,
+        timeout: float = 30,
+        http: httpx.Client | None = None,
+    ) -> None:
+        """``http``: an existing client to send through (its base URL is used)."""
+        self._http = http or httpx.Client(base_url=base_url, timeout=timeout)
         self._code = code
         self._key = key
         self._token: str | None = None

@@ -12,6 +12,7 @@ from httpx import Response
 from sqlalchemy import update
 
 from govledger.chain import reinstate_department, submit_action, suspend_department
+from sharing_gateway.client import GatewayClient, GatewayRefused
 from sharing_gateway.domain.envelope import open_envelope
 from sharing_gateway.errors import EnvelopeInvalid
 from sharing_gateway.models import VersionRow
@@ -253,3 +254,14 @@ def test_suspended_provider_releases_nothing(world: World) -> None:
     finally:
         reinstate_department(registries, world.signers, PROVIDER, 0)
     assert world.release("sus-1", grant_id, "name").status_code == 200
+
+
+def test_the_client_helper_signs_in_fetches_and_opens(world: World) -> None:
+    grant_id = world.granted("cli-1", ["name", "licence_no"])
+    client = GatewayClient("", REQUESTER, world.keys(REQUESTER).sm2, http=world.client)
+    fetched = client.fetch("cli-1", grant_id, ["licence_no"])
+    assert fetched.records == [{"licence_no": record["licence_no"]} for record in RECORDS]
+    assert fetched.uses_left == 4
+    with pytest.raises(GatewayRefused) as refused:
+        client.fetch("cli-1", grant_id, ["employees"])
+    assert refused.value.problem_code == "release-field-not-granted"
