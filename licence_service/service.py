@@ -105,14 +105,22 @@ class SuccessorAction(StrEnum):
     TRANSFER = "transfer"
 
 
+def check_reason_code(code: int) -> int:
+    """The contracts keep reason codes as ``uint16``."""
+    if not 0 <= code <= 0xFFFF:
+        raise InvalidInput(f"a reason code is 0-65535, not {code}")
+    return code
+
+
 @dataclass(frozen=True)
 class Reason:
+    """Why a status changes: a code kept on chain, and the text kept beside it."""
+
     code: int
     text: str
 
     def __post_init__(self) -> None:
-        if not 0 <= self.code <= 0xFFFF:
-            raise InvalidInput(f"a reason code is 0-65535, not {self.code}")
+        check_reason_code(self.code)
 
 
 @dataclass(frozen=True)
@@ -228,7 +236,7 @@ class LicenceService:
         return stored
 
     def revoke_seal(self, department: str, seal_hash: bytes, reason_code: int) -> StoredSeal:
-        Reason(reason_code, "")
+        check_reason_code(reason_code)
         with self._store() as store:
             stored = store.seal(seal_hash)
         if stored is None:
