@@ -38,25 +38,34 @@ def _utf16_order(key: str) -> bytes:
 
 
 def _normalise(value: object) -> JSONValue:
-    # The common types first: this runs for every value hashed.
-    if isinstance(value, str):
+    # This runs for every value hashed, a hundred times per licence issued: exact type tests
+    # for the common cases first, the general (and slower) ones in _normalise_other.
+    if type(value) is str:
         return unicodedata.normalize("NFC", value)
-    if isinstance(value, dict | list | tuple):
-        return _normalise_container(value)
+    if type(value) is list or type(value) is tuple:
+        return [_normalise(item) for item in value]
+    if type(value) is dict:
+        return _normalise_object(value)
+    return _normalise_other(value)
+
+
+def _normalise_other(value: object) -> JSONValue:
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, int):
         if -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
             return int(value)
         raise NotCanonicalisable(f"integer {value} is outside +-(2**53 - 1)")
-    if isinstance(value, Mapping | Sequence) and not isinstance(value, bytes | bytearray):
-        return _normalise_container(value)
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, Mapping):
+        return _normalise_object(value)
+    if isinstance(value, Sequence) and not isinstance(value, bytes | bytearray):
+        return [_normalise(item) for item in value]
     raise NotCanonicalisable(f"{type(value).__name__} has no canonical JSON encoding")
 
 
-def _normalise_container(value: Mapping[object, object] | Sequence[object]) -> JSONValue:
-    if not isinstance(value, Mapping):
-        return [_normalise(item) for item in value]
+def _normalise_object(value: Mapping[object, object]) -> dict[str, JSONValue]:
     members: dict[str, JSONValue] = {}
     for key, item in value.items():
         if not isinstance(key, str):
@@ -65,7 +74,10 @@ def _normalise_container(value: Mapping[object, object] | Sequence[object]) -> J
         if normal_key in members:
             raise NotCanonicalisable(f"two keys are {normal_key!r} after NFC normalisation")
         members[normal_key] = _normalise(item)
-    return {key: members[key] for key in sorted(members, key=_utf16_order)}
+    # For ASCII keys, code point order is UTF-16 order; it is the common case and sorts faster.
+    ascii_keys = all(key.isascii() for key in members)
+    order = sorted(members) if ascii_keys else sorted(members, key=_utf16_order)
+    return {key: members[key] for key in order}
 
 
 # Stateless configuration, built once: constructing an encoder per call costs more than encoding.

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from collections import UserList
 from datetime import UTC, datetime, timedelta, timezone
+from enum import IntEnum, StrEnum
+from types import MappingProxyType
 from typing import Any
 
 import pytest
@@ -70,6 +73,17 @@ def test_nested_structures_and_key_order() -> None:
     second = {"a": (), "z": {"x": None, "y": (1, {"a": 1, "b": 2})}}
     assert canonical_json(first) == canonical_json(second)
     assert canonical_json(first) == b'{"a":[],"z":{"x":null,"y":[1,{"a":1,"b":2}]}}'
+
+
+def test_other_mappings_sequences_and_enums_encode_as_their_json_kind() -> None:
+    class Colour(StrEnum):
+        RED = "red"
+
+    class Size(IntEnum):
+        BIG = 7
+
+    value = MappingProxyType({"b": UserList([Size.BIG, Colour.RED]), "a": range(2)})
+    assert canonical_json(value) == b'{"a":[0,1],"b":[7,"red"]}'
 
 
 @given(json_values)
