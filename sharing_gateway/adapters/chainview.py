@@ -41,6 +41,7 @@ class ChainView:
         self._registries = registries
         self._ledger = registries.sharing.ledger
         self._lock = threading.Lock()
+        self._sync_lock = threading.Lock()
         self._head = self._ledger.block_number()
         self._grants: dict[int, Grant | None] = {}
         self._datasets: dict[bytes, Dataset | None] = {}
@@ -55,9 +56,19 @@ class ChainView:
         """Bring the cache up to the chain's head; return the head."""
         head = self._ledger.block_number()
         with self._lock:
-            if head == self._head:
+            if head <= self._head:
                 return head
-            start = self._head + 1
+        # One thread reads the new blocks' events; the others wait for it instead of reading
+        # the same events again (each read holds the embedded chain's lock).
+        with self._sync_lock:
+            with self._lock:
+                if head <= self._head:
+                    return head
+                start = self._head + 1
+            self._invalidate(start, head)
+        return head
+
+    def _invalidate(self, start: int, head: int) -> None:
         stale_grants: set[int] = set()
         stale_datasets: set[bytes] = set()
         stale_departments: set[str] = set()
@@ -74,15 +85,13 @@ class ChainView:
                 if "code" in event.args:
                     stale_departments.add(bytes32_to_code(event.args["code"]))
         with self._lock:
-            if head > self._head:
-                for grant_id in stale_grants:
-                    self._grants.pop(grant_id, None)
-                for dataset_id in stale_datasets:
-                    self._datasets.pop(dataset_id, None)
-                for code in stale_departments:
-                    self._departments.pop(code, None)
-                self._head = head
-        return head
+            for grant_id in stale_grants:
+                self._grants.pop(grant_id, None)
+            for dataset_id in stale_datasets:
+                self._datasets.pop(dataset_id, None)
+            for code in stale_departments:
+                self._departments.pop(code, None)
+            self._head = head
 
     def _cached(self, cache: dict[K, V], key: K, read: Callable[[], V]) -> V:
         with self._lock:

@@ -63,6 +63,13 @@ def test_trace_by_dataset_gives_entries_with_proofs_against_the_chain(
         )
     events = {event["event"] for event in body["chain_events"]}
     assert {"DatasetRegistered", "AccessRequested", "AccessGranted"} <= events
+    grant_id = body["entries"][-1]["grant_id"]
+    by_grant = world.call("GET", f"/v1/audit/entries?grant={grant_id}&chain=false", AUDITOR)
+    assert {e["grant_id"] for e in by_grant.json()["entries"]} == {grant_id}
+    last = body["entries"][-1]
+    window = {"since": last["time"], "chain": "false"}
+    by_time = world.call("GET", "/v1/audit/entries", AUDITOR, params=window).json()["entries"]
+    assert [e["seq"] for e in by_time] == [last["seq"]]
     by_requester = world.call(
         "GET", f"/v1/audit/entries?requester={REQUESTER}&chain=false", AUDITOR
     )

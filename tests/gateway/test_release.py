@@ -265,3 +265,18 @@ def test_the_client_helper_signs_in_fetches_and_opens(world: World) -> None:
     with pytest.raises(GatewayRefused) as refused:
         client.fetch("cli-1", grant_id, ["employees"])
     assert refused.value.problem_code == "release-field-not-granted"
+
+
+def test_unanswered_requests_become_overdue(world: World) -> None:
+    world.dataset("due-1")
+    grant_id = world.request("due-1", ["name"]).json()["grant_id"]
+    listed = world.call("GET", f"/v1/requests/{grant_id}", PROVIDER).json()
+    assert (listed["status"], listed["overdue"]) == ("pending", False)
+    world.clock.offset = timedelta(hours=121)
+    try:
+        listed = world.call("GET", "/v1/requests", PROVIDER).json()["data"]
+    finally:
+        world.clock.offset = timedelta(0)
+    assert next(item for item in listed if item["grant_id"] == grant_id)["overdue"] is True
+    # Another department sees nothing of it.
+    assert world.call("GET", f"/v1/requests/{grant_id}", OTHER_REQUESTER).status_code == 404
