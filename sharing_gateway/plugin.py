@@ -57,6 +57,8 @@ class GatewayPlugin:
                 gateway, replace(context.platform, directory=CachedChainDirectory(view)), anchorer
             )
         finally:
-            if anchorer is not None:
-                anchorer.stop()
-            gateway.close()
+            try:
+                if anchorer is not None:
+                    anchorer.stop()  # anchors what is left, if the chain answers
+            finally:
+                gateway.close()

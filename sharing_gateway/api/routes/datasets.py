@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from ledger.contracts import ShareClass
 from sharing_gateway.api.deps import Department, GatewayDep, Provider, Requester
 from sharing_gateway.domain.records import Field, Schema
+from sharing_gateway.errors import RecordsInvalid
 from sharing_gateway.models import DatasetRow, VersionRow
 from sharing_gateway.schemas import (
     DatasetCreate,
@@ -81,9 +82,11 @@ async def publish_version(
 ) -> VersionPublic:
     """The body is the records: ``application/json`` (an array of objects) or ``text/csv``."""
     content = await request.body()
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise RecordsInvalid(f"uploads are at most {MAX_UPLOAD_BYTES} bytes")
     media_type = request.headers.get("content-type", "application/json").split(";")[0].strip()
     row = await run_in_threadpool(
-        gateway.publish_version, provider.code, dataset_id, content[:MAX_UPLOAD_BYTES], media_type
+        gateway.publish_version, provider.code, dataset_id, content, media_type
     )
     return _version_public(row)
 
