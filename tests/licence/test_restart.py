@@ -1,14 +1,15 @@
 """Durability: after a restart on the same data dir everything still verifies, and licences
-stored but not anchored when the process stopped are anchored on the next start."""
+stored but not anchored when the process was killed (SIGKILL) are anchored on the next start."""
 
 from __future__ import annotations
 
+import json
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
-from govledger.app import open_platform
 from ledger.contracts import Role
-from licence_service.plugin import LicencePlugin, build_service
-from licence_service.service import LicenceRequest
 from licence_service.settings import LicenceSettings
 from tests.licence.world import (
     ISSUER_A,
@@ -22,6 +23,30 @@ from tests.licence.world import (
 )
 
 FAST = LicenceSettings(batch_max_wait_s=0.2)
+
+CRASHING_ISSUER = """
+import json, sys, time
+from pathlib import Path
+from govledger.app import open_platform
+from licence_service.plugin import LicencePlugin, build_service
+from licence_service.service import LicenceRequest
+from licence_service.settings import LicenceSettings
+from tests.licence.world import ISSUER_A, data_dir_settings, licence_body
+
+settings = data_dir_settings(Path(sys.argv[1]))
+plugin = LicencePlugin(LicenceSettings(batch_max_wait_s=3600))
+with open_platform(settings, [plugin]) as context:
+    service = build_service(context, plugin.settings)
+    def issue(number):
+        request = LicenceRequest.model_validate(licence_body(number))
+        return service.issue(ISSUER_A, request).state.licence.licence_id
+    sealed = issue(3)
+    issue(4)
+    assert service.seal_due(everything=True)
+    still_open = issue(5)
+    print(json.dumps({i: service.state(i).status for i in (sealed, still_open)}), flush=True)
+    time.sleep(600)
+"""
 
 
 def test_restart_and_recovery_of_unanchored_batches(tmp_path: Path) -> None:
@@ -39,23 +64,23 @@ def test_restart_and_recovery_of_unanchored_batches(tmp_path: Path) -> None:
             == "suspended"
         )
 
-    # The service stops right after storing: one licence waits in an open batch, another's
-    # batch is sealed (root fixed) but its anchoring transaction was never sent.
-    plugin = LicencePlugin(LicenceSettings(batch_max_wait_s=3600))
-    with open_platform(settings, [plugin]) as context:
-        service = build_service(context, plugin.settings or LicenceSettings())
-        in_sealed_batch = service.issue(ISSUER_A, LicenceRequest.model_validate(licence_body(3)))
-        service.issue(ISSUER_A, LicenceRequest.model_validate(licence_body(4)))
-        assert service.seal_due(everything=True)
-        in_open_batch = service.issue(ISSUER_A, LicenceRequest.model_validate(licence_body(5)))
-        stored = {
-            licence_id: service.state(licence_id).status
-            for licence_id in (
-                in_sealed_batch.state.licence.licence_id,
-                in_open_batch.state.licence.licence_id,
-            )
-        }
-        assert set(stored.values()) == {"pending"}
+    # A process stores licences, leaves one batch sealed (root fixed) but unanchored and one
+    # open, says so, and is killed with SIGKILL: no shutdown hook runs.
+    child = subprocess.Popen(
+        [sys.executable, "-c", CRASHING_ISSUER, str(settings.data_dir)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    try:
+        assert child.stdout is not None
+        stored = json.loads(child.stdout.readline())
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        if child.stdout is not None:
+            child.stdout.close()
+    assert set(stored.values()) == {"pending"}
 
     with running(settings, FAST) as api:
         for licence_id in stored:
