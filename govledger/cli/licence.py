@@ -8,7 +8,7 @@ holds the data dir, these commands stop with "the chain ... is in use"; use the 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -22,7 +22,13 @@ from govledger.settings import Settings
 from licence_service.domain.presentation import presentation_qr
 from licence_service.domain.verify import VerificationReport
 from licence_service.plugin import build_service
-from licence_service.service import LicenceRequest, LicenceService, Reason, StatusAction
+from licence_service.service import (
+    LicenceRequest,
+    LicenceService,
+    Reason,
+    StatusAction,
+    SuccessorAction,
+)
 from licence_service.settings import LicenceSettings
 
 app = typer.Typer(help="Issue, change, present and verify e-licences.", no_args_is_help=True)
@@ -151,6 +157,75 @@ def _status_command(action: StatusAction) -> None:
 
 for _action in StatusAction:
     _status_command(_action)
+
+
+@app.command("renew")
+def renew(
+    ctx: typer.Context,
+    licence_id: str,
+    department: AsDepartment,
+    *,
+    valid_from: Annotated[str, typer.Option("--valid-from", help="YYYY-MM-DD")],
+    valid_to: Annotated[
+        str | None, typer.Option("--valid-to", help="YYYY-MM-DD; none: no end")
+    ] = None,
+    reason_code: ReasonCode = 0,
+    reason: ReasonText = "renewal",
+) -> None:
+    """Issue the next version with new validity dates; the old one is superseded on chain."""
+    changes = {"valid_from": valid_from, "valid_to": valid_to}
+    _supersede(
+        ctx,
+        licence_id,
+        department=department,
+        action=SuccessorAction.RENEW,
+        changes=changes,
+        reason=Reason(reason_code, reason),
+    )
+
+
+@app.command("transfer")
+def transfer(
+    ctx: typer.Context,
+    licence_id: str,
+    department: AsDepartment,
+    *,
+    holder_name: Annotated[str, typer.Option("--holder-name")],
+    holder_id_number: Annotated[str, typer.Option("--holder-id-number")],
+    holder_id_type: Annotated[str, typer.Option("--holder-id-type")] = "111",
+    reason_code: ReasonCode = 0,
+    reason: ReasonText = "transfer",
+) -> None:
+    """Issue the next version to a new holder; the old one is superseded on chain."""
+    changes = {
+        "holder_name": holder_name,
+        "holder_id_type": holder_id_type,
+        "holder_id_number": holder_id_number,
+    }
+    _supersede(
+        ctx,
+        licence_id,
+        department=department,
+        action=SuccessorAction.TRANSFER,
+        changes=changes,
+        reason=Reason(reason_code, reason),
+    )
+
+
+def _supersede(
+    ctx: typer.Context,
+    licence_id: str,
+    *,
+    department: str,
+    action: SuccessorAction,
+    changes: Mapping[str, str | None],
+    reason: Reason,
+) -> None:
+    with licence_service(state(ctx).settings) as service:
+        issued = service.supersede(department, licence_id, action, changes, reason)
+    typer.echo(f"{licence_id}: superseded by")
+    typer.echo(issued.state.licence.licence_id)
+    typer.echo(f"holder token: {issued.holder_token}")
 
 
 @app.command("history")

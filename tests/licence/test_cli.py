@@ -60,6 +60,14 @@ def test_licence_commands(run: Run, tmp_path: Path) -> None:
     line = refused(run("licence", "reinstate", licence_id, "--as", "91350100M000100Y43"), 6)
     assert "issued by" in line
 
+    renewed = succeeded(
+        run("licence", "renew", licence_id, "--as", ISSUER_A, "--valid-from", "2026-03-01")
+    )
+    successor = renewed.splitlines()[1]
+    assert successor.split(".")[-2] == "002"
+    assert json.loads(succeeded(run("licence", "show", licence_id)))["status"] == "superseded"
+    assert json.loads(succeeded(run("licence", "show", successor)))["status"] == "valid"
+
 
 def test_cli_is_refused_while_the_app_holds_the_chain(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "data", environment="test")
