@@ -306,18 +306,17 @@ class Gateway:
             )
         )
 
-    def _provider_grant(self, provider: str, grant_id: int) -> tuple[GrantView, str]:
-        """The grant (fresh from chain) and its dataset's provider, which must be ``provider``."""
+    def _provider_grant(self, provider: str, grant_id: int) -> GrantView:
+        """The grant as the chain has it now, if ``provider`` provides its dataset."""
         self.view.sync()
         grant = self.view.grant(grant_id)
         if grant is None:
             raise errors.RequestUnknown(f"no request or grant {grant_id}")
         view = GrantView.from_chain(grant)
         dataset = self.view.dataset(grant.dataset_id)
-        owner = dataset.provider if dataset is not None else ""
-        if owner != provider:
+        if dataset is None or dataset.provider != provider:
             raise errors.NotProvider(f"{provider} does not provide dataset {view.dataset_id}")
-        return view, owner
+        return view
 
     def approve(
         self,
@@ -329,7 +328,7 @@ class Gateway:
         max_uses: int | None = None,
     ) -> None:
         """Approve a pending request, possibly narrowed (the chain refuses any widening)."""
-        grant, _ = self._provider_grant(provider, grant_id)
+        grant = self._provider_grant(provider, grant_id)
         granted = list(fields) if fields is not None else list(grant.fields)
         uses = max_uses if max_uses is not None else grant.max_uses
         expiry = int(expires_at.timestamp()) if expires_at is not None else grant.expires_at
@@ -354,14 +353,14 @@ class Gateway:
         self.writer.submit(record)
 
     def reject(self, provider: str, grant_id: int, *, reason: str, reason_code: int) -> None:
-        grant, _ = self._provider_grant(provider, grant_id)
+        grant = self._provider_grant(provider, grant_id)
         self.registries.sharing.reject_request(
             self.department_keys(provider).account, grant_id, reason_code
         )
         self._record_decision(provider, grant, "reject", "rejected", reason)
 
     def revoke(self, provider: str, grant_id: int, *, reason: str, reason_code: int) -> None:
-        grant, _ = self._provider_grant(provider, grant_id)
+        grant = self._provider_grant(provider, grant_id)
         self.registries.sharing.revoke_grant(
             self.department_keys(provider).account, grant_id, reason_code
         )
