@@ -1,4 +1,5 @@
-"""``govledger dataset``: a requesting department fetches released data from the gateway."""
+"""``govledger dataset``: a requesting department fetches released data from the gateway; the
+governance committee revokes a grant."""
 
 from __future__ import annotations
 
@@ -7,11 +8,21 @@ from typing import Annotated
 
 import typer
 
-from govledger.chain import department_key_name, open_keystore
+from govledger.chain import (
+    committee_signers,
+    department_key_name,
+    open_chain,
+    open_keystore,
+    submit_action,
+)
 from govledger.cli.context import state
+from govledger.cli.department import MEMBER_HELP, REASON_HELP, report
 from sharing_gateway.client import GatewayClient
 
-app = typer.Typer(help="Fetch shared data through the sharing gateway.", no_args_is_help=True)
+app = typer.Typer(
+    help="Fetch shared data through the sharing gateway; revoke grants (governance).",
+    no_args_is_help=True,
+)
 
 
 @app.command("fetch")
@@ -44,3 +55,21 @@ def fetch(  # noqa: PLR0917  (Typer passes options positionally)
             indent=2,
         )
     )
+
+
+@app.command("revoke-grant")
+def revoke_grant(
+    ctx: typer.Context,
+    grant_id: Annotated[int, typer.Argument(help="The grant id.")],
+    reason: Annotated[int, typer.Option("--reason", min=0, max=65535, help=REASON_HELP)],
+    member: Annotated[str | None, typer.Option("--member", help=MEMBER_HELP)] = None,
+) -> None:
+    """Revoke a grant by governance (a committee proposal); the gateway refuses the next
+    release."""
+    settings = state(ctx).settings
+    keystore = open_keystore(settings)
+    with open_chain(settings) as chain:
+        signers = committee_signers(keystore, chain.registries, member)
+        action = chain.registries.sharing.encode_revoke_grant(grant_id, reason)
+        outcome = submit_action(chain.registries, signers, action)
+    report(outcome, f"revoked grant {grant_id}")

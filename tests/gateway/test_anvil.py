@@ -29,6 +29,27 @@ def anvil_world(anvil: AnvilNode, tmp_path_factory: pytest.TempPathFactory) -> I
         yield built
 
 
+def use_cli_against(
+    world: World, anvil: AnvilNode, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Environment for the CLI: its own data dir with only the gateway chain's deployment
+    manifest (the gateway's data dir is locked by its process), the gateway's database and
+    keystore."""
+    settings = world.settings
+    cli_dir = tmp_path / "cli"
+    cli_dir.mkdir()
+    shutil.copy(settings.data_dir / "deployment.json", cli_dir / "deployment.json")
+    for name, value in {
+        "DATA_DIR": str(cli_dir),
+        "DATABASE_URL": settings.resolved_database_url,
+        "KEYSTORE_DIR": str(settings.resolved_keystore_dir),
+        "CHAIN_BACKEND": "rpc",
+        "CHAIN_RPC_URL": anvil.url,
+        "CHAIN_ID": str(anvil.chain_id),
+    }.items():
+        monkeypatch.setenv(f"GOVLEDGER_{name}", value)
+
+
 def test_release_and_revocation_on_anvil(anvil_world: World) -> None:
     world = anvil_world
     grant_id = world.granted("anv-1", ["name", "active"])
@@ -47,19 +68,7 @@ def test_cli_exports_and_verifies_the_log_and_names_a_deleted_entry(
 ) -> None:
     world = anvil_world
     world.anchorer.run_once()
-    settings = world.settings
-    # An auditor's own data dir, with only the deployment manifest of the gateway's chain.
-    auditor_dir = tmp_path / "auditor"
-    auditor_dir.mkdir()
-    shutil.copy(settings.data_dir / "deployment.json", auditor_dir / "deployment.json")
-    for name, value in {
-        "DATA_DIR": str(auditor_dir),
-        "DATABASE_URL": settings.resolved_database_url,
-        "CHAIN_BACKEND": "rpc",
-        "CHAIN_RPC_URL": anvil.url,
-        "CHAIN_ID": str(anvil.chain_id),
-    }.items():
-        monkeypatch.setenv(f"GOVLEDGER_{name}", value)
+    use_cli_against(world, anvil, tmp_path, monkeypatch)
     runner = CliRunner()
     exported = tmp_path / "log.json"
     result = runner.invoke(cli, ["audit", "export", "--output", str(exported)])
@@ -75,3 +84,16 @@ def test_cli_exports_and_verifies_the_log_and_names_a_deleted_entry(
     assert result.exit_code != 0
     verdict = json.loads(result.output.splitlines()[0])
     assert (verdict["ok"], verdict["seq"]) == (False, 1)
+
+
+def test_governance_revokes_a_grant_from_the_command_line(
+    anvil_world: World, anvil: AnvilNode, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = anvil_world
+    grant_id = world.granted("anv-2", ["name"])
+    assert world.release("anv-2", grant_id, "name").status_code == 200
+    use_cli_against(world, anvil, tmp_path, monkeypatch)
+    result = CliRunner().invoke(cli, ["dataset", "revoke-grant", str(grant_id), "--reason", "5"])
+    assert result.exit_code == 0, (result.output, result.exception)
+    assert f"revoked grant {grant_id}" in result.output
+    assert world.release("anv-2", grant_id, "name").json()["code"] == "release-grant-revoked"
