@@ -46,7 +46,7 @@ def build_service(context: PlatformContext, settings: LicenceSettings) -> Licenc
 
 
 @dataclass(frozen=True)
-class LicenceState:
+class LicenceServiceState:
     """What the routes find on ``app.state.licences``."""
 
     service: LicenceService
@@ -66,13 +66,13 @@ class LicencePlugin:
         return self._running(context)
 
     @contextmanager
-    def _running(self, context: PlatformContext) -> Iterator[LicenceState]:
+    def _running(self, context: PlatformContext) -> Iterator[LicenceServiceState]:
         service = build_service(context, self.settings or LicenceSettings())
         # Batches sealed before a crash are anchored before anything new is taken in.
         service.anchor_sealed()
         batcher = Batcher(service, interval_s=min(1.0, service.settings.batch_max_wait_s))
         batcher.start()
         try:
-            yield LicenceState(service)
+            yield LicenceServiceState(service)
         finally:
             batcher.stop()

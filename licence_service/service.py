@@ -508,12 +508,17 @@ class LicenceService:
         if current not in {LicenceStatus.VALID, LicenceStatus.SUSPENDED}:
             raise LicenceStateConflict(f"{licence_id} is {current.name.lower()}: final")
         successor = old.document.metadata().successor(**changes)
-        issued = self.issue_bulk(department, [successor])
-        if issued.batches[0].state != BatchState.ANCHORED:
-            raise LicenceNotAnchored("the new version could not be anchored; retry later")
-        (new_id,) = issued.licence_ids
+        new_id = successor.licence_id(department).format()
+        with self._store() as store:
+            # Issued by an earlier attempt whose superseding did not go through: finish that.
+            earlier = store.licence(new_id)
+        if earlier is None:
+            self.issue_bulk(department, [successor])
+        else:
+            self.anchor_sealed()
         new = self.licence(new_id)
-        assert new.batch.root is not None
+        if new.batch.state != BatchState.ANCHORED or new.batch.root is None:
+            raise LicenceNotAnchored(f"{new_id} could not be anchored yet; retry later")
         signer = self._keyring.signer(department)
         with _refused_transition(licence_id, action):
             tx = self._ledger.supersede(
