@@ -313,7 +313,8 @@ class LicenceService:
         progress: Callable[[int], None] | None = None,
     ) -> BulkIssue:
         """Issue many licences as batches of their own, anchored before returning when the
-        chain answers (else they stay sealed for the batcher)."""
+        chain answers (else they stay sealed for the batcher). ``progress`` hears how many
+        are stored so far."""
         if not requests:
             raise InvalidInput("a bulk issue needs at least one licence")
         if len(requests) > self.settings.bulk_max_licences:
@@ -346,7 +347,7 @@ class LicenceService:
                 store.add_licences(batch_id, rows, now)
             batch_ids.append(batch_id)
             if progress is not None:
-                progress(len(rows))
+                progress(len(licence_ids))
         for batch_id in batch_ids:
             try:
                 self._anchor(batch_id)
