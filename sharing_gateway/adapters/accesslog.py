@@ -34,14 +34,23 @@ def ensure_head(session: Session, log_id: str) -> None:
 
 
 class LogTransaction:
-    """A writer transaction: its ``session``, and :meth:`append` for log entries."""
+    """A writer transaction: its ``session``, and :meth:`append` for log entries.
+
+    The log's head row is locked as the transaction's first statement, so processes sharing the
+    database always lock in the same order (head, then usage rows) and never deadlock."""
 
     def __init__(self, session: Session, log_id: str, clock: Clock) -> None:
         self.session = session
         self._log_id = log_id
         self._clock = clock
-        self._head: tuple[int, str] | None = None
         self._rows: list[dict[str, Any]] = []
+        next_seq, last_hash = session.execute(
+            update(AuditHeadRow)
+            .where(AuditHeadRow.log_id == log_id)
+            .values(next_seq=AuditHeadRow.next_seq)
+            .returning(AuditHeadRow.next_seq, AuditHeadRow.last_hash)
+        ).one()
+        self._head: tuple[int, str] = (next_seq, last_hash)
 
     def append(
         self,
@@ -55,14 +64,6 @@ class LogTransaction:
         fields: Sequence[str] = (),
         purpose: str = "",
     ) -> Entry:
-        if self._head is None:
-            next_seq, last_hash = self.session.execute(
-                update(AuditHeadRow)
-                .where(AuditHeadRow.log_id == self._log_id)
-                .values(next_seq=AuditHeadRow.next_seq)
-                .returning(AuditHeadRow.next_seq, AuditHeadRow.last_hash)
-            ).one()
-            self._head = (next_seq, last_hash)
         seq, prev_hash = self._head
         now = self._clock()
         body = EntryBody(
@@ -100,7 +101,7 @@ class LogTransaction:
 
     def flush(self) -> None:
         """Write the appended entries and the new head (before the commit)."""
-        if self._head is None or not self._rows:
+        if not self._rows:
             return
         self.session.execute(insert(AuditEntryRow), self._rows)
         next_seq, last_hash = self._head
