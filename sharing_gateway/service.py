@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
 from govledger.auth.clock import Clock
@@ -67,6 +68,23 @@ def _public_key(raw_xy: bytes) -> SM2PublicKey:
 
 def _blob_aad(dataset_id: str, content_hash: bytes) -> bytes:
     return canonical_json({"dataset_id": dataset_id, "content_hash": content_hash.hex()})
+
+
+@dataclass(frozen=True)
+class StoredVersion:
+    """A version's row as the release checks read it (the columns of ``VersionRow``)."""
+
+    dataset_id: str
+    version: int
+    blob_cid: str
+    wrapped_key: str
+    record_count: int
+    content_hash: str
+    signature: str
+    signer_key_version: int
+    tx_hash: str
+    block_number: int
+    published_at: datetime
 
 
 @dataclass(frozen=True)
@@ -474,7 +492,10 @@ class Gateway:
         self.view.sync()
         chain_grant = self.view.grant(grant_id)
         grant = None if chain_grant is None else GrantView.from_chain(chain_grant)
-        used = session.scalar(select(GrantUsageRow.used).where(GrantUsageRow.grant_id == grant_id))
+        reads = session.connection()  # plain SQL: these run for every release
+        used = reads.execute(
+            select(GrantUsageRow.used).where(GrantUsageRow.grant_id == grant_id)
+        ).scalar()
         check_grant(
             grant,
             caller=caller,
@@ -485,7 +506,7 @@ class Gateway:
         )
         assert grant is not None  # check_grant refuses a missing grant
         dataset = self.view.dataset(to_bytes32(dataset_id))
-        version = self._latest_version(session, dataset_id)
+        version = self._latest_version(reads, dataset_id)
         if dataset is None or version is None:
             raise errors.ContentMismatch(f"dataset {dataset_id} has no published version")
         records = self._provenance_checked(version, dataset.provider)
@@ -529,16 +550,17 @@ class Gateway:
         return release, dataset.provider, grant.max_uses
 
     @staticmethod
-    def _latest_version(session: Session, dataset_id: str) -> VersionRow | None:
+    def _latest_version(reads: Connection, dataset_id: str) -> StoredVersion | None:
         # Read on every release, never cached: an altered row must be seen by the checks.
-        return session.scalar(
-            select(VersionRow)
+        row = reads.execute(
+            select(*VersionRow.__table__.columns)
             .where(VersionRow.dataset_id == dataset_id)
             .order_by(VersionRow.version.desc())
             .limit(1)
-        )
+        ).one_or_none()
+        return None if row is None else StoredVersion(**row._mapping)
 
-    def _provenance_checked(self, version: VersionRow, provider_code: str) -> list[Record]:
+    def _provenance_checked(self, version: StoredVersion, provider_code: str) -> list[Record]:
         """The version's records, if the stored bytes hash to the content hash anchored on chain
         and the provider's signature matches the chain's hash and the provider's key."""
         dataset_b32 = to_bytes32(version.dataset_id)
@@ -576,7 +598,7 @@ class Gateway:
         records: list[Record] = json.loads(plaintext)
         return records
 
-    def _data_key(self, version: VersionRow) -> bytes:
+    def _data_key(self, version: StoredVersion) -> bytes:
         key = (version.dataset_id, version.version)
         data_key = self._data_keys.get(key)
         if data_key is None:

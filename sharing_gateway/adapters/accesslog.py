@@ -44,7 +44,10 @@ class LogTransaction:
         self._log_id = log_id
         self._clock = clock
         self._rows: list[dict[str, Any]] = []
-        next_seq, last_hash = session.execute(
+        # Statements go through the connection (plain SQL), not the session's ORM bulk paths:
+        # they run for every release.
+        self._connection = session.connection()
+        next_seq, last_hash = self._connection.execute(
             update(AuditHeadRow)
             .where(AuditHeadRow.log_id == log_id)
             .values(next_seq=AuditHeadRow.next_seq)
@@ -103,9 +106,9 @@ class LogTransaction:
         """Write the appended entries and the new head (before the commit)."""
         if not self._rows:
             return
-        self.session.execute(insert(AuditEntryRow), self._rows)
+        self._connection.execute(insert(AuditEntryRow), self._rows)
         next_seq, last_hash = self._head
-        self.session.execute(
+        self._connection.execute(
             update(AuditHeadRow)
             .where(AuditHeadRow.log_id == self._log_id)
             .values(next_seq=next_seq, last_hash=last_hash)

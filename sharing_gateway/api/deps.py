@@ -9,17 +9,18 @@ whose events name the department (see :mod:`sharing_gateway.adapters.chainview`)
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from govledger.api.deps import (
     AuthenticatedDepartment,
     PlatformState,
-    TokenDep,
     get_current_department,
+    get_token,
 )
 from govledger.auth.errors import RoleMissing
 from govledger.errors import ConfigurationError
@@ -39,7 +40,11 @@ class GatewayState:
     anchorer: Anchorer | None
 
 
-def get_state(request: Request) -> GatewayState:
+# The trivial dependencies are ``async``: FastAPI runs a plain ``def`` dependency in its thread
+# pool, one hand-off per dependency per request, which costs more than these functions do.
+
+
+async def get_state(request: Request) -> GatewayState:
     state = getattr(request.app.state, STATE_NAME, None)
     if not isinstance(state, GatewayState):
         raise ConfigurationError("app.state.gateway is not set: mount the sharing gateway")
@@ -49,24 +54,33 @@ def get_state(request: Request) -> GatewayState:
 StateDep = Annotated[GatewayState, Depends(get_state)]
 
 
-def get_gateway(state: StateDep) -> Gateway:
+async def get_gateway(state: StateDep) -> Gateway:
     return state.gateway
 
 
 GatewayDep = Annotated[Gateway, Depends(get_gateway)]
 
 
-def get_department(state: StateDep, token: TokenDep) -> AuthenticatedDepartment:
-    return get_current_department(state.platform, token)
+# The bearer scheme as the platform declares it. The platform's get_token is called as a
+# function, not chained as a dependency: each plain ``def`` dependency is a thread hand-off.
+_bearer = HTTPBearer(auto_error=False, description="An access token from POST /v1/auth/token")
+
+
+def get_department(
+    state: StateDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> AuthenticatedDepartment:
+    return get_current_department(state.platform, get_token(credentials))
 
 
 Department = Annotated[AuthenticatedDepartment, Depends(get_department)]
 
 
-def with_role(role: str) -> Callable[[AuthenticatedDepartment], AuthenticatedDepartment]:
+def with_role(
+    role: str,
+) -> Callable[[AuthenticatedDepartment], Coroutine[None, None, AuthenticatedDepartment]]:
     """Like the platform's ``require_role``, over :data:`Department`."""
 
-    def department_with_role(department: Department) -> AuthenticatedDepartment:
+    async def department_with_role(department: Department) -> AuthenticatedDepartment:
         if role not in department.roles:
             raise RoleMissing(f"this needs the {role} role")
         return department
