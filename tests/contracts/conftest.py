@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 
+from ledger.devnode import AnvilNode
 from tests.contracts.chains import AnvilChain, Chain, EmbeddedChain
 from tests.contracts.deployment import Deployment
 
@@ -14,9 +15,17 @@ CHAIN_FACTORIES: dict[str, Callable[[pytest.FixtureRequest], Chain]] = {
     "embedded": lambda request: EmbeddedChain(
         request.getfixturevalue("tmp_path_factory").mktemp("chain")
     ),
-    "anvil": lambda request: AnvilChain(request.getfixturevalue("anvil").url),
+    "anvil": lambda request: AnvilChain(request.getfixturevalue("contracts_anvil").url),
 }
 CHAIN_MARKS: dict[str, list[pytest.MarkDecorator]] = {"anvil": [pytest.mark.anvil]}
+
+
+@pytest.fixture(scope="package")
+def contracts_anvil() -> Iterator[AnvilNode]:
+    """An Anvil node of the contract suite's own: its tests move the node's clock forward
+    (``travel_to``), which must not leak into other suites sharing the session's node."""
+    with AnvilNode() as node:
+        yield node
 
 
 @pytest.fixture(
