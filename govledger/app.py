@@ -19,6 +19,7 @@ from typing import Protocol
 
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
+from fastapi_offline import FastAPIOffline
 from sqlalchemy.engine import Engine
 
 from govledger.api.deps import PlatformState
@@ -141,12 +142,12 @@ def create_app(settings: Settings, services: Sequence[ServicePlugin] | None = No
                 setattr(app.state, plugin.name, stack.enter_context(plugin.open(context)))
             yield
 
-    app = FastAPI(
+    # The docs page serves Swagger UI from the package, not a CDN: deployments are often offline.
+    app = FastAPIOffline(
         title="govledger",
         summary="E-licences and trusted data sharing on a permissioned chain, with SM2/SM3/SM4",
         version="0.1.0",
         lifespan=lifespan,
-        docs_url="/docs",
         generate_unique_id_function=_operation_id,
     )
     install_problem_handlers(app)

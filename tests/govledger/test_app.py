@@ -3,6 +3,7 @@ with problem+json, never a 500."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,6 +27,17 @@ def test_starts_on_a_fresh_data_dir(client: TestClient) -> None:
     response = client.get("/docs")
     assert response.status_code == 200
     assert "swagger" in response.text.lower()
+
+
+def test_docs_page_loads_nothing_from_outside(client: TestClient) -> None:
+    # A browser on an offline government network must still render the API docs.
+    for page in ("/docs", "/redoc"):
+        html = client.get(page).text
+        assets = re.findall(r'(?:src|href)="([^"]+)"', html) + re.findall(r"url: '([^']+)'", html)
+        assert assets, page
+        for asset in assets:
+            assert asset.startswith("/"), (page, asset)
+            assert client.get(asset).status_code == 200, (page, asset)
 
 
 def test_openapi_lists_every_route_with_a_response_model(client: TestClient) -> None:
