@@ -27,7 +27,7 @@ from govledger.errors import InvalidInput
 from ledger import revert_error_class
 from ledger.exceptions import ContractRevert, LedgerError
 from licence_service.domain.canonical import utc_seconds
-from licence_service.domain.document import LicenceDocument, issue_batch
+from licence_service.domain.document import LicenceDocument, SealedLicence, issue_batch
 from licence_service.domain.model import Code, LicenceInput, LicenceParticulars
 from licence_service.domain.ports import LicenceChainView, LicenceStatus
 from licence_service.domain.presentation import Presentation, present
@@ -290,15 +290,13 @@ class LicenceService:
                 signing_time=now,
                 threads=1,
             )
-            document = issued.documents[0]
-            licence_id = document.header.licence_id
+            sealed = issued.licences[0]
+            licence_id = sealed.licence_id
             token = self._tokens.issue(licence_id, HOLDER_KIND, None, self._holder_lifetime)
             # Batch ages go by this process's clock, which the batcher compares them with.
             batch_id = store.join_open_batch(department, self.settings.batch_max_size, self._now())
             store.add_licences(
-                batch_id,
-                [_new_licence(document, department, issued.leaves[0], None, token.token_id)],
-                now,
+                batch_id, [_new_licence(sealed, department, None, token.token_id)], now
             )
             full = store.batch(batch_id).count >= self.settings.batch_max_size
         if full:
@@ -336,10 +334,8 @@ class LicenceService:
                 threads=self.settings.sign_threads,
             )
             rows = [
-                _new_licence(
-                    document, department, leaf, document.anchor.proof if document.anchor else None
-                )
-                for document, leaf in zip(issued.documents, issued.leaves, strict=True)
+                _new_licence(sealed, department, issued.proof(index))
+                for index, sealed in enumerate(issued.licences)
             ]
             licence_ids.extend(row.licence_id for row in rows)
             with self._store() as store:
@@ -617,19 +613,18 @@ def _licence_input(request: LicenceRequest, serial: int) -> LicenceInput:
 
 
 def _new_licence(
-    document: LicenceDocument,
+    sealed: SealedLicence,
     issuer_code: str,
-    leaf: bytes,
     proof: Sequence[bytes] | None,
     holder_token_id: str | None = None,
 ) -> NewLicence:
-    header = document.header
+    # Issuance hands over the document's JSON as it is stored: it is not serialised again.
     return NewLicence(
-        licence_id=header.licence_id,
+        licence_id=sealed.licence_id,
         issuer_code=issuer_code,
-        previous_id=header.previous_id,
-        leaf=leaf,
-        document_json=document.model_dump_json(exclude={"anchor"}),
+        previous_id=sealed.previous_id,
+        leaf=sealed.leaf,
+        document_json=sealed.document_json,
         proof=proof,
         holder_token_id=holder_token_id,
     )

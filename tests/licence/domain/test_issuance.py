@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import gc
+import multiprocessing
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ledger.merkle import verify_proof
+from licence_service.domain import document as document_module
 from licence_service.domain.disclosure import field_digest
 from licence_service.domain.document import LicenceDocument, issue_batch
 from licence_service.domain.errors import LicenceInputError, SealMismatch
+from licence_service.domain.model import LicenceInput
 from licence_service.domain.seal import public_key_bytes
 from tests.licence.domain.conftest import ISSUER_CODE, SIGNED, World, licence_input
 
@@ -117,3 +122,78 @@ def test_threads_give_the_same_kind_of_batch(world: World) -> None:
         assert ids == [item.licence_id(ISSUER_CODE).format() for item in inputs]
         for document, leaf in zip(batch.documents, batch.leaves, strict=True):
             assert document.leaf() == leaf
+
+
+def test_worker_processes_give_the_same_kind_of_batch(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The pool normally starts at thousands of licences; here at a few, in chunks of three.
+    monkeypatch.setattr(document_module, "PROCESS_POOL_MIN_LICENCES", 2)
+    monkeypatch.setattr(document_module, "_PROCESS_CHUNK", 3)
+    inputs = [licence_input(n) for n in range(40, 50)]
+    batch = issue_batch(
+        inputs,
+        issuer=world.authority,
+        seal=world.seal,
+        signing_key=world.issuer_key,
+        signing_time=SIGNED,
+        threads=2,
+    )
+    assert multiprocessing.active_children() == []
+    ids = [doc.header.licence_id for doc in batch.documents]
+    assert ids == [item.licence_id(ISSUER_CODE).format() for item in inputs]
+    salts = [field.salt for doc in batch.documents for field in doc.fields.values()]
+    assert len(set(salts)) == len(salts)
+    for document, leaf in zip(batch.documents, batch.leaves, strict=True):
+        assert document.leaf() == leaf
+        assert document.seal_signature.to_sign.data_hash == document.digest()
+        assert document.anchor is not None
+        verify_proof(leaf, document.anchor.proof, batch.root)
+        document.seal_signature.verify_with(public_key_bytes(world.issuer_key.public_key()))
+
+
+surface_values = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**53) + 1, 2**53 - 1)
+    | st.text(st.characters(exclude_categories=["Cs", "Cc"]), min_size=1, max_size=20).filter(
+        str.strip
+    )
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.dictionaries(
+        st.text(st.characters(exclude_categories=["Cs", "Cc"]), min_size=1, max_size=10).filter(
+            str.strip
+        ),
+        surface_values,
+        max_size=5,
+    ),
+    st.text(st.characters(exclude_categories=["Cs", "Cc"]), min_size=1, max_size=20).filter(
+        str.strip
+    ),
+)
+def test_stored_json_is_what_the_model_writes(
+    world: World, surface: dict[str, object], holder_name: str
+) -> None:
+    # The issuer writes each document's JSON itself; it must be what pydantic writes for the
+    # document it describes, which validates and leads to the same leaf.
+    item = LicenceInput.model_validate(
+        {**licence_input(60).model_dump(), "surface": surface, "holder_name": holder_name}
+    )
+    batch = issue_batch(
+        [item],
+        issuer=world.authority,
+        seal=world.seal,
+        signing_key=world.issuer_key,
+        signing_time=SIGNED,
+        threads=1,
+    )
+    (sealed,) = batch.licences
+    document = LicenceDocument.model_validate_json(sealed.document_json)
+    assert document.model_dump_json(exclude={"anchor"}) == sealed.document_json
+    assert document.leaf() == sealed.leaf
+    assert document.header.licence_id == sealed.licence_id
+    assert document.metadata().surface == item.surface
