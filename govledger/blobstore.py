@@ -12,15 +12,14 @@ import base64
 import binascii
 import hashlib
 import hmac
-import os
 import re
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
 
 from govledger.errors import InvalidInput, NotFound, VerificationFailed
+from govledger.files import write_durably
 from sm_crypto import sm3
 
 CID_VERSION = 1
@@ -167,17 +166,7 @@ class LocalBlobStore:
         if self._is_intact(path, cid):
             return str(cid)
         path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
-        try:
-            with os.fdopen(descriptor, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-        _fsync_directory(path.parent)
+        write_durably(path, data, replace=True)
         return str(cid)
 
     def get(self, cid: str) -> bytes:
@@ -199,12 +188,3 @@ class LocalBlobStore:
             return cid.matches(path.read_bytes())
         except FileNotFoundError:
             return False
-
-
-def _fsync_directory(directory: Path) -> None:
-    # The rename is durable only once the directory entry itself reaches the disk.
-    descriptor = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)

@@ -15,10 +15,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import os
 import re
 import secrets
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +25,7 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
 from govledger.errors import ConfigurationError, Conflict, InvalidInput, NotFound
+from govledger.files import write_durably
 from sm_crypto import (
     DEFAULT_KDF_ITERATIONS,
     SM2PrivateKey,
@@ -185,20 +184,7 @@ class Keystore:
 
     def _write_new(self, path: Path, content: bytes) -> None:
         self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(dir=self.directory, prefix=".incoming-")
         try:
-            with os.fdopen(descriptor, "wb") as handle:
-                handle.write(content)
-                handle.flush()
-                os.fsync(handle.fileno())
-            # A hard link appears complete or not at all, and refuses to replace an existing file.
-            os.link(temporary, path)
+            write_durably(path, content, replace=False)
         except FileExistsError:
             raise Conflict(f"keys for {path.stem} already exist") from None
-        finally:
-            os.unlink(temporary)
-        descriptor = os.open(self.directory, os.O_RDONLY)
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)

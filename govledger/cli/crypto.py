@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from govledger.errors import Conflict, InvalidInput
+from govledger.files import write_durably
 from sm_crypto import DEFAULT_UID, SM2PrivateKey, SM2PublicKey, sm3_hasher
 
 app = typer.Typer(help="SM2 keys and signatures, SM3 digests.", no_args_is_help=True)
@@ -47,20 +48,6 @@ def _load_private_key(path: Path, password_env: str | None) -> SM2PrivateKey:
     return SM2PrivateKey.from_pem(path.read_bytes(), _password(password_env))
 
 
-def write_new_private_file(path: Path, content: bytes) -> None:
-    """Create ``path`` readable by its owner only; never replace an existing key."""
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        raise Conflict(f"{path} already exists; refusing to overwrite a key") from None
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(content)
-    except BaseException:
-        path.unlink()
-        raise
-
-
 @app.command()
 def keygen(
     out: Annotated[Path, typer.Option("--out", help="Where to write the private key (PEM).")],
@@ -69,7 +56,10 @@ def keygen(
     """Generate an SM2 key pair: the private key goes to --out as PKCS#8 PEM (encrypted when
     --password-env names a password), the public key to stdout as PEM."""
     key = SM2PrivateKey.generate()
-    write_new_private_file(out, key.to_pem(_password(password_env)))
+    try:
+        write_durably(out, key.to_pem(_password(password_env)), replace=False)
+    except FileExistsError:
+        raise Conflict(f"{out} already exists; refusing to overwrite a key") from None
     typer.echo(f"wrote the private key to {out}", err=True)
     typer.echo(key.public_key().to_pem().decode(), nl=False)
 
