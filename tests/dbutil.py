@@ -18,14 +18,18 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import MetaData, inspect, text
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
-from govledger.db import make_engine
+from govledger.db import Base, alembic_config, make_engine, migrate
 
 POSTGRES_URL_ENV = "GOVLEDGER_TEST_POSTGRES_URL"
 POSTGRES_SWITCH_ENV = "GOVLEDGER_TEST_POSTGRES"
@@ -86,3 +90,45 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     """An empty database, once on SQLite and once on PostgreSQL."""
     with isolated_database(request.param, tmp_path) as url:
         yield url
+
+
+class ServiceMigrationBehaviour:
+    """A service's Alembic branch gives exactly its models and goes down and up again.
+
+    Subclass with ``versions`` (the branch's folder), ``branch`` (its label) and ``tables`` (the
+    tables it owns); the test module must also import the ``database_url`` fixture.
+    """
+
+    versions: ClassVar[Path]
+    branch: ClassVar[str]
+    tables: ClassVar[frozenset[str]]
+
+    @pytest.fixture
+    def engine(self, database_url: str) -> Iterator[Engine]:
+        engine = make_engine(database_url)
+        migrate(engine, version_locations=[self.versions])
+        yield engine
+        engine.dispose()
+
+    def schema_diff(self, engine: Engine) -> list[object]:
+        # Only the tables this branch (and the platform below it) owns: other services' models
+        # are in Base.metadata too once imported, but not in this database.
+        owned = MetaData(naming_convention=Base.metadata.naming_convention)
+        for name in sorted(self.tables | {"auth_challenges"}):
+            Base.metadata.tables[name].to_metadata(owned)
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            return list(compare_metadata(context, owned))
+
+    def test_migration_gives_exactly_the_models(self, engine: Engine) -> None:
+        assert self.schema_diff(engine) == []
+        assert set(inspect(engine).get_table_names()) >= self.tables
+
+    def test_migration_goes_down_and_up(self, engine: Engine) -> None:
+        with engine.begin() as connection:
+            config = alembic_config([self.versions])
+            config.attributes["connection"] = connection
+            command.downgrade(config, f"{self.branch}@base")
+        assert not self.tables & set(inspect(engine).get_table_names())
+        migrate(engine, version_locations=[self.versions])
+        assert self.schema_diff(engine) == []

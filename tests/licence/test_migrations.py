@@ -3,62 +3,24 @@ PostgreSQL, and goes down and up again."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
-from sqlalchemy import MetaData, inspect
-from sqlalchemy.engine import Engine
-
-from govledger.db import Base, alembic_config, make_engine, migrate
 from licence_service import models
 from licence_service.plugin import MIGRATIONS
-from tests.dbutil import database_url
+from tests.dbutil import ServiceMigrationBehaviour, database_url
 
 __all__ = ["database_url"]
 
-LICENCE_TABLES = {
-    row.__tablename__
-    for row in (
-        models.SealRow,
-        models.SerialRow,
-        models.BatchRow,
-        models.LicenceRow,
-        models.LicenceEventRow,
-        models.PresentationRow,
+
+class TestLicenceMigrations(ServiceMigrationBehaviour):
+    versions = MIGRATIONS
+    branch = "licence"
+    tables = frozenset(
+        row.__tablename__
+        for row in (
+            models.SealRow,
+            models.SerialRow,
+            models.BatchRow,
+            models.LicenceRow,
+            models.LicenceEventRow,
+            models.PresentationRow,
+        )
     )
-}
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    migrate(engine, version_locations=[MIGRATIONS])
-    yield engine
-    engine.dispose()
-
-
-def licence_diff(engine: Engine) -> list[object]:
-    owned = MetaData(naming_convention=Base.metadata.naming_convention)
-    for name in sorted(LICENCE_TABLES | {"auth_challenges"}):
-        Base.metadata.tables[name].to_metadata(owned)
-    with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
-        return list(compare_metadata(context, owned))
-
-
-def test_migration_gives_exactly_the_models(engine: Engine) -> None:
-    assert licence_diff(engine) == []
-    assert set(inspect(engine).get_table_names()) >= LICENCE_TABLES
-
-
-def test_migration_goes_down_and_up(engine: Engine) -> None:
-    with engine.begin() as connection:
-        config = alembic_config([MIGRATIONS])
-        config.attributes["connection"] = connection
-        command.downgrade(config, "licence@base")
-    assert not LICENCE_TABLES & set(inspect(engine).get_table_names())
-    migrate(engine, version_locations=[MIGRATIONS])
-    assert licence_diff(engine) == []
