@@ -21,6 +21,7 @@ import json
 import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
 from json.encoder import encode_basestring
 from typing import Any, cast
 
@@ -157,6 +158,9 @@ def parse_json(data: bytes | str) -> JSONValue:
         raise NotCanonicalisable(f"not JSON: {exc}") from None
 
 
+# Kept: a batch is signed at one moment, written twice for each of its licences and read
+# back for each document verified. Equal datetimes are the same instant, so the same text.
+@lru_cache(maxsize=256)
 def format_timestamp(moment: datetime) -> str:
     """``YYYY-MM-DDTHH:MM:SSZ`` in UTC. The moment must be timezone-aware and whole seconds."""
     if moment.tzinfo is None or moment.utcoffset() is None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from licence_service.domain.errors import InvalidIdentifier
 from licence_service.domain.iso7064 import MOD_11_2, MOD_37_36
@@ -46,6 +47,9 @@ def uscc_check_character(first17: str) -> str:
     return USCC_ALPHABET[-total % 31]
 
 
+# Kept: every licence identifier built or parsed checks its issuer's code, and an issuer issues
+# thousands. Only codes that pass are kept (a refusal raises, which is not cached).
+@lru_cache(maxsize=1024)
 def validate_uscc(code: str) -> str:
     """Return ``code`` if it is a well-formed 18-character unified social credit code.
 

@@ -7,6 +7,7 @@ nothing on the chain. Where a case rightly fails two checks, the test says so an
 from __future__ import annotations
 
 import copy
+import json
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -447,3 +448,25 @@ def test_the_report_is_json_ready(world: World, chain: ChainDouble) -> None:
     assert report["ok"] is True
     assert set(report["checks"]) == {"integrity", "status", "issuer", "seal"}
     assert report["verified_at"].startswith(VERIFIED.date().isoformat())
+
+
+def test_a_seal_kept_from_earlier_documents_stands_in_only_for_the_same_seal(
+    world: World, chain: ChainDouble
+) -> None:
+    # Seals are validated once per distinct JSON and kept: a document with a changed or a
+    # malformed seal after good ones must still fail exactly as before.
+    good = world.document.model_dump(mode="json")
+    for _ in range(2):
+        assert verified(json.dumps(good, ensure_ascii=False), chain).ok
+    changed = copy.deepcopy(good)
+    changed["seal"]["to_sign"]["info"]["picture"]["width_mm"] = 50
+    assert_fails_only(
+        verified(json.dumps(changed, ensure_ascii=False), chain), Check.SEAL, Reason.SEAL_MISMATCH
+    )
+    malformed = copy.deepcopy(good)
+    malformed["seal"]["signature"] = "not hex"
+    report = verified(json.dumps(malformed, ensure_ascii=False), chain)
+    assert report.failed() == list(Check)
+    assert report.seal.reason is Reason.MALFORMED
+    assert "seal.signature" in report.seal.message
+    assert verified(json.dumps(good, ensure_ascii=False), chain).ok
