@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import APIRouter
 
 from govledger.app import PlatformContext
 from govledger.auth.clock import Clock
-from sharing_gateway.adapters.chainview import CachedChainDirectory, ChainView
+from sharing_gateway.adapters.chainview import ChainView
 from sharing_gateway.anchoring import Anchorer
 from sharing_gateway.api.deps import STATE_NAME, GatewayState
 from sharing_gateway.api.routes import audit, datasets, grants, requests
@@ -39,7 +39,7 @@ class GatewayPlugin:
     @contextmanager
     def _running(self, context: PlatformContext) -> Iterator[GatewayState]:
         settings = self.settings or GatewaySettings()
-        view = ChainView(context.chain.registries)
+        view = ChainView(context.chain.registries, context.platform.directory)
         gateway = Gateway(
             settings=settings,
             view=view,
@@ -53,9 +53,7 @@ class GatewayPlugin:
             # Segments and uses written before a crash are reconciled before anything new.
             anchorer.start()
         try:
-            yield GatewayState(
-                gateway, replace(context.platform, directory=CachedChainDirectory(view)), anchorer
-            )
+            yield GatewayState(gateway, anchorer)
         finally:
             try:
                 if anchorer is not None:

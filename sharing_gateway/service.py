@@ -62,8 +62,8 @@ REQUEST_FORMAT = "govledger-data-request-v1"
 
 
 @lru_cache(maxsize=1024)
-def _public_key(raw_xy: bytes) -> SM2PublicKey:
-    return SM2PublicKey.from_bytes(b"\x04" + raw_xy)
+def _public_key(encoded: bytes) -> SM2PublicKey:
+    return SM2PublicKey.from_bytes(encoded)
 
 
 def _blob_aad(dataset_id: str, content_hash: bytes) -> bytes:
@@ -517,7 +517,7 @@ class Gateway:
         if requester is None:
             raise errors.WrongCaller(f"{caller} is not a registered department")
         envelope = seal_envelope(
-            _public_key(requester.public_key),
+            _public_key(requester.sm2_public_key),
             {
                 "recipient": caller,
                 "grant_id": grant_id,
@@ -586,10 +586,10 @@ class Gateway:
         provider = self.view.department(provider_code)
         if provider is None:
             raise errors.SignatureInvalid(f"provider {provider_code} is not registered")
-        cache_key = (signature, content_hash, provider.public_key)
+        cache_key = (signature, content_hash, provider.sm2_public_key)
         if cache_key not in self._verified:
             try:
-                _public_key(provider.public_key).verify(signature, content_hash)
+                _public_key(provider.sm2_public_key).verify(signature, content_hash)
             except (SMCryptoError, VerificationFailed):
                 raise errors.SignatureInvalid(
                     f"the signature does not verify with {provider_code}'s registered key"

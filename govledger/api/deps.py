@@ -2,11 +2,14 @@
 
 Nothing is a module-level singleton: the composition root builds a :class:`PlatformState` and puts
 it on ``app.state.platform``; every dependency reads it from the request's app.
+
+The trivial dependencies are ``async``: FastAPI runs a plain ``def`` dependency in its thread
+pool, one hand-off per dependency per request, which costs more than these functions do.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -48,7 +51,7 @@ class AuthenticatedDepartment:
     token: VerifiedToken
 
 
-def get_platform(request: Request) -> PlatformState:
+async def get_platform(request: Request) -> PlatformState:
     platform = getattr(request.app.state, "platform", None)
     if not isinstance(platform, PlatformState):
         raise ConfigurationError("app.state.platform is not set: the app factory must set it")
@@ -58,7 +61,7 @@ def get_platform(request: Request) -> PlatformState:
 PlatformDep = Annotated[PlatformState, Depends(get_platform)]
 
 
-def get_settings(platform: PlatformDep) -> Settings:
+async def get_settings(platform: PlatformDep) -> Settings:
     return platform.settings
 
 
@@ -77,7 +80,7 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 _bearer = HTTPBearer(auto_error=False, description="An access token from POST /v1/auth/token")
 
 
-def get_token(
+async def get_token(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> str:
     if credentials is None:
@@ -102,13 +105,15 @@ def get_current_department(platform: PlatformDep, token: TokenDep) -> Authentica
 CurrentDepartment = Annotated[AuthenticatedDepartment, Depends(get_current_department)]
 
 
-def require_role(role: str) -> Callable[[AuthenticatedDepartment], AuthenticatedDepartment]:
+def require_role(
+    role: str,
+) -> Callable[[AuthenticatedDepartment], Coroutine[None, None, AuthenticatedDepartment]]:
     """A dependency admitting only departments whose token grants ``role`` (else 403).
 
     Use as ``Issuer = Annotated[AuthenticatedDepartment, Depends(require_role("ISSUER"))]``.
     """
 
-    def department_with_role(department: CurrentDepartment) -> AuthenticatedDepartment:
+    async def department_with_role(department: CurrentDepartment) -> AuthenticatedDepartment:
         if role not in department.roles:
             raise RoleMissing(f"this needs the {role} role")
         return department

@@ -256,6 +256,26 @@ def test_suspended_provider_releases_nothing(world: World) -> None:
     assert world.release("sus-1", grant_id, "name").status_code == 200
 
 
+def test_a_suspended_requester_is_refused_at_its_next_request(world: World) -> None:
+    world.dataset("sus-2")
+    grant_id = world.request("sus-2", ["name"], requester=OTHER_REQUESTER).json()["grant_id"]
+    approved = world.call("POST", f"/v1/requests/{grant_id}/approve", PROVIDER, json={})
+    assert approved.status_code == 200, approved.text
+    assert world.release("sus-2", grant_id, "name", OTHER_REQUESTER).status_code == 200
+    entries = len(world.last_entries(10_000))
+    registries = world.chain.registries
+    suspend_department(registries, world.signers, OTHER_REQUESTER, 3)
+    try:
+        # The same token, whose verification and department are both cached by now.
+        refused = world.release("sus-2", grant_id, "name", OTHER_REQUESTER)
+        assert refused.status_code == 401, refused.text
+        assert refused.json()["code"] == "department-suspended"
+        assert len(world.last_entries(10_000)) == entries  # refused at sign-in: names no grant
+    finally:
+        reinstate_department(registries, world.signers, OTHER_REQUESTER, 0)
+    assert world.release("sus-2", grant_id, "name", OTHER_REQUESTER).status_code == 200
+
+
 def test_the_client_helper_signs_in_fetches_and_opens(world: World) -> None:
     grant_id = world.granted("cli-1", ["name", "licence_no"])
     client = GatewayClient("", REQUESTER, world.keys(REQUESTER).sm2, http=world.client)

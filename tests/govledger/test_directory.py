@@ -31,7 +31,7 @@ from govledger.errors import Conflict, Forbidden, InvalidInput, NotFound
 from govledger.keystore import KeyPair, Keystore
 from govledger.settings import Settings
 from ledger import revert_error_class
-from ledger.contracts import Role
+from ledger.contracts import Department, Role
 from sm_crypto import SM2PublicKey
 
 # Published unified social credit codes: the sample code commonly quoted with GB 32100-2015
@@ -132,6 +132,10 @@ def test_suspension_and_reinstatement_show_at_once(platform: Platform) -> None:
         registries, platform.keystore, platform.signers, code, name="测试局", roles=[]
     )
 
+    before = directory.get(code)  # now cached
+    assert before is not None
+    assert before.active
+
     suspend_department(registries, platform.signers, code, 12)
     record = directory.get(code)
     assert record is not None
@@ -143,6 +147,47 @@ def test_suspension_and_reinstatement_show_at_once(platform: Platform) -> None:
     reinstated = directory.get(code)
     assert reinstated is not None
     assert reinstated.active
+
+
+def test_lookups_read_the_registry_only_after_a_block_naming_the_department(
+    platform: Platform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    registries = platform.chain.registries
+    first, second = make_code(7), make_code(8)
+    for code in (first, second):
+        register_department(
+            registries, platform.keystore, platform.signers, code, name="测试局", roles=[]
+        )
+    reads: list[str] = []
+    find = registries.departments.find_department
+
+    def counted(code: str) -> Department | None:
+        reads.append(code)
+        return find(code)
+
+    monkeypatch.setattr(registries.departments, "find_department", counted)
+    directory = ChainDepartmentDirectory(registries)
+    unknown = make_code(997)
+    for _ in range(3):
+        assert directory.get(first) is not None
+        assert directory.get(second) is not None
+        assert directory.get(unknown) is None
+    assert reads == [first, second, unknown]
+
+    # A block whose events name `first` only: `first` is read again, `second` is not.
+    suspend_department(registries, platform.signers, first, 12)
+    reads.clear()  # suspend_department looks the department up itself
+    record = directory.get(first)
+    assert record is not None
+    assert not record.active
+    assert directory.get(second) is not None
+    assert reads == [first]
+
+    # A department registered after a lookup said "unknown" is found by the next one.
+    register_department(
+        registries, platform.keystore, platform.signers, unknown, name="新局", roles=[]
+    )
+    assert directory.get(unknown) is not None
 
 
 def test_unknown_and_malformed_codes_are_not_in_the_directory(platform: Platform) -> None:
