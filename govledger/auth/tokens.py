@@ -3,14 +3,23 @@
 Every token carries ``sub``, ``kind``, ``iat``, ``exp``, ``jti``, ``aud`` and ``iss``; callers add
 their own claims (a department token adds ``roles``). Verification accepts only ``alg: SM2``, only
 this service's key, only its audience and issuer, and only the kind the caller asks for.
+
+A token that passed is remembered (bounded, least recently used first out) until its own
+``exp``, so its SM2 signature is checked once, not on every request: the token string is the
+key, so any altered token is a different key and gets every check. A refused token is never
+remembered.
 """
 
 from __future__ import annotations
 
 import secrets
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from types import MappingProxyType
 from typing import Any, cast
 
 import jwt
@@ -33,6 +42,8 @@ DEPARTMENT_KIND = "department"
 HOLDER_KIND = "holder"
 RESERVED_CLAIMS = frozenset({"sub", "kind", "iat", "exp", "nbf", "jti", "aud", "iss"})
 _REQUIRED_CLAIMS = ["sub", "kind", "iat", "exp", "jti", "aud", "iss"]
+# Verified tokens remembered at most; each entry is a few hundred bytes.
+VERIFIED_CACHE_SIZE = 10_000
 
 
 @dataclass(frozen=True)
@@ -93,6 +104,8 @@ class TokenService:
         self.audience = audience
         self._clock = clock
         self._jwt = _SM2OnlyJWT()
+        self._verified: OrderedDict[str, VerifiedToken] = OrderedDict()
+        self._verified_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"TokenService(issuer={self.issuer!r}, audience={self.audience!r})"
@@ -128,6 +141,42 @@ class TokenService:
 
     def verify(self, token: str, *, kind: str) -> VerifiedToken:
         """Check algorithm, signature, audience, issuer, expiry and kind; refuse on any failure."""
+        verified = self._remembered(token)
+        # What is remembered is the token's own validity; the kind is the caller's question.
+        if verified is None:
+            verified = self._decode(token)
+            self._check_expiry(verified)
+            with self._verified_lock:
+                self._verified[token] = verified
+                if len(self._verified) > VERIFIED_CACHE_SIZE:
+                    self._verified.popitem(last=False)
+        if verified.kind != kind:
+            raise TokenKindMismatch(f"a {kind} token is required")
+        return verified
+
+    def _remembered(self, token: str) -> VerifiedToken | None:
+        """The earlier verification of ``token``, while it has not expired."""
+        with self._verified_lock:
+            verified = self._verified.get(token)
+            if verified is None:
+                return None
+            try:
+                self._check_expiry(verified)
+            except TokenExpired:
+                del self._verified[token]
+                raise
+            self._verified.move_to_end(token)
+            return verified
+
+    def _check_expiry(self, verified: VerifiedToken) -> None:
+        """pyjwt's expiry check (expired once now >= exp, no leeway), where now is the later of
+        the wall clock (pyjwt's) and the service's clock: never more lenient than pyjwt."""
+        now = max(time.time(), self._clock().timestamp())
+        if now >= verified.expires_at.timestamp():
+            raise TokenExpired("the access token has expired")
+
+    def _decode(self, token: str) -> VerifiedToken:
+        """Every check but the kind, with the signature."""
         try:
             claims = self._jwt.decode(
                 token,
@@ -145,13 +194,11 @@ class TokenService:
             raise TokenAudienceMismatch("the access token is for another audience") from None
         except jwt.PyJWTError:
             raise TokenInvalid("the access token is not valid") from None
-        if claims["kind"] != kind:
-            raise TokenKindMismatch(f"a {kind} token is required")
         return VerifiedToken(
             subject=claims["sub"],
             kind=claims["kind"],
             token_id=claims["jti"],
             issued_at=datetime.fromtimestamp(claims["iat"], UTC),
             expires_at=datetime.fromtimestamp(claims["exp"], UTC),
-            claims=claims,
+            claims=MappingProxyType(claims),  # shared by every request that shows the token
         )

@@ -18,7 +18,7 @@ from jwt.exceptions import InvalidKeyError
 from govledger.auth.jwt_sm2 import SM2Algorithm, der_to_raw, raw_to_der
 from govledger.auth.tokens import DEPARTMENT_KIND, TokenService
 from govledger.errors import GovLedgerError, InvalidInput
-from sm_crypto import SM2PrivateKey
+from sm_crypto import SM2PrivateKey, SM2PublicKey
 
 ISSUER = "govledger"
 AUDIENCE = "govledger-test"
@@ -189,3 +189,67 @@ def test_the_sm2_algorithm_takes_only_sm2_key_objects(service_key: SM2PrivateKey
     assert algorithm.verify(b"message", service_key.public_key(), signature)
     assert not algorithm.verify(b"massage", service_key.public_key(), signature)
     assert not algorithm.verify(b"message", service_key.public_key(), signature[:-1])
+
+
+# -- verified tokens are remembered until they expire ----------------------------------------
+
+
+@pytest.fixture
+def signature_checks(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """The signatures SM2Algorithm.verify is asked to check, in order."""
+    checked: list[bytes] = []
+    genuine = SM2Algorithm.verify
+
+    def counting(
+        algorithm: SM2Algorithm, msg: bytes, key: SM2PrivateKey | SM2PublicKey, sig: bytes
+    ) -> bool:
+        checked.append(sig)
+        return genuine(algorithm, msg, key, sig)
+
+    monkeypatch.setattr(SM2Algorithm, "verify", counting)
+    return checked
+
+
+class MovableClock:
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def test_a_verified_token_is_checked_once_and_an_altered_one_still_refused(
+    service_key: SM2PrivateKey, signature_checks: list[bytes]
+) -> None:
+    service = TokenService(service_key, issuer=ISSUER, audience=AUDIENCE)
+    token = department_token(service)
+    for _ in range(3):
+        assert service.verify(token, kind=DEPARTMENT_KIND).roles == {"ISSUER"}
+    assert len(signature_checks) == 1
+
+    header, payload, signature = token.split(".")
+    claims = json.loads(b64url_decode(payload))
+    claims["roles"] = ["ISSUER", "ADMIN"]
+    altered = f"{header}.{b64url_encode(json.dumps(claims).encode())}.{signature}"
+    for _ in range(2):  # a refused token is never remembered: checked again, refused again
+        with pytest.raises(GovLedgerError) as refusal:
+            service.verify(altered, kind=DEPARTMENT_KIND)
+        assert refusal.value.code == "token-invalid"
+    assert len(signature_checks) == 3
+
+    with pytest.raises(GovLedgerError) as refusal:  # the kind is asked of a remembered one too
+        service.verify(token, kind="holder")
+    assert refusal.value.code == "token-kind-mismatch"
+
+
+def test_a_remembered_token_is_refused_once_it_expires(service_key: SM2PrivateKey) -> None:
+    clock = MovableClock()
+    service = TokenService(service_key, issuer=ISSUER, audience=AUDIENCE, clock=clock)
+    token = department_token(service)
+    service.verify(token, kind=DEPARTMENT_KIND)
+
+    clock.now += LIFETIME  # exp itself is already past
+    for _ in range(2):
+        with pytest.raises(GovLedgerError) as refusal:
+            service.verify(token, kind=DEPARTMENT_KIND)
+        assert refusal.value.code == "token-expired"
