@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
 from govledger.auth.clock import Clock
+from govledger.auth.directory import DepartmentRecord
 from govledger.blobstore import BlobStore
 from govledger.chain import DepartmentKeys, load_department_keys
 from govledger.db import session_scope
@@ -509,8 +510,9 @@ class Gateway:
         version = self._latest_version(reads, dataset_id)
         if dataset is None or version is None:
             raise errors.ContentMismatch(f"dataset {dataset_id} has no published version")
-        records = self._provenance_checked(version, dataset.provider)
+        # One directory lookup serves checks 9 and 10 (each lookup reads the chain's head).
         provider = self.view.department(dataset.provider)
+        records = self._provenance_checked(version, dataset.provider, provider)
         if provider is None or not provider.active:
             raise errors.ProviderSuspended(f"provider {dataset.provider} is not active")
         requester = self.view.department(caller)
@@ -560,9 +562,12 @@ class Gateway:
         ).one_or_none()
         return None if row is None else StoredVersion(**row._mapping)
 
-    def _provenance_checked(self, version: StoredVersion, provider_code: str) -> list[Record]:
+    def _provenance_checked(
+        self, version: StoredVersion, provider_code: str, provider: DepartmentRecord | None
+    ) -> list[Record]:
         """The version's records, if the stored bytes hash to the content hash anchored on chain
-        and the provider's signature matches the chain's hash and the provider's key."""
+        and the provider's signature matches the chain's hash and the provider's key
+        (``provider``: the directory's record of ``provider_code``)."""
         dataset_b32 = to_bytes32(version.dataset_id)
         anchored = self.view.version(dataset_b32, version.version)
         content_hash = bytes.fromhex(version.content_hash)
@@ -583,7 +588,6 @@ class Gateway:
         signature = bytes.fromhex(version.signature)
         if sm3(signature) != anchored.signature_hash:
             raise errors.SignatureInvalid("the signature is not the one anchored on chain")
-        provider = self.view.department(provider_code)
         if provider is None:
             raise errors.SignatureInvalid(f"provider {provider_code} is not registered")
         cache_key = (signature, content_hash, provider.sm2_public_key)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Query, Request, Response, status
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
@@ -127,10 +127,12 @@ def release(
     gateway: GatewayDep,
     grant: Annotated[int, Query(ge=1)],
     fields: Annotated[str, Query(min_length=1, description="Comma-separated field names")],
-) -> ReleasePublic:
+) -> Response:
     names = [name.strip() for name in fields.split(",") if name.strip()]
     released = gateway.release(requester.code, dataset_id, grant, names)
-    return ReleasePublic(
+    # Built from the gateway's own typed values and serialised once: returned as a model, the
+    # response would be validated and encoded again, envelope included, on every release.
+    body = ReleasePublic.model_construct(
         grant_id=released.grant_id,
         dataset_id=released.dataset_id,
         version=released.version,
@@ -140,3 +142,4 @@ def release(
         uses_left=released.uses_left,
         audit_seq=released.audit_seq,
     )
+    return Response(body.model_dump_json(), media_type="application/json")
