@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from licence_service.domain.errors import InvalidIdentifier
 from licence_service.domain.iso7064 import MOD_11_2, MOD_37_36
@@ -114,8 +114,9 @@ class LicenceId:
             )
         )
 
-    @property
+    @cached_property
     def check_character(self) -> str:
+        # Kept: parsing checks it and formatting the parsed identifier writes it again.
         return MOD_37_36.check_character(self._body.replace(".", ""))
 
     def format(self) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
+from functools import lru_cache
 from typing import Annotated, Any, Self
 
 from pydantic import (
@@ -39,6 +40,9 @@ SURFACE_PREFIX = "surface."
 _CONTROL_CHARACTER = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
+# Kept: every document validated checks a dozen field names and values, and most recur from
+# document to document. Only text that passes is kept (a refusal raises, which is not cached).
+@lru_cache(maxsize=4096)
 def _nfc_text(value: str) -> str:
     value = unicodedata.normalize("NFC", value)
     if not value.strip():
