@@ -220,7 +220,8 @@ class CallRequest:
 
 
 class EmbeddedChain:
-    """A py-evm chain stored in ``db``. Not thread-safe: the caller serialises all access."""
+    """A py-evm chain stored in ``db``. Not thread-safe: the caller serialises all access but
+    reading :attr:`head`."""
 
     def __init__(
         self,
@@ -245,6 +246,9 @@ class EmbeddedChain:
                 )
             else:
                 self._chain = _chain_class(chain_id)(db)
+        # The committed head, kept in memory: it changes only in send(), and only once the
+        # new blocks' transaction has committed, so a reader never sees an uncommitted block.
+        self._head: BlockHeaderAPI = self._chain.get_canonical_head()
 
     def _create_schema(self) -> None:
         # executescript() would COMMIT the open transaction, so run the statements one by one.
@@ -281,7 +285,8 @@ class EmbeddedChain:
 
     @property
     def head(self) -> BlockHeaderAPI:
-        return self._chain.get_canonical_head()
+        """The newest committed block's header. Safe to read without the caller's lock."""
+        return self._head
 
     def header_by_number(self, number: int) -> BlockHeaderAPI | None:
         if not 0 <= number <= self.head.block_number:
@@ -332,14 +337,15 @@ class EmbeddedChain:
         error nothing is written and the error propagates.
         """
         outcomes: list[TransactionRejected | None] = []
+        head = self._head
         with self._db.transaction():
             pending: _PendingBlock | None = None
             for transaction in transactions:
                 if pending is None:
-                    pending = _PendingBlock(self._chain, self.head, self._clock())
+                    pending = _PendingBlock(self._chain, head, self._clock())
                 elif pending.transactions and not pending.has_room_for(transaction):
-                    parent = self._seal(pending)
-                    pending = _PendingBlock(self._chain, parent, self._clock())
+                    head = self._seal(pending)
+                    pending = _PendingBlock(self._chain, head, self._clock())
                 try:
                     self._check(transaction, pending)
                 except TransactionRejected as rejection:
@@ -348,7 +354,8 @@ class EmbeddedChain:
                 pending.apply(transaction)
                 outcomes.append(None)
             if pending is not None and pending.transactions:
-                self._seal(pending)
+                head = self._seal(pending)
+        self._head = head
         return outcomes
 
     def _check(self, transaction: SignedTransactionAPI, pending: _PendingBlock) -> None:

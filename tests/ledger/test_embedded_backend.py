@@ -11,6 +11,7 @@ import json
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -26,6 +27,7 @@ from eth_utils.exceptions import ValidationError
 from web3 import Web3
 
 from ledger.backends.embedded import EmbeddedBackend
+from ledger.backends.embedded_chain import EmbeddedChain
 from ledger.backends.sqlite_db import SQLiteAtomicDB, open_sqlite
 from ledger.devnode import ANVIL_DEV_KEY, AnvilNode
 from ledger.exceptions import BackendUnavailable, ContractRevert
@@ -642,6 +644,51 @@ def test_answers_have_the_shape_anvil_gives(tmp_path: Path, anvil: AnvilNode) ->
 
 
 # -- the SQLite key-value store under py-evm ------------------------------------------------------
+
+
+def test_the_block_number_is_answered_while_a_block_is_being_mined(
+    backend: EmbeddedBackend, account: LocalAccount
+) -> None:
+    mining, release = threading.Event(), threading.Event()
+
+    def hold_the_chain() -> None:
+        with backend._lock:  # what a send holds while it mines
+            mining.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold_the_chain)
+    holder.start()
+    try:
+        assert mining.wait(10)
+        answers: list[Any] = []
+        reader = threading.Thread(target=lambda: answers.append(result(backend, "eth_blockNumber")))
+        reader.start()
+        reader.join(5)
+        assert answers == ["0x0"]
+    finally:
+        release.set()
+        holder.join()
+    deploy(backend, account)
+    assert result(backend, "eth_blockNumber") == "0x1"
+
+
+def test_a_send_that_fails_to_commit_leaves_the_head_where_it_was(
+    backend: EmbeddedBackend, account: LocalAccount, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deploy(backend, account)
+    genesis_next = result(backend, "eth_getBlockByNumber", "latest", False)
+
+    def fail(*_: Any) -> None:
+        raise RuntimeError("disk gone")
+
+    monkeypatch.setattr(EmbeddedChain, "_index", fail)
+    refusal = error(backend, "eth_sendRawTransaction", sign(account, nonce=1, to=account.address))
+    assert refusal["code"] == -32603
+    assert result(backend, "eth_blockNumber") == "0x1"
+    monkeypatch.undo()
+    assert result(backend, "eth_getBlockByNumber", "latest", False) == genesis_next
+    result(backend, "eth_sendRawTransaction", sign(account, nonce=1, to=account.address))
+    assert result(backend, "eth_blockNumber") == "0x2"
 
 
 def test_the_key_value_store_commits_batches_whole_or_not_at_all(tmp_path: Path) -> None:
