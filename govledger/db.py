@@ -31,6 +31,10 @@ PLATFORM_VERSIONS = MIGRATIONS_DIR / "versions"
 
 # A writer waits this long for SQLite's lock before failing; WAL keeps readers from blocking.
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# Connections an SQLite engine keeps open. Past the pool, every checkout opens a connection
+# (and sets its pragmas) and every return closes it: a service answering from a few dozen
+# threads (the request thread pool, writers, anchorers) must not pay that per request.
+SQLITE_POOL_SIZE = 32
 
 # Stable constraint names, so a hand-written migration and the models agree on every dialect.
 NAMING_CONVENTION = {
@@ -99,7 +103,7 @@ def make_engine(url: str | URL, **engine_options: Any) -> Engine:
     """
     parsed = _normalise_url(url)
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(parsed, **engine_options)
+        engine = create_engine(parsed, **{"pool_size": SQLITE_POOL_SIZE, **engine_options})
         event.listen(engine, "connect", _set_sqlite_pragmas)
         return engine
     return create_engine(parsed, pool_pre_ping=True, **engine_options)

@@ -10,12 +10,13 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import MetaData, inspect, select, text
+from sqlalchemy import MetaData, event, inspect, select, text
 from sqlalchemy.engine import Engine
 
 import govledger.auth.models
 from govledger.auth.models import AuthChallengeRow
 from govledger.db import (
+    SQLITE_POOL_SIZE,
     Base,
     alembic_config,
     make_engine,
@@ -182,6 +183,18 @@ def test_sqlite_connections_use_wal_foreign_keys_and_busy_timeout(tmp_path: Path
     # WAL is a property of the file: a plain sqlite3 connection sees it too.
     with sqlite3.connect(tmp_path / "x.sqlite") as plain:
         assert plain.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+def test_sqlite_engines_keep_their_connections_for_a_busy_thread_pool(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.sqlite'}")
+    opened: list[object] = []
+    event.listen(engine, "connect", lambda connection, _: opened.append(connection))
+    for _ in range(2):
+        connections = [engine.connect() for _ in range(SQLITE_POOL_SIZE)]
+        for connection in connections:
+            connection.close()
+    engine.dispose()
+    assert len(opened) == SQLITE_POOL_SIZE  # the second round reused every one
 
 
 def test_engine_urls() -> None:
