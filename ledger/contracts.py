@@ -16,9 +16,9 @@ Conventions:
   :class:`Written` (the value the Solidity function returns, read from the event it emits, plus
   the receipt). A revert raises the decoded exception of :mod:`ledger.revert`, e.g.
   ``revert_error_class("DepartmentMissingRole")`` with ``code`` and ``role`` attributes.
-- Administrative changes of the department registry are made by the governance committee: the
-  registry's ``encode_*`` methods return an :class:`Action` that a member proposes with
-  :meth:`Governance.propose_action`.
+- Administrative changes (of the department registry, a data grant's revocation, the committee
+  itself) are made by the governance committee: the ``encode_*`` methods return an
+  :class:`Action` that a member proposes with :meth:`Governance.propose_action`.
 """
 
 from __future__ import annotations
@@ -423,6 +423,10 @@ class ContractWrapper:
     def _purpose(self, function: str) -> str:
         return f"{self.contract_name}.{function}"
 
+    def _action(self, description: str, function: str, *args: Any) -> Action:
+        """``function(args)`` of this contract, for the governance committee to propose."""
+        return Action(self.address, self.encode(function, *args), description)
+
 
 # -- one class per contract ----------------------------------------------------------------------
 
@@ -455,7 +459,24 @@ class Governance(ContractWrapper):
         return self._send(member, "approve", proposal_id)
 
     def execute(self, member: LocalAccount, proposal_id: int) -> Receipt:
+        """Run a proposal that already has enough approvals (after the threshold was lowered)."""
         return self._send(member, "execute", proposal_id)
+
+    # Committee changes: proposals whose target is this contract, which alone may make them.
+
+    def encode_add_member(self, member: str) -> Action:
+        member = to_checksum_address(member)
+        return self._action(f"add {member} to the committee", "addMember", member)
+
+    def encode_remove_member(self, member: str) -> Action:
+        """Refused on execution if fewer members than the threshold would remain."""
+        member = to_checksum_address(member)
+        return self._action(f"remove {member} from the committee", "removeMember", member)
+
+    def encode_change_threshold(self, threshold: int) -> Action:
+        return self._action(
+            f"require {threshold} approvals per proposal", "changeThreshold", threshold
+        )
 
     def members(self) -> tuple[str, ...]:
         return tuple(to_checksum_address(member) for member in self._read("members"))
@@ -651,9 +672,6 @@ class DepartmentRegistry(ContractWrapper):
             code_to_bytes32(code),
             reason_code,
         )
-
-    def _action(self, description: str, function: str, *args: Any) -> Action:
-        return Action(self.address, self.encode(function, *args), description)
 
 
 class LicenceRegistry(ContractWrapper):
@@ -893,10 +911,11 @@ class DataSharing(ContractWrapper):
 
     def encode_revoke_grant(self, grant_id: int, reason_code: int) -> Action:
         """Revocation of any grant by the governance committee."""
-        return Action(
-            self.address,
-            self.encode("revokeGrant", grant_id, reason_code),
+        return self._action(
             f"revoke data grant {grant_id} (reason {reason_code})",
+            "revokeGrant",
+            grant_id,
+            reason_code,
         )
 
     def consume_uses(self, provider: LocalAccount, grant_id: int, uses: int) -> Written[int]:

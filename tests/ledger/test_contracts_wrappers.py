@@ -17,9 +17,11 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
 from ledger import ContractRevert, JSONRPCBackend, Ledger, revert_error_class
+from ledger.artifacts import load_artifact
 from ledger.backends.embedded import EmbeddedBackend
 from ledger.contracts import (
     Action,
+    Governance,
     GrantStatus,
     InvalidArgument,
     LicenceState,
@@ -71,6 +73,30 @@ class World:
         return int(
             self.ledger.provider.request("eth_getBlockByNumber", ["latest", False])["timestamp"], 16
         )
+
+
+@dataclass
+class Committee:
+    """A Governance contract of its own, for tests that change the committee (the world's
+    committee must stay 2-of-3 for the other tests)."""
+
+    governance: Governance
+    members: list[LocalAccount]
+
+    def pass_action(self, action: Action) -> int:
+        """Member 0 proposes, member 1 approves: enough for a threshold of 2."""
+        proposal_id = self.governance.propose_action(self.members[0], action).value
+        self.governance.approve(self.members[1], proposal_id)
+        return proposal_id
+
+
+def new_committee(world: World, size: int, threshold: int) -> Committee:
+    members = [Account.create() for _ in range(size)]
+    deployed = world.ledger.deploy_contract(
+        members[0], load_artifact("Governance"), [member.address for member in members], threshold
+    )
+    governance = Governance(world.ledger, deployed.address, deploy_block=deployed.block_number)
+    return Committee(governance, members)
 
 
 def _open_ledger(backend: str, data_dir: Path, request: pytest.FixtureRequest) -> Ledger:
@@ -194,6 +220,175 @@ def test_a_failing_target_reverts_the_approval_with_its_own_error(world: World) 
     assert bytes32_to_code(refused.value.args_by_name["code"]) == code
     assert not governance.has_approved(proposal_id, world.committee[1].address)
     assert not governance.get_proposal(proposal_id).executed
+
+
+def test_committee_adds_a_member(world: World) -> None:
+    committee = new_committee(world, size=3, threshold=2)
+    governance, newcomer = committee.governance, Account.create()
+    action = governance.encode_add_member(newcomer.address)
+    assert action.target == governance.address  # a committee change is a call to itself
+
+    committee.pass_action(action)
+
+    assert governance.is_member(newcomer.address)
+    assert governance.members() == (
+        *(member.address for member in committee.members),
+        newcomer.address,
+    )
+    (added,) = governance.events("CommitteeMemberAdded", {"member": newcomer.address})
+    assert added.args == {"member": newcomer.address}
+    governance.propose_action(newcomer, governance.encode_change_threshold(2))  # it can act
+
+
+@pytest.mark.parametrize(
+    ("candidate", "error"),
+    [("existing", "GovernanceDuplicateMember"), ("zero", "GovernanceInvalidMember")],
+)
+def test_adding_an_existing_or_zero_member_is_refused(
+    world: World, candidate: str, error: str
+) -> None:
+    committee = new_committee(world, size=3, threshold=2)
+    governance = committee.governance
+    member = committee.members[2].address if candidate == "existing" else "0x" + "00" * 20
+    proposal_id = governance.propose_action(
+        committee.members[0], governance.encode_add_member(member)
+    ).value
+
+    with pytest.raises(revert_error_class(error)) as refused:
+        governance.approve(committee.members[1], proposal_id)
+
+    assert refused.value.args_by_name == {"member": member}
+    assert len(governance.members()) == 3
+    assert not governance.get_proposal(proposal_id).executed
+
+
+def test_committee_removes_a_member(world: World) -> None:
+    committee = new_committee(world, size=3, threshold=2)
+    governance, leaving = committee.governance, committee.members[2]
+
+    committee.pass_action(governance.encode_remove_member(leaving.address))
+
+    assert not governance.is_member(leaving.address)
+    assert set(governance.members()) == {member.address for member in committee.members[:2]}
+    (removed,) = governance.events("CommitteeMemberRemoved")
+    assert removed.args == {"member": leaving.address}
+
+
+def test_removing_a_non_member_is_refused(world: World) -> None:
+    committee = new_committee(world, size=3, threshold=2)
+    governance, stranger = committee.governance, Account.create().address
+    proposal_id = governance.propose_action(
+        committee.members[0], governance.encode_remove_member(stranger)
+    ).value
+
+    with pytest.raises(revert_error_class("GovernanceNotMember")) as refused:
+        governance.approve(committee.members[1], proposal_id)
+
+    assert refused.value.args_by_name == {"account": stranger}
+    assert len(governance.members()) == 3
+
+
+def test_removing_a_member_below_the_threshold_is_refused(world: World) -> None:
+    committee = new_committee(world, size=2, threshold=2)
+    governance = committee.governance
+    proposal_id = governance.propose_action(
+        committee.members[0], governance.encode_remove_member(committee.members[1].address)
+    ).value
+
+    with pytest.raises(revert_error_class("GovernanceInvalidThreshold")) as refused:
+        governance.approve(committee.members[1], proposal_id)
+
+    assert refused.value.args_by_name == {"threshold": 2, "memberCount": 1}
+    assert len(governance.members()) == 2
+
+
+def test_committee_changes_its_threshold(world: World) -> None:
+    committee = new_committee(world, size=3, threshold=2)
+    governance = committee.governance
+
+    committee.pass_action(governance.encode_change_threshold(3))
+
+    assert governance.threshold() == 3
+    assert governance.events("CommitteeThresholdChanged")[-1].args == {
+        "oldThreshold": 2,
+        "newThreshold": 3,
+    }
+
+
+@pytest.mark.parametrize("threshold", [0, 4])
+def test_a_threshold_outside_one_to_the_member_count_is_refused(
+    world: World, threshold: int
+) -> None:
+    committee = new_committee(world, size=3, threshold=2)
+    governance = committee.governance
+    proposal_id = governance.propose_action(
+        committee.members[0], governance.encode_change_threshold(threshold)
+    ).value
+
+    with pytest.raises(revert_error_class("GovernanceInvalidThreshold")) as refused:
+        governance.approve(committee.members[1], proposal_id)
+
+    assert refused.value.args_by_name == {"threshold": threshold, "memberCount": 3}
+    assert governance.threshold() == 2
+
+
+@pytest.mark.parametrize("change", ["add member", "remove member", "change threshold"])
+def test_committee_changes_refuse_a_direct_call_even_by_a_member(world: World, change: str) -> None:
+    committee = new_committee(world, size=3, threshold=2)
+    governance, member = committee.governance, committee.members[0]
+    action = {
+        "add member": governance.encode_add_member(Account.create().address),
+        "remove member": governance.encode_remove_member(committee.members[2].address),
+        "change threshold": governance.encode_change_threshold(1),
+    }[change]
+
+    with pytest.raises(revert_error_class("GovernanceOnlySelf")) as refused:
+        world.ledger.transact(member, action.target, action.calldata)
+
+    assert refused.value.args_by_name == {"caller": member.address}
+    assert (len(governance.members()), governance.threshold()) == (3, 2)
+
+
+def test_execute_runs_a_proposal_once_the_threshold_was_lowered(world: World) -> None:
+    committee = new_committee(world, size=3, threshold=3)
+    governance, (first, second, third) = committee.governance, committee.members
+    newcomer = Account.create().address
+    pending = governance.propose_action(first, governance.encode_add_member(newcomer)).value
+    governance.approve(second, pending)
+    lowering = governance.propose_action(first, governance.encode_change_threshold(2)).value
+    governance.approve(second, lowering)
+    governance.approve(third, lowering)
+    assert (governance.threshold(), governance.is_member(newcomer)) == (2, False)
+
+    governance.execute(third, pending)
+
+    assert governance.get_proposal(pending).executed
+    assert governance.is_member(newcomer)
+
+
+def test_execute_below_the_threshold_is_refused(world: World) -> None:
+    governance, departments = world.registries.governance, world.registries.departments
+    code, _ = world.department()
+    proposal_id = governance.propose_action(
+        world.committee[0], departments.encode_suspend(code, 1)
+    ).value
+
+    with pytest.raises(revert_error_class("GovernanceThresholdNotReached")) as refused:
+        governance.execute(world.committee[1], proposal_id)
+
+    assert refused.value.args_by_name == {"proposalId": proposal_id, "approvals": 1, "threshold": 2}
+    assert departments.is_active(code)
+
+
+def test_execute_of_an_executed_proposal_is_refused(world: World) -> None:
+    governance = world.registries.governance
+    code, _ = world.department()
+    proposal_id = world.govern(world.registries.departments.encode_suspend(code, 1))
+
+    with pytest.raises(revert_error_class("GovernanceAlreadyExecuted")) as refused:
+        governance.execute(world.committee[2], proposal_id)
+
+    assert refused.value.args_by_name == {"proposalId": proposal_id}
 
 
 # -- departments --------------------------------------------------------------------------------
