@@ -428,6 +428,22 @@ class ContractWrapper:
         return Action(self.address, self.encode(function, *args), description)
 
 
+class _UsesDepartmentRegistry(ContractWrapper):
+    """A contract that checks its callers against the department registry."""
+
+    def department_registry(self) -> str:
+        """The address of the DepartmentRegistry this contract was deployed with."""
+        return to_checksum_address(self._read("departmentRegistry"))
+
+
+class _Governed(ContractWrapper):
+    """A contract the governance committee may call."""
+
+    def governance(self) -> str:
+        """The address of the Governance contract this contract was deployed with."""
+        return to_checksum_address(self._read("governance"))
+
+
 # -- one class per contract ----------------------------------------------------------------------
 
 
@@ -511,7 +527,7 @@ class Governance(ContractWrapper):
         return int(self._read("approvalCount", proposal_id))
 
 
-class DepartmentRegistry(ContractWrapper):
+class DepartmentRegistry(_Governed):
     """Departments: code, name, SM2 key history, accounts, roles, active flag."""
 
     contract_name = "DepartmentRegistry"
@@ -567,6 +583,11 @@ class DepartmentRegistry(ContractWrapper):
         """The code of ``account``'s department if it is active and holds ``role``; otherwise
         reverts DepartmentUnknownAccount, DepartmentSuspended or DepartmentMissingRole."""
         return bytes32_to_code(self._read("requireRole", to_checksum_address(account), role.value))
+
+    def require_active(self, account: str) -> str:
+        """The code of ``account``'s department if it is active; otherwise reverts
+        DepartmentUnknownAccount or DepartmentSuspended."""
+        return bytes32_to_code(self._read("requireActive", to_checksum_address(account)))
 
     def registered_codes(self) -> list[str]:
         """Every code ever registered, in registration order."""
@@ -674,7 +695,7 @@ class DepartmentRegistry(ContractWrapper):
         )
 
 
-class LicenceRegistry(ContractWrapper):
+class LicenceRegistry(_UsesDepartmentRegistry):
     """Anchored licence batches (Merkle roots) and the status of each licence (root, leaf)."""
 
     contract_name = "LicenceRegistry"
@@ -776,7 +797,7 @@ _STATUS_FUNCTIONS: Mapping[LicenceState, str] = {
 }
 
 
-class SealRegistry(ContractWrapper):
+class SealRegistry(_UsesDepartmentRegistry):
     """Electronic seals (GB/T 38540): owner, holders, validity, revocation."""
 
     contract_name = "SealRegistry"
@@ -827,7 +848,7 @@ class SealRegistry(ContractWrapper):
         )
 
 
-class DataSharing(ContractWrapper):
+class DataSharing(_UsesDepartmentRegistry, _Governed):
     """Datasets, their versions, access requests and grants."""
 
     contract_name = "DataSharing"
@@ -981,7 +1002,7 @@ class DataSharing(ContractWrapper):
         return int(self._read("grantCount"))
 
 
-class AuditAnchors(ContractWrapper):
+class AuditAnchors(_UsesDepartmentRegistry):
     """Merkle roots of contiguous segments of append-only access logs."""
 
     contract_name = "AuditAnchors"

@@ -138,6 +138,41 @@ def test_codes_and_roles_convert_both_ways() -> None:
     )
 
 
+def test_enums_are_the_contracts_own_constants(world: World) -> None:
+    registries = world.registries
+    # The enum standing for each contract's constants, and how a member names its constant.
+    enums = [
+        (registries.departments, Role, "{}_ROLE"),
+        (registries.licences, LicenceState, "STATUS_{}"),
+        (registries.sharing, GrantStatus, "GRANT_{}"),
+        (registries.sharing, ShareClass, "SHARE_{}"),
+    ]
+    checked: set[tuple[str, str]] = set()
+    for wrapper, enum, constant_name in enums:
+        contract = world.ledger.contract(list(wrapper.abi), wrapper.address)
+        for member in enum:
+            if member is LicenceState.EXPIRED:  # never stored, so the contract has no constant
+                continue
+            name = constant_name.format(member.name)
+            assert contract.functions[name]().call() == member.value, name
+            checked.add((wrapper.contract_name, name))
+    every_contract = (
+        registries.governance,
+        registries.departments,
+        registries.licences,
+        registries.seals,
+        registries.sharing,
+        registries.audit,
+    )
+    constants = {
+        (wrapper.contract_name, str(entry["name"]))
+        for wrapper in every_contract
+        for entry in wrapper.abi
+        if entry.get("type") == "function" and str(entry["name"]).isupper()
+    }
+    assert constants == checked  # no constant of the contracts is left without its enum member
+
+
 @pytest.mark.parametrize(
     "bad_code",
     ["91350100M000100Y4", "91350100M000100Y431", "91350100M000100Y4I", "91350100m000100y43"],
@@ -176,6 +211,16 @@ def test_proposal_below_threshold_does_not_execute(world: World) -> None:
     governance.approve(world.committee[0], proposal_id)
     assert governance.get_proposal(proposal_id).executed
     assert departments.get_department(code).name == "待批部门"
+
+
+def test_each_contract_knows_the_contracts_it_was_deployed_with(world: World) -> None:
+    registries = world.registries
+    governed = (registries.departments, registries.sharing)
+    assert [wrapper.governance() for wrapper in governed] == [registries.governance.address] * 2
+    users = (registries.licences, registries.seals, registries.sharing, registries.audit)
+    assert [wrapper.department_registry() for wrapper in users] == [
+        registries.departments.address
+    ] * 4
 
 
 def test_committee_reads(world: World) -> None:
@@ -443,6 +488,27 @@ def test_department_lifecycle_through_governance(world: World) -> None:
     world.govern(departments.encode_reinstate(code, 4))
     assert departments.is_active(code)
     assert code in departments.registered_codes()
+
+
+def test_require_active_answers_the_code_of_an_active_department(world: World) -> None:
+    code, account = world.department()  # no role needed
+    assert world.registries.departments.require_active(account.address) == code
+
+
+def test_require_active_refuses_an_unknown_account(world: World) -> None:
+    stranger = Account.create().address
+    with pytest.raises(revert_error_class("DepartmentUnknownAccount")) as refused:
+        world.registries.departments.require_active(stranger)
+    assert refused.value.args_by_name == {"account": stranger}
+
+
+def test_require_active_refuses_a_suspended_department(world: World) -> None:
+    departments = world.registries.departments
+    code, account = world.department(Role.AUDITOR)
+    world.govern(departments.encode_suspend(code, 2))
+    with pytest.raises(revert_error_class("DepartmentSuspended")) as refused:
+        departments.require_active(account.address)
+    assert bytes32_to_code(refused.value.args_by_name["code"]) == code
 
 
 def test_unknown_department(world: World) -> None:
