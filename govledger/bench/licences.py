@@ -8,7 +8,9 @@
   forked worker processes as threads, against one chain view (each batch's status changes read
   once, before the workers start).
 - ``raw_sm2_sign_per_s`` / ``raw_sm2_verify_per_s``: bare SM2 signatures (over a document
-  digest-sized message) and their verification, on the same threads.
+  digest-sized message) and their verification, on the same threads, measured before the issue
+  and again after the verification; the higher of the two is the reference, so a slow moment
+  of the machine during one sample does not flatter the ratios.
 
 All rates are wall-clock and measured in a temporary data dir on the embedded chain, so the
 machine's other load counts against them.
@@ -246,13 +248,16 @@ def run(count: int, *, threads: int = 2, progress: Progress = _quiet) -> Licence
 
             progress("verify", 0, count)
             verified_per_s = _rate(count, verify_all)
+            progress("raw SM2 again", 0, 1)
+            raw_sign_after, raw_verify_after = raw_sm2_rates(sample, threads)
+            progress("raw SM2 again", 1, 1)
     return LicenceBenchmark(
         count=count,
         threads=threads,
         issued_per_s=issued_per_s,
         verified_per_s=verified_per_s,
-        raw_sm2_sign_per_s=raw_sign,
-        raw_sm2_verify_per_s=raw_verify,
+        raw_sm2_sign_per_s=max(raw_sign, raw_sign_after),
+        raw_sm2_verify_per_s=max(raw_verify, raw_verify_after),
         all_verified=not failures and len(texts) == count == len(result.licence_ids),
     )
 
