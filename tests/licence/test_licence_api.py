@@ -1,6 +1,7 @@
-"""The licence service end to end over HTTP, on the embedded chain, with real SM2 sign-in:
-issue → present → verify; every lifecycle change seen by the status check; each tampering
-case failing exactly its check; departments and holders kept to their own licences."""
+"""The licence service end to end over HTTP with real SM2 sign-in, on every backend (SQLite and
+PostgreSQL on the embedded chain, SQLite on Anvil): issue → present → verify; every lifecycle
+change seen by the status check; each tampering case failing exactly its check; departments and
+holders kept to their own licences."""
 
 from __future__ import annotations
 

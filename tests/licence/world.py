@@ -26,8 +26,10 @@ from govledger.chain import (
 from govledger.directory import uscc_check_character
 from govledger.settings import Settings
 from ledger.contracts import Role
+from ledger.devnode import AnvilNode
 from licence_service.plugin import LicencePlugin
 from licence_service.settings import LicenceSettings
+from tests.dbutil import isolated_database
 
 
 def make_code(serial: int) -> str:
@@ -57,6 +59,21 @@ def prepare(settings: Settings, departments: Sequence[tuple[str, Sequence[Role]]
 
 def data_dir_settings(data_dir: Path, **changes: Any) -> Settings:
     return Settings(data_dir=data_dir, environment="test", **changes)
+
+
+@contextmanager
+def backend_settings(
+    data_dir: Path, database: str, anvil: AnvilNode | None = None
+) -> Iterator[Settings]:
+    """Settings on an empty ``database`` ("sqlite" or "postgres", see ``tests.dbutil``), on the
+    embedded chain or, given ``anvil``, on that node over JSON-RPC (backend ``rpc``)."""
+    chain: dict[str, Any] = (
+        {"chain_backend": "rpc", "chain_rpc_url": anvil.url, "chain_id": anvil.chain_id}
+        if anvil
+        else {}
+    )
+    with isolated_database(database, data_dir) as url:
+        yield data_dir_settings(data_dir, database_url=url, **chain)
 
 
 def licence_body(number: int, **changes: Any) -> dict[str, Any]:
