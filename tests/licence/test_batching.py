@@ -1,22 +1,22 @@
 """Batch bounds: a bulk issue splits at the bulk batch size, single issues fill open batches up
-to the maximum size; every batch is anchored as one root and every licence verifies."""
+to the maximum size; every batch is anchored as one root and every licence verifies. On every
+backend."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from govledger.app import open_platform
+from govledger.settings import Settings
 from ledger.contracts import Role
 from licence_service.plugin import LicencePlugin, build_service
 from licence_service.ports import BatchState
 from licence_service.service import LicenceRequest
 from licence_service.settings import LicenceSettings
-from tests.licence.world import ISSUER_A, data_dir_settings, licence_body, prepare
+from tests.licence.world import ISSUER_A, licence_body, prepare
 
 
-def test_batch_bounds(tmp_path: Path) -> None:
-    settings = data_dir_settings(tmp_path)
+def test_batch_bounds(settings: Settings) -> None:
     prepare(settings, [(ISSUER_A, [Role.ISSUER, Role.SEAL_ADMIN])])
     bounds = LicenceSettings(bulk_batch_size=3, batch_max_size=2, batch_max_wait_s=3600)
     with open_platform(settings, [LicencePlugin(bounds)]) as context:

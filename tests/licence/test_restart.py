@@ -1,5 +1,6 @@
 """Durability: after a restart on the same data dir everything still verifies, and licences
-stored but not anchored when the process was killed (SIGKILL) are anchored on the next start."""
+stored but not anchored when the process was killed (SIGKILL) are anchored on the next start.
+On every backend: the embedded chain persists in the data dir, Anvil keeps running."""
 
 from __future__ import annotations
 
@@ -9,12 +10,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+from govledger.settings import Settings
 from ledger.contracts import Role
 from licence_service.settings import LicenceSettings
 from tests.licence.world import (
     ISSUER_A,
     bulk,
-    data_dir_settings,
     licence_body,
     prepare,
     running,
@@ -33,7 +34,7 @@ from licence_service.service import LicenceRequest
 from licence_service.settings import LicenceSettings
 from tests.licence.world import ISSUER_A, data_dir_settings, licence_body
 
-settings = data_dir_settings(Path(sys.argv[1]))
+settings = data_dir_settings(Path(sys.argv[1]), **json.loads(sys.argv[2]))
 plugin = LicencePlugin(LicenceSettings(batch_max_wait_s=3600))
 with open_platform(settings, [plugin]) as context:
     service = build_service(context, plugin.settings)
@@ -49,8 +50,11 @@ with open_platform(settings, [plugin]) as context:
 """
 
 
-def test_restart_and_recovery_of_unanchored_batches(tmp_path: Path) -> None:
-    settings = data_dir_settings(tmp_path)
+# The settings the crashing process needs to reach the same database and chain.
+BACKEND_FIELDS = {"database_url", "chain_backend", "chain_rpc_url", "chain_id"}
+
+
+def test_restart_and_recovery_of_unanchored_batches(settings: Settings) -> None:
     prepare(settings, [(ISSUER_A, [Role.ISSUER, Role.SEAL_ADMIN])])
     with running(settings, FAST) as api:
         api.create_seal(ISSUER_A)
@@ -67,7 +71,13 @@ def test_restart_and_recovery_of_unanchored_batches(tmp_path: Path) -> None:
     # A process stores licences, leaves one batch sealed (root fixed) but unanchored and one
     # open, says so, and is killed with SIGKILL: no shutdown hook runs.
     child = subprocess.Popen(
-        [sys.executable, "-c", CRASHING_ISSUER, str(settings.data_dir)],
+        [
+            sys.executable,
+            "-c",
+            CRASHING_ISSUER,
+            str(settings.data_dir),
+            settings.model_dump_json(include=BACKEND_FIELDS),
+        ],
         stdout=subprocess.PIPE,
         text=True,
         cwd=Path(__file__).resolve().parents[2],
