@@ -7,7 +7,9 @@ fresh set of contracts there), and otherwise starts a local Anvil for the run.
 
 Throughput is wall-clock transactions per second, each transaction signed locally, sent, and
 its receipt awaited: sequentially (one at a time), and batched (all sent in one JSON-RPC array,
-then all receipts awaited). Gas comes from the receipts of one call of each function.
+then all receipts awaited). Gas comes from the receipts of one call of each state-changing
+function; the governed ones (committee and department registry changes) are measured by the
+approval that executes them.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import dataclasses
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +31,7 @@ from govledger.directory import uscc_check_character
 from govledger.settings import Settings
 from ledger import BackendUnavailable, Call, JSONRPCBackend, Ledger, Receipt
 from ledger.backends.base import Backend
-from ledger.contracts import LicenceState, Registries, Role, ShareClass
+from ledger.contracts import Action, LicenceState, Registries, Role, ShareClass, Written
 from ledger.deploy import deploy_all
 from ledger.devnode import AnvilNode
 from sm_crypto import SM2PrivateKey
@@ -136,12 +138,15 @@ class _Bench:
         self,
         ledger: Ledger,
         contracts: Registries,
-        department: LocalAccount,
+        committee: Sequence[LocalAccount],
         progress: Progress,
     ) -> None:
         self.ledger = ledger
         self.contracts = contracts
-        self.department = department
+        self.committee = committee
+        first17 = "11350000000000001"
+        self.code = first17 + uscc_check_character(first17)
+        self.department: LocalAccount = Account.create()
         self.progress = progress
         self._log_id = os.urandom(32)
         self._next_seq = 0
@@ -162,32 +167,92 @@ class _Bench:
             f"{name} (deployment)": _gas_of(ledger, entry.tx_hash)
             for name, entry in manifest.contracts.items()
         }
-        contracts = Registries.from_manifest(ledger, manifest)
-        department: LocalAccount = Account.create()
-        first17 = "11350000000000001"
-        proposed = contracts.governance.propose_action(
-            committee[0],
-            contracts.departments.encode_register(
-                first17 + uscc_check_character(first17),
+        bench = cls(ledger, Registries.from_manifest(ledger, manifest), committee, progress)
+        proposed, approved = bench._govern(
+            bench.contracts.departments.encode_register(
+                bench.code,
                 "Benchmark department",
                 SM2PrivateKey.generate().public_key().to_bytes(),
-                [department.address],
+                [bench.department.address],
                 list(Role),
-            ),
+            )
         )
-        gas["Governance.propose"] = proposed.receipt.gas_used
-        gas["Governance.approve (executes registerDepartment)"] = contracts.governance.approve(
-            committee[1], proposed.value
-        ).gas_used
-        return cls(ledger, contracts, department, progress), gas
+        gas["Governance.propose"] = proposed.gas_used
+        gas["Governance.approve (executes registerDepartment)"] = approved.gas_used
+        return bench, gas
+
+    def _govern(self, action: Action) -> tuple[Receipt, Receipt]:
+        """Member 0 proposes ``action`` and member 1's approval executes it: both receipts."""
+        governance = self.contracts.governance
+        proposed = governance.propose_action(self.committee[0], action)
+        return proposed.receipt, governance.approve(self.committee[1], proposed.value)
+
+    def _governed_gas(self, actions: Mapping[str, Action]) -> dict[str, int]:
+        """Each action (by the name of the function it calls) through the committee, in order:
+        the gas of the approval that executes it."""
+        gas = {}
+        for function, action in actions.items():
+            _, approved = self._govern(action)
+            gas[f"Governance.approve (executes {function})"] = approved.gas_used
+        return gas
 
     def measure_gas(self) -> dict[str, int]:
-        """Call each registry function once; gas used by name."""
+        """Call each state-changing function once; gas used by name."""
         self.progress("calling each contract function once for its gas")
-        gas = self._licence_gas() | self._seal_gas() | self._sharing_gas()
+        gas = (
+            self._committee_gas()
+            | self._department_gas()
+            | self._licence_gas()
+            | self._seal_gas()
+            | self._sharing_gas()
+        )
         gas["AuditAnchors.anchorSegment (first segment)"] = self._anchor_segment().gas_used
         gas["AuditAnchors.anchorSegment (next segment)"] = self._anchor_segment().gas_used
         return gas
+
+    def _committee_gas(self) -> dict[str, int]:
+        """The committee grows to 3-of-3 and back to 2-of-2, each change by a proposal; the
+        last change waits, approved by two, until the threshold is lowered, and then runs by
+        ``execute``, the only way ``execute`` has work to do."""
+        governance = self.contracts.governance
+        first, second = self.committee
+        third: LocalAccount = Account.create()
+        gas = self._governed_gas(
+            {
+                "addMember": governance.encode_add_member(third.address),
+                "changeThreshold": governance.encode_change_threshold(3),
+            }
+        )
+        removal = governance.propose_action(first, governance.encode_remove_member(third.address))
+        gas["Governance.approve (below the threshold)"] = governance.approve(
+            second, removal.value
+        ).gas_used
+        lowering = governance.propose_action(first, governance.encode_change_threshold(2))
+        governance.approve(second, lowering.value)
+        governance.approve(third, lowering.value)
+        gas["Governance.execute (executes removeMember)"] = governance.execute(
+            first, removal.value
+        ).gas_used
+        return gas
+
+    def _department_gas(self) -> dict[str, int]:
+        """Every change of the registry, each undone by the next (the department keeps its
+        roles and ends active, as the later measurements need)."""
+        departments, code = self.contracts.departments, self.code
+        extra_account = Account.create().address
+        return self._governed_gas(
+            {
+                "rotatePublicKey": departments.encode_rekey(
+                    code, SM2PrivateKey.generate().public_key().to_bytes()
+                ),
+                "addAccount": departments.encode_add_account(code, extra_account),
+                "removeAccount": departments.encode_remove_account(code, extra_account),
+                "revokeRole": departments.encode_revoke_role(code, Role.VERIFIER),
+                "grantRole": departments.encode_grant_role(code, Role.VERIFIER),
+                "suspendDepartment": departments.encode_suspend(code, 1),
+                "reinstateDepartment": departments.encode_reinstate(code, 1),
+            }
+        )
 
     def _licence_gas(self) -> dict[str, int]:
         licences, issuer = self.contracts.licences, self.department
@@ -204,9 +269,15 @@ class _Bench:
         gas["LicenceRegistry.supersedeLicence"] = licences.supersede(
             issuer, root, leaf, new_root=successor, new_leaf=os.urandom(32), reason_code=6
         ).gas_used
-        gas["LicenceRegistry.revokeLicence"] = licences.set_status(
-            issuer, root, os.urandom(32), LicenceState.REVOKED, 7
-        ).gas_used
+        # The final states, each the first change of a fresh leaf.
+        for status, function in (
+            (LicenceState.REVOKED, "revokeLicence"),
+            (LicenceState.WITHDRAWN, "withdrawLicence"),
+            (LicenceState.CANCELLED, "cancelLicence"),
+        ):
+            gas[f"LicenceRegistry.{function}"] = licences.set_status(
+                issuer, root, os.urandom(32), status, 1
+            ).gas_used
         return gas
 
     def _seal_gas(self) -> dict[str, int]:
@@ -228,15 +299,19 @@ class _Bench:
             ).gas_used
         }
         published = sharing.publish_version(department, dataset_id, os.urandom(32), os.urandom(32))
-        requested = sharing.request_access(
-            department,
-            dataset_id,
-            fields,
-            purpose_hash=os.urandom(32),
-            scenario_code=1,
-            expires_at=expires_at,
-            max_uses=10,
-        )
+
+        def request() -> Written[int]:
+            return sharing.request_access(
+                department,
+                dataset_id,
+                fields,
+                purpose_hash=os.urandom(32),
+                scenario_code=1,
+                expires_at=expires_at,
+                max_uses=10,
+            )
+
+        requested = request()
         gas["DataSharing.publishVersion"] = published.receipt.gas_used
         gas["DataSharing.requestAccess (two fields)"] = requested.receipt.gas_used
         gas["DataSharing.approveRequest"] = sharing.approve_request(
@@ -247,6 +322,9 @@ class _Bench:
         ).receipt.gas_used
         gas["DataSharing.revokeGrant"] = sharing.revoke_grant(
             department, requested.value, 1
+        ).gas_used
+        gas["DataSharing.rejectRequest"] = sharing.reject_request(
+            department, request().value, 1
         ).gas_used
         return gas
 
