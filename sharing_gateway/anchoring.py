@@ -2,9 +2,11 @@
 
 Every ``anchor_interval_seconds`` (≤ 2 s) it
 
-1. anchors every committed, unanchored entry (at most ``anchor_max_entries`` per segment) as one
-   ``AuditAnchors.anchorSegment(logId, first, last, merkleRoot)`` from the operator department's
-   account, and records the segment;
+1. anchors every entry committed before the round began and not yet anchored (at most
+   ``anchor_max_entries`` per segment) as one ``AuditAnchors.anchorSegment(logId, first, last,
+   merkleRoot)`` from the operator department's account, and records the segment. Entries
+   committed during the round wait for the next one: under a steady stream of releases the
+   round would otherwise never end, anchoring a few entries per transaction back to back;
 2. every ``uses_record_interval_seconds`` (10 s), records the uses counted since the last time
    with one ``DataSharing.consumeUses(grant, n)`` per grant, sent per provider in one batch
    (``Ledger.transact_batch``). Fewer blocks: on the embedded chain each block stalls chain reads
@@ -54,8 +56,11 @@ class Anchorer:
     # -- lifecycle --------------------------------------------------------------------------------
 
     def start(self) -> None:
+        """Reconcile with the chain, anchor what is due, then run every interval (again after
+        :meth:`stop`)."""
         self.recover()
         self.run_once()
+        self._stop.clear()
         self._thread = threading.Thread(target=self._loop, name="gateway-anchorer", daemon=True)
         self._thread.start()
 
@@ -83,19 +88,23 @@ class Anchorer:
     def run_once(self, *, record_uses: bool = True) -> None:
         """Anchor every unanchored entry; with ``record_uses``, put counted uses on chain."""
         with self._round_lock:
-            while self._anchor_segment():
-                pass
+            with self.session_factory() as session:
+                last_committed = session.scalar(select(func.max(AuditEntryRow.seq)))
+            if last_committed is not None:
+                while self._anchor_segment(last_committed):
+                    pass
             if record_uses:
                 self._record_uses()
 
-    def _anchor_segment(self) -> bool:
+    def _anchor_segment(self, last_committed: int) -> bool:
+        """Anchor the next segment of entries up to ``last_committed``; False if none is left."""
         with self.session_factory() as session:
             last = session.scalar(select(func.max(AuditSegmentRow.last_seq)))
             first = 0 if last is None else last + 1
             hashes = list(
                 session.scalars(
                     select(AuditEntryRow.entry_hash)
-                    .where(AuditEntryRow.seq >= first)
+                    .where(AuditEntryRow.seq >= first, AuditEntryRow.seq <= last_committed)
                     .order_by(AuditEntryRow.seq)
                     .limit(self.gateway.settings.anchor_max_entries)
                 )

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from typing import Any
 
+import pytest
 from sqlalchemy import delete, func, select, update
 
 from sharing_gateway.models import AuditSegmentRow, GrantUsageRow
@@ -64,3 +67,41 @@ def test_recovery_restores_lost_segment_rows_and_never_records_a_use_twice(world
         usage = session.get(GrantUsageRow, grant_id)
         assert usage is not None
         assert (usage.used, usage.chain_recorded) == (2, 2)
+
+
+def test_a_round_anchors_what_was_committed_before_it_and_ends_under_a_stream_of_entries(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    anchorer = world.anchorer
+    audit = anchorer.registries.audit
+    anchor_segment = audit.anchor_segment
+    this_round: list[int] = []
+
+    def anchor_while_releases_go_on(*args: Any, **kwargs: Any) -> Any:
+        written = anchor_segment(*args, **kwargs)
+        if threading.get_ident() == threading.main_thread().ident:
+            this_round.append(args[3])  # the segment's last sequence number
+            if len(this_round) < 20:  # bounded, so a round that chases the stream still ends
+                world.gateway.writer.submit(
+                    lambda log: log.append(
+                        action="release", outcome="released", code="released", caller="test"
+                    )
+                )
+        return written
+
+    grant_id = world.granted("anc-stream", ["name"])
+    anchorer.stop()  # this test drives the rounds itself
+    try:
+        before = world.release("anc-stream", grant_id, "name").json()["audit_seq"]
+        monkeypatch.setattr(audit, "anchor_segment", anchor_while_releases_go_on)
+        anchorer.run_once(record_uses=False)
+        # One segment, up to the entry committed before the round; the entry appended while
+        # it was being anchored is left to the next round.
+        assert this_round == [before]
+        assert anchored_segment(world, before) is not None
+        assert anchored_segment(world, before + 1) is None
+        anchorer.run_once(record_uses=False)
+        assert this_round == [before, before + 1]
+    finally:
+        monkeypatch.undo()
+        anchorer.start()
