@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -60,6 +60,25 @@ from sm_crypto import (
 )
 
 REQUEST_FORMAT = "govledger-data-request-v1"
+
+# The statements every release runs, built once: building one costs more Python than SQLite
+# spends executing it.
+_USED = select(GrantUsageRow.used).where(GrantUsageRow.grant_id == bindparam("grant_id"))
+_LATEST_VERSION = (
+    select(*VersionRow.__table__.columns)
+    .where(VersionRow.dataset_id == bindparam("dataset_id"))
+    .order_by(VersionRow.version.desc())
+    .limit(1)
+)
+_COUNT_USE = (
+    update(GrantUsageRow)
+    .where(
+        GrantUsageRow.grant_id == bindparam("counted_grant_id"),
+        GrantUsageRow.used < GrantUsageRow.max_uses,
+    )
+    .values(used=GrantUsageRow.used + 1)
+    .returning(GrantUsageRow.max_uses - GrantUsageRow.used)
+)
 
 
 @lru_cache(maxsize=1024)
@@ -453,21 +472,14 @@ class Gateway:
             """Count the use if one is left (atomically) and log the outcome either way."""
             # Run on the connection, not the session: a plain UPDATE, without the ORM's
             # bulk-update machinery (this runs once per release, in the writer).
-            count = (
-                update(GrantUsageRow)
-                .where(
-                    GrantUsageRow.grant_id == grant_id,
-                    GrantUsageRow.used < GrantUsageRow.max_uses,
-                )
-                .values(used=GrantUsageRow.used + 1)
-                .returning(GrantUsageRow.max_uses - GrantUsageRow.used)
-            )
-            uses_left = log.session.connection().execute(count).scalar_one_or_none()
+            connection = log.session.connection()
+            arguments = {"counted_grant_id": grant_id}
+            uses_left = connection.execute(_COUNT_USE, arguments).scalar_one_or_none()
             if uses_left is None and log.session.get(GrantUsageRow, grant_id) is None:
                 # A grant made on chain outside the gateway: its first use creates its row.
                 self._add_usage(log.session, grant_id, provider, max_uses)
                 log.session.flush()
-                uses_left = log.session.connection().execute(count).scalar_one_or_none()
+                uses_left = connection.execute(_COUNT_USE, arguments).scalar_one_or_none()
             if uses_left is None:
                 log.append(outcome="refused", code=errors.UsesExhausted.code, **entry)
                 return None
@@ -494,9 +506,7 @@ class Gateway:
         chain_grant = self.view.grant(grant_id)
         grant = None if chain_grant is None else GrantView.from_chain(chain_grant)
         reads = session.connection()  # plain SQL: these run for every release
-        used = reads.execute(
-            select(GrantUsageRow.used).where(GrantUsageRow.grant_id == grant_id)
-        ).scalar()
+        used = reads.execute(_USED, {"grant_id": grant_id}).scalar()
         check_grant(
             grant,
             caller=caller,
@@ -554,12 +564,7 @@ class Gateway:
     @staticmethod
     def _latest_version(reads: Connection, dataset_id: str) -> StoredVersion | None:
         # Read on every release, never cached: an altered row must be seen by the checks.
-        row = reads.execute(
-            select(*VersionRow.__table__.columns)
-            .where(VersionRow.dataset_id == dataset_id)
-            .order_by(VersionRow.version.desc())
-            .limit(1)
-        ).one_or_none()
+        row = reads.execute(_LATEST_VERSION, {"dataset_id": dataset_id}).one_or_none()
         return None if row is None else StoredVersion(**row._mapping)
 
     def _provenance_checked(

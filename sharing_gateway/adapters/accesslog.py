@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm import Session
 
 from govledger.auth.clock import Clock
@@ -22,6 +22,19 @@ from sharing_gateway.domain.auditlog import GENESIS_HASH, Entry, EntryBody
 from sharing_gateway.models import AuditEntryRow, AuditHeadRow
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+# Built once: every writer transaction runs them (an UPDATE that changes nothing takes the lock).
+_LOCK_HEAD = (
+    update(AuditHeadRow)
+    .where(AuditHeadRow.log_id == bindparam("head_log_id"))
+    .values(next_seq=AuditHeadRow.next_seq)
+    .returning(AuditHeadRow.next_seq, AuditHeadRow.last_hash)
+)
+_MOVE_HEAD = (
+    update(AuditHeadRow)
+    .where(AuditHeadRow.log_id == bindparam("head_log_id"))
+    .values(next_seq=bindparam("new_next_seq"), last_hash=bindparam("new_last_hash"))
+)
+_INSERT_ENTRIES = insert(AuditEntryRow)
 
 
 def format_time(moment: datetime) -> str:
@@ -47,12 +60,7 @@ class LogTransaction:
         # Statements go through the connection (plain SQL), not the session's ORM bulk paths:
         # they run for every release.
         self._connection = session.connection()
-        next_seq, last_hash = self._connection.execute(
-            update(AuditHeadRow)
-            .where(AuditHeadRow.log_id == log_id)
-            .values(next_seq=AuditHeadRow.next_seq)
-            .returning(AuditHeadRow.next_seq, AuditHeadRow.last_hash)
-        ).one()
+        next_seq, last_hash = self._connection.execute(_LOCK_HEAD, {"head_log_id": log_id}).one()
         self._head: tuple[int, str] = (next_seq, last_hash)
 
     def append(
@@ -106,12 +114,11 @@ class LogTransaction:
         """Write the appended entries and the new head (before the commit)."""
         if not self._rows:
             return
-        self._connection.execute(insert(AuditEntryRow), self._rows)
+        self._connection.execute(_INSERT_ENTRIES, self._rows)
         next_seq, last_hash = self._head
         self._connection.execute(
-            update(AuditHeadRow)
-            .where(AuditHeadRow.log_id == self._log_id)
-            .values(next_seq=next_seq, last_hash=last_hash)
+            _MOVE_HEAD,
+            {"head_log_id": self._log_id, "new_next_seq": next_seq, "new_last_hash": last_hash},
         )
         self._rows = []
 
