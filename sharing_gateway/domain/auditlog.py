@@ -20,7 +20,7 @@ import csv
 import io
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Protocol
 
 from ledger.merkle import MerkleTree
@@ -61,10 +61,18 @@ class EntryBody:
     purpose: str
     prev_hash: str
 
+    def as_document(self) -> dict[str, Any]:
+        """The body as JSON values (``fields`` a list). Built by hand, not with
+        ``dataclasses.asdict``, which deep-copies every value: this runs for every entry."""
+        document = {name: getattr(self, name) for name in _BODY_FIELDS}
+        document["fields"] = list(self.fields)
+        return document
+
     def digest(self) -> str:
-        body = asdict(self)
-        body["fields"] = list(self.fields)
-        return sm3(canonical_json(body)).hex()
+        return sm3(canonical_json(self.as_document())).hex()
+
+
+_BODY_FIELDS = tuple(item.name for item in fields(EntryBody))
 
 
 @dataclass(frozen=True)
@@ -73,8 +81,7 @@ class Entry:
     entry_hash: str
 
     def to_json(self) -> dict[str, Any]:
-        document = asdict(self.body)
-        document["fields"] = list(self.body.fields)
+        document = self.body.as_document()
         document["entry_hash"] = self.entry_hash
         return document
 

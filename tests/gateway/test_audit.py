@@ -11,6 +11,7 @@ import pytest
 from ledger.merkle import verify_proof
 from sharing_gateway.audit import ChainAnchoredLog
 from sharing_gateway.domain.auditlog import Entry, EntryBody, parse_export, verify_log
+from sm_crypto import sm3
 from tests.gateway.world import AUDITOR, REQUESTER, World
 
 
@@ -133,3 +134,30 @@ def test_an_inserted_entry_is_found(world: World, anchored: str) -> None:
     verdict = verdict_of(world, edited(anchored, insert_copy))
     assert (verdict.ok, verdict.seq) == (False, 1)
     assert "inserted" in (verdict.problem or "")
+
+
+def test_an_entry_hash_is_sm3_of_the_canonical_json_of_its_body() -> None:
+    body = EntryBody(
+        seq=3,
+        time="2026-01-01T00:00:00.000000Z",
+        action="release",
+        outcome="released",
+        code="released",
+        caller="11350000000000102X",
+        grant_id=7,
+        dataset_id="licences",
+        fields=("name", "licence_no"),
+        purpose="核验",
+        prev_hash="0" * 64,
+    )
+    written_out = (
+        '{"action":"release","caller":"11350000000000102X","code":"released",'
+        '"dataset_id":"licences","fields":["name","licence_no"],"grant_id":7,'
+        '"outcome":"released","prev_hash":"' + "0" * 64 + '","purpose":"核验","seq":3,'
+        '"time":"2026-01-01T00:00:00.000000Z"}'
+    )
+    assert body.digest() == sm3(written_out.encode()).hex()
+    assert Entry(body, body.digest()).to_json() == {
+        **json.loads(written_out),
+        "entry_hash": body.digest(),
+    }
