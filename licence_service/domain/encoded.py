@@ -53,32 +53,34 @@ def _whole_utc_second(value: datetime) -> datetime:
 
 
 _hex = PlainSerializer(bytes.hex, return_type=str)
+# The lengths come before the decoding validator, so pydantic checks them in its core bytes
+# schema (after the decoding, which runs first) instead of in a Python validator per value.
 
 Hash = Annotated[
     bytes,
-    BeforeValidator(_from_hex),
     Field(min_length=HASH_SIZE, max_length=HASH_SIZE),
+    BeforeValidator(_from_hex),
     _hex,
 ]
 Salt = Annotated[
     bytes,
-    BeforeValidator(_from_hex),
     Field(min_length=SALT_SIZE, max_length=SALT_SIZE),
+    BeforeValidator(_from_hex),
     _hex,
 ]
 PublicKeyBytes = Annotated[
     bytes,
-    BeforeValidator(_from_hex),
     Field(min_length=PUBLIC_KEY_SIZE, max_length=PUBLIC_KEY_SIZE),
+    BeforeValidator(_from_hex),
     _hex,
 ]
 SignatureBytes = Annotated[
-    bytes, BeforeValidator(_from_hex), Field(min_length=8, max_length=MAX_SIGNATURE_SIZE), _hex
+    bytes, Field(min_length=8, max_length=MAX_SIGNATURE_SIZE), BeforeValidator(_from_hex), _hex
 ]
 Base64Bytes = Annotated[
     bytes,
-    BeforeValidator(_from_base64),
     Field(min_length=1),
+    BeforeValidator(_from_base64),
     PlainSerializer(lambda data: base64.b64encode(data).decode("ascii"), return_type=str),
 ]
 Timestamp = Annotated[
