@@ -98,15 +98,18 @@ _LICENCE_FORMAT_JSON: Final = canonical_text(LICENCE_FORMAT)
 _LEAF_FORMAT_JSON: Final = canonical_text(LEAF_FORMAT)
 
 
-_HASHLIB_SM3: Final = "sm3" in hashlib.algorithms_available
+_HASHLIB_SM3_EMPTY: Final = hashlib.new("sm3") if "sm3" in hashlib.algorithms_available else None
 
 
 def _sm3(data: bytes) -> bytes:
     # hashlib's SM3 directly where it has one (what sm_crypto's native backend uses), without
-    # the backend lookup around it: a licence takes about fifteen of these.
-    if _HASHLIB_SM3:
-        return hashlib.new("sm3", data).digest()
-    return sm3(data)
+    # the backend lookup around it, copied from an empty hasher rather than looked up by name:
+    # a licence takes about fifteen of these.
+    if _HASHLIB_SM3_EMPTY is None:
+        return sm3(data)
+    hasher = _HASHLIB_SM3_EMPTY.copy()
+    hasher.update(data)
+    return hasher.digest()
 
 
 def field_digest(name: str, field: SaltedField) -> bytes:
