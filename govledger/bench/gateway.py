@@ -304,7 +304,7 @@ def run(*, requests: int, concurrency: int, progress: Progress) -> GatewayBenchm
             auditor = GatewayClient(url, OPERATOR, open_keystore(settings).load(OPERATOR).sm2)
             path = f"/v1/datasets/{DATASET}/data?grant={grant_id}&fields={','.join(FIELDS)}"
             try:
-                progress(f"{requests} releases from {concurrency} threads")
+                progress(f"{requests} releases over {concurrency} connections")
                 load_started = datetime.now(UTC) - timedelta(seconds=1)
                 run, wall = _load(url, path, token, requests, concurrency)
                 sent = len(run.latencies)
