@@ -86,7 +86,8 @@ class Anchorer:
     # -- one round --------------------------------------------------------------------------------
 
     def run_once(self, *, record_uses: bool = True) -> None:
-        """Anchor every unanchored entry; with ``record_uses``, put counted uses on chain."""
+        """Anchor every unanchored entry committed before this round; with ``record_uses``,
+        put counted uses on chain."""
         with self._round_lock:
             with self.session_factory() as session:
                 last_committed = session.scalar(select(func.max(AuditEntryRow.seq)))

@@ -53,9 +53,9 @@ def _whole_utc_second(value: datetime) -> datetime:
 
 
 _hex = PlainSerializer(bytes.hex, return_type=str)
-# The lengths come before the decoding validator, so pydantic checks them in its core bytes
-# schema (after the decoding, which runs first) instead of in a Python validator per value.
 
+# In each type the lengths come before the decoding validator, so pydantic checks them in its
+# core bytes schema (after the decoding, which runs first) instead of in a Python validator.
 Hash = Annotated[
     bytes,
     Field(min_length=HASH_SIZE, max_length=HASH_SIZE),
