@@ -22,7 +22,6 @@ with distinct ``format`` values), so no hash input can be read as another kind.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Iterable, Mapping
 from datetime import date
@@ -98,24 +97,10 @@ _LICENCE_FORMAT_JSON: Final = canonical_text(LICENCE_FORMAT)
 _LEAF_FORMAT_JSON: Final = canonical_text(LEAF_FORMAT)
 
 
-_HASHLIB_SM3_EMPTY: Final = hashlib.new("sm3") if "sm3" in hashlib.algorithms_available else None
-
-
-def _sm3(data: bytes) -> bytes:
-    # hashlib's SM3 directly where it has one (what sm_crypto's native backend uses), without
-    # the backend lookup around it, copied from an empty hasher rather than looked up by name:
-    # a licence takes about fifteen of these.
-    if _HASHLIB_SM3_EMPTY is None:
-        return sm3(data)
-    hasher = _HASHLIB_SM3_EMPTY.copy()
-    hasher.update(data)
-    return hasher.digest()
-
-
 def field_digest(name: str, field: SaltedField) -> bytes:
     """SM3 of canonical ``[salt_hex, name, value]``."""
     text = f'["{field.salt.hex()}",{canonical_text(name)},{canonical_text(field.value)}]'
-    return _sm3(canonical_utf8(text))
+    return sm3(canonical_utf8(text))
 
 
 def field_digests(fields: Mapping[str, SaltedField]) -> list[bytes]:
@@ -134,7 +119,7 @@ def document_digest(header: LicenceHeader, digests: Iterable[bytes]) -> bytes:
         f'"valid_from":{canonical_text(header.valid_from.isoformat())},'
         f'"valid_to":{canonical_text(valid_to)}}}'
     )
-    return _sm3(canonical_utf8(text))
+    return sm3(canonical_utf8(text))
 
 
 def licence_leaf(digest: bytes, seal_signature: SealSignature) -> bytes:
@@ -144,4 +129,4 @@ def licence_leaf(digest: bytes, seal_signature: SealSignature) -> bytes:
         f'{{"document_digest":"{digest.hex()}","format":{_LEAF_FORMAT_JSON},'
         f'"seal_signature":"{seal_signature.hash.hex()}"}}'
     )
-    return _sm3(canonical_utf8(text))
+    return sm3(canonical_utf8(text))
