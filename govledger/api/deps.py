@@ -91,15 +91,32 @@ async def get_token(
 TokenDep = Annotated[str, Depends(get_token)]
 
 
-def get_current_department(platform: PlatformDep, token: TokenDep) -> AuthenticatedDepartment:
-    """The token's department, which must still be registered and active right now."""
+def authenticate(
+    platform: PlatformState, token: str, role: str | None = None
+) -> AuthenticatedDepartment:
+    """The token's department, which must still be registered and active right now, and whose
+    token grants ``role`` if one is named. Reads the directory (the chain's head): call it from
+    a worker thread, as the dependencies below are."""
     verified = platform.tokens.verify(token, kind=DEPARTMENT_KIND)
     department = platform.directory.get(verified.subject)
     if department is None:
         raise DepartmentUnknown(f"department {verified.subject} is not registered")
     if not department.active:
         raise DepartmentSuspended(f"department {verified.subject} is suspended")
-    return AuthenticatedDepartment(verified.subject, verified.roles, verified)
+    authenticated = AuthenticatedDepartment(verified.subject, verified.roles, verified)
+    if role is not None:
+        check_role(authenticated, role)
+    return authenticated
+
+
+def check_role(department: AuthenticatedDepartment, role: str) -> None:
+    if role not in department.roles:
+        raise RoleMissing(f"this needs the {role} role")
+
+
+def get_current_department(platform: PlatformDep, token: TokenDep) -> AuthenticatedDepartment:
+    """The token's department, which must still be registered and active right now."""
+    return authenticate(platform, token)
 
 
 CurrentDepartment = Annotated[AuthenticatedDepartment, Depends(get_current_department)]
@@ -114,8 +131,7 @@ def require_role(
     """
 
     async def department_with_role(department: CurrentDepartment) -> AuthenticatedDepartment:
-        if role not in department.roles:
-            raise RoleMissing(f"this needs the {role} role")
+        check_role(department, role)
         return department
 
     department_with_role.__name__ = f"require_role_{role.lower()}"

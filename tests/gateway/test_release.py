@@ -276,6 +276,24 @@ def test_a_suspended_requester_is_refused_at_its_next_request(world: World) -> N
     assert world.release("sus-2", grant_id, "name", OTHER_REQUESTER).status_code == 200
 
 
+def test_release_needs_a_token_and_the_requester_role(world: World) -> None:
+    grant_id = world.granted("role-1", ["name"])
+    entries = len(world.last_entries(10_000))
+    path = f"/v1/datasets/role-1/data?grant={grant_id}&fields=name"
+    missing = world.client.get(path)
+    assert (missing.status_code, missing.json()["code"]) == (401, "token-missing")
+    forged = world.client.get(path, headers={"Authorization": "Bearer not.a.token"})
+    assert forged.status_code == 401, forged.text
+    # The provider is signed in but holds no DATA_REQUESTER role.
+    wrong_role = world.call("GET", path, PROVIDER)
+    assert (wrong_role.status_code, wrong_role.json()["code"]) == (403, "role-missing")
+    for refused in (missing, forged, wrong_role):
+        assert refused.headers["content-type"] == PROBLEM
+        assert "envelope" not in refused.text
+    assert len(world.last_entries(10_000)) == entries  # refused at sign-in: names no grant
+    assert world.release("role-1", grant_id, "name").json()["uses_left"] == 4
+
+
 def test_the_client_helper_signs_in_fetches_and_opens(world: World) -> None:
     grant_id = world.granted("cli-1", ["name", "licence_no"])
     client = GatewayClient("", REQUESTER, world.keys(REQUESTER).sm2, http=world.client)
