@@ -19,9 +19,12 @@ from alembic import command
 from alembic.config import Config
 from alembic.util import CommandError
 from sqlalchemy import DateTime, Dialect, MetaData, create_engine, event, make_url
-from sqlalchemy.engine import URL, Engine
+from sqlalchemy.engine import URL, Connection, Engine
+from sqlalchemy.engine.interfaces import DBAPICursor
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.sql.compiler import Compiled
+from sqlalchemy.sql.elements import ClauseElement
 from sqlalchemy.types import TypeDecorator
 
 from govledger.errors import ConfigurationError
@@ -124,6 +127,50 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+class DriverStatement:
+    """A Core statement compiled once per dialect and run on the driver's own cursor.
+
+    For the few statements a hot path runs on every request: SQLAlchemy's per-execution work
+    (execution context, result metadata, row objects) costs several times what SQLite spends
+    running them. The statement runs in ``connection``'s transaction. Only values that need no
+    type conversion on the way in or out (integers, strings) are allowed; that is checked when
+    the statement is first compiled for a dialect, so a wrong use fails at once, not with odd
+    values later.
+    """
+
+    def __init__(self, statement: ClauseElement) -> None:
+        self._statement = statement
+        self._compiled: dict[str, tuple[str, tuple[str, ...] | None, dict[str, Any]]] = {}
+
+    def execute(self, connection: Connection, parameters: dict[str, Any]) -> DBAPICursor:
+        """Run with ``parameters`` (by bind name); the driver's cursor, rows as tuples."""
+        dialect = connection.dialect
+        compiled = self._compiled.get(dialect.name)
+        if compiled is None:
+            compiled = self._compiled[dialect.name] = self._compile(dialect)
+        sql, order, defaults = compiled
+        values = {**defaults, **parameters}
+        cursor = connection.connection.cursor()
+        cursor.execute(sql, values if order is None else [values[name] for name in order])
+        return cursor
+
+    def _compile(self, dialect: Dialect) -> tuple[str, tuple[str, ...] | None, dict[str, Any]]:
+        compiled: Compiled = self._statement.compile(dialect=dialect)
+        for name, bind in compiled.binds.items():  # type: ignore[attr-defined]
+            if bind.type.bind_processor(dialect) is not None:
+                raise TypeError(f"bind {name!r} needs type processing: use Connection.execute")
+        for column in getattr(self._statement, "exported_columns", ()):  # SELECT or RETURNING
+            if column.type.result_processor(dialect, None) is not None:
+                raise TypeError(f"column {column} needs type processing: use Connection.execute")
+        defaults = {
+            name: bind.value
+            for name, bind in compiled.binds.items()  # type: ignore[attr-defined]
+            if bind.value is not None
+        }
+        order = tuple(compiled.positiontup) if compiled.positional else None  # type: ignore[attr-defined]
+        return compiled.string, order, defaults
 
 
 def alembic_config(version_locations: Sequence[Path] = ()) -> Config:

@@ -45,6 +45,7 @@ class GatewayPlugin:
             view=view,
             keystore=context.keystore,
             blobs=context.blobs,
+            engine=context.engine,
             session_factory=context.platform.session_factory,
             clock=self.clock or context.platform.clock,
         )

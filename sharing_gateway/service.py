@@ -18,14 +18,15 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine.interfaces import DBAPICursor
 from sqlalchemy.orm import Session, sessionmaker
 
 from govledger.auth.clock import Clock
 from govledger.auth.directory import DepartmentRecord
 from govledger.blobstore import BlobStore
 from govledger.chain import DepartmentKeys, load_department_keys
-from govledger.db import session_scope
+from govledger.db import DriverStatement, session_scope
 from govledger.errors import GovLedgerError, InvalidInput, VerificationFailed
 from govledger.keystore import Keystore
 from ledger.contracts import GrantStatus, ShareClass
@@ -61,16 +62,28 @@ from sm_crypto import (
 
 REQUEST_FORMAT = "govledger-data-request-v1"
 
-# The statements every release runs, built once: building one costs more Python than SQLite
-# spends executing it.
-_USED = select(GrantUsageRow.used).where(GrantUsageRow.grant_id == bindparam("grant_id"))
-_LATEST_VERSION = (
-    select(*VersionRow.__table__.columns)
+# The statements every release runs, built once and run on the driver's cursor: through
+# SQLAlchemy's execution machinery each would cost more Python than the database spends on it.
+_USED = DriverStatement(
+    select(GrantUsageRow.used).where(GrantUsageRow.grant_id == bindparam("grant_id"))
+)
+_LATEST_VERSION = DriverStatement(
+    select(
+        VersionRow.dataset_id,
+        VersionRow.version,
+        VersionRow.blob_cid,
+        VersionRow.wrapped_key,
+        VersionRow.content_hash,
+        VersionRow.signature,
+        VersionRow.signer_key_version,
+        VersionRow.tx_hash,
+        VersionRow.block_number,
+    )
     .where(VersionRow.dataset_id == bindparam("dataset_id"))
     .order_by(VersionRow.version.desc())
     .limit(1)
 )
-_COUNT_USE = (
+_COUNT_USE = DriverStatement(
     update(GrantUsageRow)
     .where(
         GrantUsageRow.grant_id == bindparam("counted_grant_id"),
@@ -86,25 +99,30 @@ def _public_key(encoded: bytes) -> SM2PublicKey:
     return SM2PublicKey.from_bytes(encoded)
 
 
+def _scalar(cursor: DBAPICursor) -> Any:
+    """The first column of the first row, or None if there is no row."""
+    row = cursor.fetchone()
+    return None if row is None else row[0]
+
+
 def _blob_aad(dataset_id: str, content_hash: bytes) -> bytes:
     return canonical_json({"dataset_id": dataset_id, "content_hash": content_hash.hex()})
 
 
 @dataclass(frozen=True)
 class StoredVersion:
-    """A version's row as the release checks read it (the columns of ``VersionRow``)."""
+    """A version's row as the release checks read it (the columns ``_LATEST_VERSION`` selects,
+    in its order)."""
 
     dataset_id: str
     version: int
     blob_cid: str
     wrapped_key: str
-    record_count: int
     content_hash: str
     signature: str
     signer_key_version: int
     tx_hash: str
     block_number: int
-    published_at: datetime
 
 
 @dataclass(frozen=True)
@@ -131,6 +149,7 @@ class Gateway:
         view: ChainView,
         keystore: Keystore,
         blobs: BlobStore,
+        engine: Engine,
         session_factory: sessionmaker[Session],
         clock: Clock,
     ) -> None:
@@ -139,7 +158,8 @@ class Gateway:
         self.registries = view.registries
         self.keystore = keystore
         self.blobs = blobs
-        self.session_factory = session_factory
+        self._engine = engine
+        self.session_factory = session_factory  # on ``engine``
         self.clock = clock
         self.log_id = settings.log_id
         self._gateway_key: SM2PrivateKey = keystore.load_or_create(settings.key_name).sm2
@@ -425,7 +445,7 @@ class Gateway:
 
         self.writer.submit(record)
 
-    def _purpose(self, session: Session, grant_id: int | None) -> str:
+    def _purpose(self, session: Session | Connection, grant_id: int | None) -> str:
         """The request's stated purpose, for log entries (cached: it never changes)."""
         if grant_id is None:
             return ""
@@ -457,29 +477,27 @@ class Gateway:
             "dataset_id": dataset_id,
             "fields": list(fields),
         }
-        with self.session_factory() as session:
-            entry["purpose"] = self._purpose(session, grant_id)
+        # Reads only, on a plain connection: a Session costs more than these reads do.
+        with self._engine.connect() as reads:
+            entry["purpose"] = self._purpose(reads, grant_id)
             try:
                 prepared, provider, max_uses = self._prepare_release(
-                    session, caller=caller, dataset_id=dataset_id, grant_id=grant_id, fields=fields
+                    reads, caller=caller, dataset_id=dataset_id, grant_id=grant_id, fields=fields
                 )
             except errors.ReleaseRefused as refusal:
-                session.rollback()
                 self._log(outcome="refused", code=refusal.code, **entry)
                 raise
 
         def count_and_log(log: LogTransaction) -> tuple[int, int] | None:
             """Count the use if one is left (atomically) and log the outcome either way."""
-            # Run on the connection, not the session: a plain UPDATE, without the ORM's
-            # bulk-update machinery (this runs once per release, in the writer).
             connection = log.session.connection()
             arguments = {"counted_grant_id": grant_id}
-            uses_left = connection.execute(_COUNT_USE, arguments).scalar_one_or_none()
+            uses_left = _scalar(_COUNT_USE.execute(connection, arguments))
             if uses_left is None and log.session.get(GrantUsageRow, grant_id) is None:
                 # A grant made on chain outside the gateway: its first use creates its row.
                 self._add_usage(log.session, grant_id, provider, max_uses)
                 log.session.flush()
-                uses_left = connection.execute(_COUNT_USE, arguments).scalar_one_or_none()
+                uses_left = _scalar(_COUNT_USE.execute(connection, arguments))
             if uses_left is None:
                 log.append(outcome="refused", code=errors.UsesExhausted.code, **entry)
                 return None
@@ -493,7 +511,7 @@ class Gateway:
 
     def _prepare_release(
         self,
-        session: Session,
+        reads: Connection,
         *,
         caller: str,
         dataset_id: str,
@@ -505,8 +523,7 @@ class Gateway:
         self.view.sync()
         chain_grant = self.view.grant(grant_id)
         grant = None if chain_grant is None else GrantView.from_chain(chain_grant)
-        reads = session.connection()  # plain SQL: these run for every release
-        used = reads.execute(_USED, {"grant_id": grant_id}).scalar()
+        used = _scalar(_USED.execute(reads, {"grant_id": grant_id}))
         check_grant(
             grant,
             caller=caller,
@@ -564,8 +581,8 @@ class Gateway:
     @staticmethod
     def _latest_version(reads: Connection, dataset_id: str) -> StoredVersion | None:
         # Read on every release, never cached: an altered row must be seen by the checks.
-        row = reads.execute(_LATEST_VERSION, {"dataset_id": dataset_id}).one_or_none()
-        return None if row is None else StoredVersion(**row._mapping)
+        row = _LATEST_VERSION.execute(reads, {"dataset_id": dataset_id}).fetchone()
+        return None if row is None else StoredVersion(*row)
 
     def _provenance_checked(
         self, version: StoredVersion, provider_code: str, provider: DepartmentRecord | None

@@ -18,18 +18,20 @@ from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm import Session
 
 from govledger.auth.clock import Clock
+from govledger.db import DriverStatement
 from sharing_gateway.domain.auditlog import GENESIS_HASH, Entry, EntryBody
 from sharing_gateway.models import AuditEntryRow, AuditHeadRow
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
-# Built once: every writer transaction runs them (an UPDATE that changes nothing takes the lock).
-_LOCK_HEAD = (
+# Built once and run on the driver's cursor: every writer transaction runs them (an UPDATE that
+# changes nothing takes the lock).
+_LOCK_HEAD = DriverStatement(
     update(AuditHeadRow)
     .where(AuditHeadRow.log_id == bindparam("head_log_id"))
     .values(next_seq=AuditHeadRow.next_seq)
     .returning(AuditHeadRow.next_seq, AuditHeadRow.last_hash)
 )
-_MOVE_HEAD = (
+_MOVE_HEAD = DriverStatement(
     update(AuditHeadRow)
     .where(AuditHeadRow.log_id == bindparam("head_log_id"))
     .values(next_seq=bindparam("new_next_seq"), last_hash=bindparam("new_last_hash"))
@@ -60,8 +62,10 @@ class LogTransaction:
         # Statements go through the connection (plain SQL), not the session's ORM bulk paths:
         # they run for every release.
         self._connection = session.connection()
-        next_seq, last_hash = self._connection.execute(_LOCK_HEAD, {"head_log_id": log_id}).one()
-        self._head: tuple[int, str] = (next_seq, last_hash)
+        head = _LOCK_HEAD.execute(self._connection, {"head_log_id": log_id}).fetchone()
+        if head is None:
+            raise LookupError(f"access log {log_id!r} has no head row")
+        self._head: tuple[int, str] = (head[0], head[1])
 
     def append(
         self,
@@ -116,8 +120,8 @@ class LogTransaction:
             return
         self._connection.execute(_INSERT_ENTRIES, self._rows)
         next_seq, last_hash = self._head
-        self._connection.execute(
-            _MOVE_HEAD,
+        _MOVE_HEAD.execute(
+            self._connection,
             {"head_log_id": self._log_id, "new_next_seq": next_seq, "new_last_hash": last_hash},
         )
         self._rows = []

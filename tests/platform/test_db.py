@@ -10,7 +10,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import MetaData, event, inspect, select, text
+from sqlalchemy import MetaData, bindparam, event, inspect, select, text, update
 from sqlalchemy.engine import Engine
 
 import govledger.auth.models
@@ -18,6 +18,7 @@ from govledger.auth.models import AuthChallengeRow
 from govledger.db import (
     SQLITE_POOL_SIZE,
     Base,
+    DriverStatement,
     alembic_config,
     make_engine,
     make_session_factory,
@@ -201,3 +202,68 @@ def test_engine_urls() -> None:
     assert make_engine("postgresql://u@127.0.0.1/db").dialect.driver == "psycopg"
     with pytest.raises(ConfigurationError, match="unsupported database backend"):
         make_engine("mysql://u@127.0.0.1/db")
+
+
+def _challenge(challenge_id: str, code: str) -> AuthChallengeRow:
+    moment = datetime(2026, 12, 1, tzinfo=UTC)
+    return AuthChallengeRow(
+        id=challenge_id,
+        department_code=code,
+        nonce=f"nonce-{challenge_id}",
+        message="m",
+        issued_at=moment,
+        expires_at=moment,
+    )
+
+
+def test_driver_statements_read_and_write_like_core(engine: Engine) -> None:
+    with session_scope(make_session_factory(engine)) as session:
+        session.add_all([_challenge("b", "D1"), _challenge("a", "D1"), _challenge("c", "D2")])
+    by_code = (
+        select(AuthChallengeRow.id, AuthChallengeRow.nonce)
+        .where(AuthChallengeRow.department_code == bindparam("code"))
+        .order_by(AuthChallengeRow.id)
+    )
+    with engine.connect() as connection:
+        core = [tuple(row) for row in connection.execute(by_code, {"code": "D1"})]
+        driver = DriverStatement(by_code).execute(connection, {"code": "D1"}).fetchall()
+        assert core == [tuple(row) for row in driver] == [("a", "nonce-a"), ("b", "nonce-b")]
+        assert DriverStatement(by_code).execute(connection, {"code": "none"}).fetchone() is None
+    # A literal in the statement (the "-x" suffix) is bound with the caller's values.
+    rename = DriverStatement(
+        update(AuthChallengeRow)
+        .where(AuthChallengeRow.id == bindparam("challenge"))
+        .values(nonce=bindparam("nonce") + "-x")
+        .returning(AuthChallengeRow.nonce)
+    )
+    with engine.begin() as connection:
+        returned = rename.execute(connection, {"challenge": "c", "nonce": "new"}).fetchone()
+    assert returned is not None
+    assert tuple(returned) == ("new-x",)
+    with engine.connect() as connection:
+        stored = connection.scalar(select(AuthChallengeRow.nonce).where(AuthChallengeRow.id == "c"))
+    assert stored == "new-x"  # committed with the connection's transaction
+
+
+def test_driver_statements_leave_no_transaction_open(engine: Engine) -> None:
+    reads = DriverStatement(select(AuthChallengeRow.id))
+    with engine.connect() as connection:
+        reads.execute(connection, {}).fetchall()
+        dbapi = connection.connection.dbapi_connection
+    with engine.connect() as connection:
+        assert connection.connection.dbapi_connection is dbapi  # the pool gave the same one back
+        if engine.dialect.name == "sqlite":
+            assert not dbapi.in_transaction  # type: ignore[union-attr]
+        else:
+            assert dbapi.info.transaction_status == 0  # type: ignore[union-attr]  # IDLE
+
+
+def test_driver_statements_refuse_values_that_need_conversion(engine: Engine) -> None:
+    # Timestamps go through UtcDateTime: on the driver's cursor they would come back naive.
+    with engine.connect() as connection:
+        for statement in (
+            select(AuthChallengeRow.issued_at),
+            select(AuthChallengeRow.id).where(AuthChallengeRow.issued_at < bindparam("moment")),
+        ):
+            with pytest.raises(TypeError, match="needs type processing"):
+                DriverStatement(statement).execute(connection, {"moment": datetime.now(UTC)})
