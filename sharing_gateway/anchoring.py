@@ -73,9 +73,15 @@ class Anchorer:
 
     def _loop(self) -> None:
         settings = self.gateway.settings
-        uses_recorded_at = time.monotonic()
-        while not self._stop.wait(settings.anchor_interval_seconds):
-            due = time.monotonic() - uses_recorded_at >= settings.uses_record_interval_seconds
+        uses_recorded_at = round_started = time.monotonic()
+        # Rounds start every interval, not an interval after the last one ended: an entry that
+        # just missed a round then waits one interval and one round for its anchor, not two
+        # rounds and an interval.
+        while not self._stop.wait(
+            max(0.0, round_started + settings.anchor_interval_seconds - time.monotonic())
+        ):
+            round_started = time.monotonic()
+            due = round_started - uses_recorded_at >= settings.uses_record_interval_seconds
             try:
                 self.run_once(record_uses=due)
             except Exception:  # keep anchoring: the next round retries what failed

@@ -78,8 +78,9 @@ class GatewayBenchmark:
 
 
 def app_from_environment() -> FastAPI:
-    """The factory the child process's uvicorn runs (settings from the environment)."""
-    return create_app(load_settings())
+    """The factory the child process's uvicorn runs (settings from the environment), as
+    ``govledger serve`` builds it."""
+    return create_app(load_settings(), freeze_heap=True)
 
 
 def _free_port() -> int:

@@ -17,4 +17,5 @@ def serve(
     port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
 ) -> None:
     """Run the HTTP API until interrupted. It holds the data dir's embedded chain meanwhile."""
-    uvicorn.run(create_app(state(ctx).settings), host=host, port=port, log_level="info")
+    app = create_app(state(ctx).settings, freeze_heap=True)
+    uvicorn.run(app, host=host, port=port, log_level="info")

@@ -3,6 +3,7 @@ with problem+json, never a 500."""
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -95,3 +96,14 @@ def test_malformed_bodies_never_give_a_500(client: TestClient, path: str, body: 
     assert 400 <= response.status_code < 500, response.text
     assert response.headers["content-type"] == PROBLEM
     assert response.json()["code"]
+
+
+def test_a_serving_app_keeps_its_start_up_heap_out_of_collections(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, environment="test")
+    assert gc.get_freeze_count() == 0
+    with TestClient(create_app(settings, freeze_heap=True)) as client:
+        assert gc.get_freeze_count() > 0
+        assert client.get("/docs").status_code == 200
+    assert gc.get_freeze_count() == 0  # given back to the collector when the app stops
+    with TestClient(create_app(settings)):
+        assert gc.get_freeze_count() == 0
