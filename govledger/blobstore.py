@@ -15,6 +15,7 @@ import hmac
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Literal, Protocol
 
@@ -91,6 +92,10 @@ class Cid:
     @classmethod
     def parse(cls, text: str) -> Cid:
         """Parse the text form; anything but a canonical raw CIDv1 of a known hash is refused."""
+        return _parse_cid(text)
+
+    @classmethod
+    def _parse(cls, text: str) -> Cid:
         body = text[1:]
         if not text.startswith("b") or not _BASE32_LOWER.fullmatch(body):
             raise InvalidInput("not a base32 CIDv1 (expected 'b' and lower-case base32)")
@@ -125,8 +130,20 @@ class Cid:
             + self.digest
         )
 
-    def __str__(self) -> str:
+    @cached_property
+    def text(self) -> str:
+        """The base32 text form (worked out once: a blob's path is named by it)."""
         return "b" + base64.b32encode(bytes(self)).decode("ascii").lower().rstrip("=")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+# CIDs are parsed on every read (a release reads its blob each time): the same few texts again
+# and again. A refused text raises and is not kept.
+@lru_cache(maxsize=4096)
+def _parse_cid(text: str) -> Cid:
+    return Cid._parse(text)
 
 
 class BlobStore(Protocol):
