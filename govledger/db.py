@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from alembic import command
 from alembic.config import Config
@@ -23,7 +23,7 @@ from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.engine.interfaces import DBAPICursor
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
-from sqlalchemy.sql.compiler import Compiled
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
 from sqlalchemy.types import TypeDecorator
 
@@ -156,20 +156,23 @@ class DriverStatement:
         cursor.execute(sql, values if order is None else [values[name] for name in order])
         return cursor
 
+    def scalar(self, connection: Connection, parameters: dict[str, Any]) -> Any:
+        """Run it; the first column of the first row, or None if there is no row."""
+        row = self.execute(connection, parameters).fetchone()
+        return None if row is None else row[0]
+
     def _compile(self, dialect: Dialect) -> tuple[str, tuple[str, ...] | None, dict[str, Any]]:
-        compiled: Compiled = self._statement.compile(dialect=dialect)
-        for name, bind in compiled.binds.items():  # type: ignore[attr-defined]
+        compiled = cast("SQLCompiler", self._statement.compile(dialect=dialect))
+        for name, bind in compiled.binds.items():
             if bind.type.bind_processor(dialect) is not None:
                 raise TypeError(f"bind {name!r} needs type processing: use Connection.execute")
         for column in getattr(self._statement, "exported_columns", ()):  # SELECT or RETURNING
             if column.type.result_processor(dialect, None) is not None:
                 raise TypeError(f"column {column} needs type processing: use Connection.execute")
         defaults = {
-            name: bind.value
-            for name, bind in compiled.binds.items()  # type: ignore[attr-defined]
-            if bind.value is not None
+            name: bind.value for name, bind in compiled.binds.items() if bind.value is not None
         }
-        order = tuple(compiled.positiontup) if compiled.positional else None  # type: ignore[attr-defined]
+        order = tuple(compiled.positiontup or ()) if compiled.positional else None
         return compiled.string, order, defaults
 
 

@@ -13,13 +13,13 @@ import json
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from dataclasses import fields as dataclass_fields
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.engine.interfaces import DBAPICursor
 from sqlalchemy.orm import Session, sessionmaker
 
 from govledger.auth.clock import Clock
@@ -62,23 +62,30 @@ from sm_crypto import (
 
 REQUEST_FORMAT = "govledger-data-request-v1"
 
+
+@dataclass(frozen=True)
+class StoredVersion:
+    """A version's row as the release checks read it: the ``VersionRow`` columns of these
+    names, which ``_LATEST_VERSION`` selects in this order."""
+
+    dataset_id: str
+    version: int
+    blob_cid: str
+    wrapped_key: str
+    content_hash: str
+    signature: str
+    signer_key_version: int
+    tx_hash: str
+    block_number: int
+
+
 # The statements every release runs, built once and run on the driver's cursor: through
 # SQLAlchemy's execution machinery each would cost more Python than the database spends on it.
 _USED = DriverStatement(
     select(GrantUsageRow.used).where(GrantUsageRow.grant_id == bindparam("grant_id"))
 )
 _LATEST_VERSION = DriverStatement(
-    select(
-        VersionRow.dataset_id,
-        VersionRow.version,
-        VersionRow.blob_cid,
-        VersionRow.wrapped_key,
-        VersionRow.content_hash,
-        VersionRow.signature,
-        VersionRow.signer_key_version,
-        VersionRow.tx_hash,
-        VersionRow.block_number,
-    )
+    select(*(VersionRow.__table__.c[field.name] for field in dataclass_fields(StoredVersion)))
     .where(VersionRow.dataset_id == bindparam("dataset_id"))
     .order_by(VersionRow.version.desc())
     .limit(1)
@@ -99,30 +106,8 @@ def _public_key(encoded: bytes) -> SM2PublicKey:
     return SM2PublicKey.from_bytes(encoded)
 
 
-def _scalar(cursor: DBAPICursor) -> Any:
-    """The first column of the first row, or None if there is no row."""
-    row = cursor.fetchone()
-    return None if row is None else row[0]
-
-
 def _blob_aad(dataset_id: str, content_hash: bytes) -> bytes:
     return canonical_json({"dataset_id": dataset_id, "content_hash": content_hash.hex()})
-
-
-@dataclass(frozen=True)
-class StoredVersion:
-    """A version's row as the release checks read it (the columns ``_LATEST_VERSION`` selects,
-    in its order)."""
-
-    dataset_id: str
-    version: int
-    blob_cid: str
-    wrapped_key: str
-    content_hash: str
-    signature: str
-    signer_key_version: int
-    tx_hash: str
-    block_number: int
 
 
 @dataclass(frozen=True)
@@ -492,12 +477,12 @@ class Gateway:
             """Count the use if one is left (atomically) and log the outcome either way."""
             connection = log.session.connection()
             arguments = {"counted_grant_id": grant_id}
-            uses_left = _scalar(_COUNT_USE.execute(connection, arguments))
+            uses_left = _COUNT_USE.scalar(connection, arguments)
             if uses_left is None and log.session.get(GrantUsageRow, grant_id) is None:
                 # A grant made on chain outside the gateway: its first use creates its row.
                 self._add_usage(log.session, grant_id, provider, max_uses)
                 log.session.flush()
-                uses_left = _scalar(_COUNT_USE.execute(connection, arguments))
+                uses_left = _COUNT_USE.scalar(connection, arguments)
             if uses_left is None:
                 log.append(outcome="refused", code=errors.UsesExhausted.code, **entry)
                 return None
@@ -523,7 +508,7 @@ class Gateway:
         self.view.sync()
         chain_grant = self.view.grant(grant_id)
         grant = None if chain_grant is None else GrantView.from_chain(chain_grant)
-        used = _scalar(_USED.execute(reads, {"grant_id": grant_id}))
+        used = _USED.scalar(reads, {"grant_id": grant_id})
         check_grant(
             grant,
             caller=caller,
