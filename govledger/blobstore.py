@@ -90,12 +90,10 @@ class Cid:
         return cls(hash_name, _HASHES_BY_NAME[hash_name].digest(data))
 
     @classmethod
+    # Kept: every blob read parses its CID, mostly the same few again. A refusal is not kept.
+    @lru_cache(maxsize=4096)
     def parse(cls, text: str) -> Cid:
         """Parse the text form; anything but a canonical raw CIDv1 of a known hash is refused."""
-        return _parse_cid(text)
-
-    @classmethod
-    def _parse(cls, text: str) -> Cid:
         body = text[1:]
         if not text.startswith("b") or not _BASE32_LOWER.fullmatch(body):
             raise InvalidInput("not a base32 CIDv1 (expected 'b' and lower-case base32)")
@@ -137,13 +135,6 @@ class Cid:
 
     def __str__(self) -> str:
         return self.text
-
-
-# CIDs are parsed on every read (a release reads its blob each time): the same few texts again
-# and again. A refused text raises and is not kept.
-@lru_cache(maxsize=4096)
-def _parse_cid(text: str) -> Cid:
-    return Cid._parse(text)
 
 
 class BlobStore(Protocol):
