@@ -1,14 +1,17 @@
 """Isolated databases for tests: a fresh SQLite file, or a fresh PostgreSQL schema, per test.
 
 Any test package can take the ``database_url`` fixture, which runs each test once on SQLite and
-once on the real PostgreSQL server named by ``GOVLEDGER_TEST_POSTGRES_URL``. Import it into the
-package's ``conftest.py``::
+once on PostgreSQL. Import it into the package's ``conftest.py``::
 
     from tests.dbutil import database_url  # noqa: F401  (a fixture)
 
-PostgreSQL runs get their own schema (``search_path`` is set through the URL's libpq ``options``),
-dropped afterwards, so parallel or repeated runs never see each other's tables. An unreachable
-server fails the PostgreSQL tests with a clear message unless ``GOVLEDGER_TEST_POSTGRES=skip``.
+The PostgreSQL server is the one named by ``GOVLEDGER_TEST_POSTGRES_URL``; without it the suite
+starts a throwaway cluster from the server binaries (``tests/pgserver.py``) the first time a test
+needs one, and stops it at the end. Where there are neither, the root ``conftest.py`` leaves the
+PostgreSQL tests out with one line saying how to enable them, unless
+``GOVLEDGER_TEST_POSTGRES=require`` (as in CI): then they run, and fail. Each run gets its own
+schema (``search_path`` is set through the URL's libpq ``options``), dropped afterwards, so
+parallel or repeated runs never see each other's tables.
 """
 
 from __future__ import annotations
@@ -30,14 +33,56 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
 from govledger.db import Base, alembic_config, make_engine, migrate
+from tests.pgserver import PostgresUnavailable, ThrowawayPostgres, server_bindir
 
 POSTGRES_URL_ENV = "GOVLEDGER_TEST_POSTGRES_URL"
 POSTGRES_SWITCH_ENV = "GOVLEDGER_TEST_POSTGRES"
-DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+ENABLE_HINT = (
+    f"install PostgreSQL's server binaries (Debian: apt-get install postgresql) or point "
+    f"{POSTGRES_URL_ENV} at a server"
+)
+
+
+class _Throwaway:
+    """The suite's own server, started on first use and stopped by ``stop_throwaway_postgres``."""
+
+    server: ThrowawayPostgres | None = None
+    url: str | None = None
+
+
+def postgres_required() -> bool:
+    return os.environ.get(POSTGRES_SWITCH_ENV) == "require"
+
+
+def postgres_unavailable_reason() -> str | None:
+    """Why no PostgreSQL server can be had here, or None where one can (named, or startable)."""
+    if os.environ.get(POSTGRES_URL_ENV) or server_bindir() is not None:
+        return None
+    return "no PostgreSQL server binaries found and no server named"
 
 
 def postgres_base_url() -> str:
-    return os.environ.get(POSTGRES_URL_ENV, DEFAULT_POSTGRES_URL)
+    """The server's URL: the one named in the environment, else the suite's throwaway cluster."""
+    named = os.environ.get(POSTGRES_URL_ENV)
+    if named:
+        return named
+    if _Throwaway.url is None:
+        bindir = server_bindir()
+        if bindir is None:
+            pytest.fail(f"{postgres_unavailable_reason()}: {ENABLE_HINT}", pytrace=False)
+        try:
+            _Throwaway.server = ThrowawayPostgres(bindir)
+            _Throwaway.url = _Throwaway.server.start()
+        except PostgresUnavailable as exc:
+            pytest.fail(f"the throwaway PostgreSQL cluster did not start: {exc}", pytrace=False)
+    return _Throwaway.url
+
+
+def stop_throwaway_postgres() -> None:
+    if _Throwaway.server is not None:
+        _Throwaway.server.stop()
+        _Throwaway.server = None
+        _Throwaway.url = None
 
 
 def sqlite_url(directory: Path) -> str:
@@ -55,11 +100,9 @@ def postgres_schema(base_url: str) -> Iterator[str]:
     except OperationalError as exc:
         admin.dispose()
         where = make_url(base_url).render_as_string(hide_password=True)
-        if os.environ.get(POSTGRES_SWITCH_ENV) == "skip":
-            pytest.skip(f"PostgreSQL at {where} not reachable ({POSTGRES_SWITCH_ENV}=skip)")
         pytest.fail(
-            f"PostgreSQL at {where} is not reachable: {exc.orig}. Start it, point "
-            f"{POSTGRES_URL_ENV} at a server, or set {POSTGRES_SWITCH_ENV}=skip.",
+            f"PostgreSQL at {where} is not reachable: {exc.orig}. Start it, or point "
+            f"{POSTGRES_URL_ENV} at a server that is.",
             pytrace=False,
         )
     url = make_url(base_url).update_query_dict({"options": f"-csearch_path={schema}"})
