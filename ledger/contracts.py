@@ -939,9 +939,14 @@ class DataSharing(_UsesDepartmentRegistry, _Governed):
             reason_code,
         )
 
-    def consume_uses(self, provider: LocalAccount, grant_id: int, uses: int) -> Written[int]:
-        """Record ``uses`` uses; the value is the total recorded so far."""
-        return self._send_returning(provider, "consumeUses", (grant_id, uses), "GrantUsed", "used")
+    def consume_uses(
+        self, provider: LocalAccount, grant_id: int, uses: int, used_before: int
+    ) -> Written[int]:
+        """Record ``uses`` uses made when ``used_before`` were recorded (refused
+        ``SharingUsesOutOfStep`` otherwise); the value is the total recorded so far."""
+        return self._send_returning(
+            provider, "consumeUses", (grant_id, uses, used_before), "GrantUsed", "used"
+        )
 
     def get_dataset(self, dataset_id: bytes) -> Dataset:
         """Dataset ``dataset_id``; reverts ``SharingUnknownDataset``."""

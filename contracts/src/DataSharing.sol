@@ -153,7 +153,10 @@ contract DataSharing is IDataSharing, IDataSharingErrors {
     }
 
     /// @inheritdoc IDataSharing
-    function consumeUses(uint256 grantId, uint32 uses) external returns (uint32 used) {
+    function consumeUses(uint256 grantId, uint32 uses, uint32 usedBefore)
+        external
+        returns (uint32 used)
+    {
         Grant storage grant = _requireGrant(grantId);
         _requireProviderOf(grant.datasetId);
         if (grant.status != GRANT_GRANTED) revert SharingGrantNotActive(grantId, grant.status);
@@ -161,7 +164,14 @@ contract DataSharing is IDataSharing, IDataSharingErrors {
         if (!_departments.isActive(grant.requester)) {
             revert IDepartmentRegistryErrors.DepartmentSuspended(grant.requester);
         }
+        // A use is only for a requester that may still request: a role revoked on chain stops
+        // recording as a suspension does.
+        if (!_departments.hasRole(grant.requester, Roles.DATA_REQUESTER_ROLE)) {
+            revert SharingRequesterMissingRole(grantId, grant.requester, Roles.DATA_REQUESTER_ROLE);
+        }
         if (uses == 0) revert SharingZeroUses();
+        // Last, so that it means "every other check passed": a resent record changes nothing.
+        if (grant.used != usedBefore) revert SharingUsesOutOfStep(grantId, usedBefore, grant.used);
         if (uint256(grant.used) + uses > grant.maxUses) {
             revert SharingUsesExceeded(grantId, grant.used, uses, grant.maxUses);
         }

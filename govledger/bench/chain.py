@@ -318,7 +318,7 @@ class _Bench:
             department, requested.value, fields, expires_at, 10
         ).gas_used
         gas["DataSharing.consumeUses"] = sharing.consume_uses(
-            department, requested.value, 1
+            department, requested.value, 1, 0
         ).receipt.gas_used
         gas["DataSharing.revokeGrant"] = sharing.revoke_grant(
             department, requested.value, 1

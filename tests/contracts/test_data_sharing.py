@@ -155,7 +155,7 @@ GATED: dict[str, tuple[bytes, Callable[[Contract, bytes, int, int], object]]] = 
     ),
     "rejectRequest": (DATA_PROVIDER, lambda c, d, p, g: c.functions.rejectRequest(p, 1)),
     "revokeGrant": (DATA_PROVIDER, lambda c, d, p, g: c.functions.revokeGrant(g, 1)),
-    "consumeUses": (DATA_PROVIDER, lambda c, d, p, g: c.functions.consumeUses(g, 1)),
+    "consumeUses": (DATA_PROVIDER, lambda c, d, p, g: c.functions.consumeUses(g, 1, 0)),
 }
 
 
@@ -681,7 +681,7 @@ def test_revoke_grant_by_provider(
     assert (grant["status"], grant["reasonCode"]) == (REVOKED, 31)
     assert not deployment.sharing.functions.isGrantActive(grant_id).call()
     with reverts("SharingGrantNotActive", grant_id, REVOKED):
-        chain.send(provider.account, deployment.sharing.functions.consumeUses(grant_id, 1))
+        chain.send(provider.account, deployment.sharing.functions.consumeUses(grant_id, 1, 0))
 
 
 def test_revoke_grant_by_governance(
@@ -751,12 +751,12 @@ def test_consume_uses_up_to_the_limit(
 ) -> None:
     grant_id = granted(deployment, provider, requester, max_uses=5)
     consume = deployment.sharing.functions.consumeUses
-    assert chain.call(provider.account, consume(grant_id, 2)) == 2
-    receipt = chain.send(provider.account, consume(grant_id, 2))
+    assert chain.call(provider.account, consume(grant_id, 2, 0)) == 2
+    receipt = chain.send(provider.account, consume(grant_id, 2, 0))
     assert chain.events(receipt, deployment.sharing, "GrantUsed") == [
         {"grantId": grant_id, "uses": 2, "used": 2}
     ]
-    receipt = chain.send(provider.account, consume(grant_id, 3))
+    receipt = chain.send(provider.account, consume(grant_id, 3, 2))
     assert chain.events(receipt, deployment.sharing, "GrantUsed") == [
         {"grantId": grant_id, "uses": 3, "used": 5}
     ]
@@ -769,12 +769,37 @@ def test_consume_uses_refuses_past_the_limit(
 ) -> None:
     grant_id = granted(deployment, provider, requester, max_uses=5)
     consume = deployment.sharing.functions.consumeUses
-    chain.send(provider.account, consume(grant_id, 4))
+    chain.send(provider.account, consume(grant_id, 4, 0))
     with reverts("SharingUsesExceeded", grant_id, 4, 2, 5):
-        chain.send(provider.account, consume(grant_id, 2))
+        chain.send(provider.account, consume(grant_id, 2, 4))
     with reverts("SharingUsesExceeded", grant_id, 4, 2**32 - 1, 5):
-        chain.send(provider.account, consume(grant_id, 2**32 - 1))  # no overflow
+        chain.send(provider.account, consume(grant_id, 2**32 - 1, 4))  # no overflow
     assert grant_view(deployment.sharing, grant_id)["used"] == 4
+
+
+def test_consume_uses_counts_a_record_sent_twice_once(
+    chain: Chain, deployment: Deployment, provider: Department, requester: Department
+) -> None:
+    grant_id = granted(deployment, provider, requester, max_uses=5)
+    consume = deployment.sharing.functions.consumeUses
+    chain.send(provider.account, consume(grant_id, 2, 0))
+    # The same record again (e.g. re-sent after a receipt time-out), and one made too early.
+    with reverts("SharingUsesOutOfStep", grant_id, 0, 2):
+        chain.send(provider.account, consume(grant_id, 2, 0))
+    with reverts("SharingUsesOutOfStep", grant_id, 3, 2):
+        chain.send(provider.account, consume(grant_id, 1, 3))
+    assert grant_view(deployment.sharing, grant_id)["used"] == 2
+
+
+def test_consume_uses_refuses_requester_without_the_role(
+    chain: Chain, deployment: Deployment, provider: Department
+) -> None:
+    requester = deployment.add_department(DATA_REQUESTER)
+    grant_id = granted(deployment, provider, requester)
+    deployment.govern(deployment.departments.functions.revokeRole(requester.code, DATA_REQUESTER))
+    with reverts("SharingRequesterMissingRole", grant_id, requester.code, DATA_REQUESTER):
+        chain.send(provider.account, deployment.sharing.functions.consumeUses(grant_id, 1, 0))
+    assert grant_view(deployment.sharing, grant_id)["used"] == 0
 
 
 def test_consume_uses_rejects_zero(
@@ -782,7 +807,7 @@ def test_consume_uses_rejects_zero(
 ) -> None:
     grant_id = granted(deployment, provider, requester)
     with reverts("SharingZeroUses"):
-        chain.send(provider.account, deployment.sharing.functions.consumeUses(grant_id, 0))
+        chain.send(provider.account, deployment.sharing.functions.consumeUses(grant_id, 0, 0))
 
 
 def test_consume_uses_refuses_expired_grant(
@@ -794,7 +819,7 @@ def test_consume_uses_refuses_expired_grant(
     chain.travel_to(expires_at)
     assert not deployment.sharing.functions.isGrantActive(grant_id).call()
     with reverts("SharingGrantExpired", grant_id, expires_at):
-        chain.send(provider.account, deployment.sharing.functions.consumeUses(grant_id, 1))
+        chain.send(provider.account, deployment.sharing.functions.consumeUses(grant_id, 1, 0))
     assert grant_view(deployment.sharing, grant_id)["used"] == 0
 
 
@@ -805,7 +830,7 @@ def test_consume_uses_refuses_suspended_requester(
     grant_id = granted(deployment, provider, requester)
     deployment.govern(deployment.departments.functions.suspendDepartment(requester.code, 1))
     with reverts("DepartmentSuspended", requester.code):
-        chain.send(provider.account, deployment.sharing.functions.consumeUses(grant_id, 1))
+        chain.send(provider.account, deployment.sharing.functions.consumeUses(grant_id, 1, 0))
     assert grant_view(deployment.sharing, grant_id)["used"] == 0
 
 
@@ -814,7 +839,7 @@ def test_consume_uses_refuses_pending_request(
 ) -> None:
     grant_id, _ = pending_request(deployment, provider, requester)
     with reverts("SharingGrantNotActive", grant_id, PENDING):
-        chain.send(provider.account, deployment.sharing.functions.consumeUses(grant_id, 1))
+        chain.send(provider.account, deployment.sharing.functions.consumeUses(grant_id, 1, 0))
 
 
 def test_consume_uses_refuses_other_provider(
@@ -827,11 +852,11 @@ def test_consume_uses_refuses_other_provider(
     grant_id = granted(deployment, provider, requester)
     dataset_id = grant_view(deployment.sharing, grant_id)["datasetId"]
     with reverts("SharingNotProvider", dataset_id, other_provider.code):
-        chain.send(other_provider.account, deployment.sharing.functions.consumeUses(grant_id, 1))
+        chain.send(other_provider.account, deployment.sharing.functions.consumeUses(grant_id, 1, 0))
 
 
 def test_consume_uses_rejects_unknown_grant(
     chain: Chain, deployment: Deployment, provider: Department
 ) -> None:
     with reverts("SharingUnknownGrant", 10**6):
-        chain.send(provider.account, deployment.sharing.functions.consumeUses(10**6, 1))
+        chain.send(provider.account, deployment.sharing.functions.consumeUses(10**6, 1, 0))

@@ -135,7 +135,7 @@ def test_gas_stays_within_budget(chain: Chain, deployment: Deployment) -> None:
         "DataSharing.approveRequest",
         chain.send(account, sharing.approveRequest(grant_id, fields[:3], expires_at, 50)),
     )
-    record("DataSharing.consumeUses", chain.send(account, sharing.consumeUses(grant_id, 1)))
+    record("DataSharing.consumeUses", chain.send(account, sharing.consumeUses(grant_id, 1, 0)))
     record("DataSharing.revokeGrant", chain.send(account, sharing.revokeGrant(grant_id, 1)))
     auto = sharing.requestAccess(unconditional, fields, random_hash(), 1, expires_at, 100)
     record("DataSharing.requestAccess(unconditional)", chain.send(requester.account, auto))

@@ -673,9 +673,9 @@ def test_dataset_request_grant_and_use(world: World) -> None:
     )
     assert sharing.is_grant_active(grant_id)
 
-    assert sharing.consume_uses(provider, grant_id, 2).value == 2
+    assert sharing.consume_uses(provider, grant_id, 2, 0).value == 2
     with pytest.raises(revert_error_class("SharingUsesExceeded")) as refused:
-        sharing.consume_uses(provider, grant_id, 1)
+        sharing.consume_uses(provider, grant_id, 1, 2)
     assert refused.value.args_by_name["maxUses"] == 2
     assert sharing.get_grant(grant_id).used == 2
 

@@ -111,10 +111,14 @@ interface IDataSharing {
     /// department or the governance contract.
     function revokeGrant(uint256 grantId, uint16 reasonCode) external;
 
-    /// @notice Record `uses` uses of grant `grantId`. Caller: the dataset's provider department.
-    /// Reverts past `maxUses`, after expiry, and while the requester is suspended.
+    /// @notice Record `uses` uses of grant `grantId`, made when `usedBefore` uses were recorded.
+    /// Caller: the dataset's provider department. Reverts past `maxUses`, after expiry, while the
+    /// requester is suspended or lacks DATA_REQUESTER, and when the grant's count is not
+    /// `usedBefore` ({SharingUsesOutOfStep}: the same record sent twice is counted once).
     /// @return used The total number of uses recorded so far.
-    function consumeUses(uint256 grantId, uint32 uses) external returns (uint32 used);
+    function consumeUses(uint256 grantId, uint32 uses, uint32 usedBefore)
+        external
+        returns (uint32 used);
 
     /// @notice The department registry this contract checks callers against.
     function departmentRegistry() external view returns (address);

@@ -43,4 +43,9 @@ interface IDataSharingErrors {
     error SharingGrantExpired(uint256 grantId, uint64 expiresAt);
     /// @dev Recording `uses` more uses of grant `grantId` (already `used`) exceeds `maxUses`.
     error SharingUsesExceeded(uint256 grantId, uint32 used, uint32 uses, uint32 maxUses);
+    /// @dev The requester `requester` of grant `grantId` no longer holds `role`.
+    error SharingRequesterMissingRole(uint256 grantId, bytes32 requester, bytes32 role);
+    /// @dev A use record of grant `grantId` was made when `expected` uses were recorded, but the
+    /// grant has `used`: it was sent twice, or after another record.
+    error SharingUsesOutOfStep(uint256 grantId, uint32 expected, uint32 used);
 }
