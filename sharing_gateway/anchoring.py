@@ -8,15 +8,17 @@ Every ``anchor_interval_seconds`` (≤ 2 s) it
    committed during the round wait for the next one: under a steady stream of releases the
    round would otherwise never end, anchoring a few entries per transaction back to back;
 2. every ``uses_record_interval_seconds`` (10 s), records the uses counted since the last time
-   with one ``DataSharing.consumeUses(grant, n)`` per grant, sent per provider in one batch
-   (``Ledger.transact_batch``). Fewer blocks: on the embedded chain each block stalls chain reads
-   for its mining time.
+   with one ``DataSharing.consumeUses(grant, n, usedBefore)`` per grant, sent per provider in
+   one batch (``Ledger.transact_batch``). Fewer blocks: on the embedded chain each block stalls
+   chain reads for its mining time. A record sent twice is refused by the chain
+   (``SharingUsesOutOfStep``) and the row takes the chain's count; any other refusal blocks the
+   grant (``chain_error``, logged, shown by the API, refused by releases).
 
 Crash safety: entries are committed before any response, so nothing is lost; :meth:`recover`
 (run at start) copies segments the chain has but the database lacks (a crash between the anchor
 transaction and its row) and raises each grant's ``chain_recorded`` to the chain's ``used``
-(a crash between ``consumeUses`` and its row), so no use is recorded twice. The local count is
-the one releases are decided on; the chain's count trails it by at most one round.
+(a crash between ``consumeUses`` and its row). Releases are decided on the larger of the local
+count and the chain's, which trails it by at most one round.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from govledger.db import session_scope
 from ledger.contracts import Registries
+from ledger.exceptions import ContractRevert
 from sharing_gateway.domain.auditlog import segment_root
 from sharing_gateway.domain.records import to_bytes32
 from sharing_gateway.models import AuditEntryRow, AuditSegmentRow, GrantUsageRow
@@ -142,7 +145,8 @@ class Anchorer:
                 select(
                     GrantUsageRow.grant_id,
                     GrantUsageRow.provider_code,
-                    GrantUsageRow.used - GrantUsageRow.chain_recorded,
+                    GrantUsageRow.used,
+                    GrantUsageRow.chain_recorded,
                 )
                 .where(
                     GrantUsageRow.used > GrantUsageRow.chain_recorded,
@@ -150,33 +154,51 @@ class Anchorer:
                 )
                 .order_by(GrantUsageRow.grant_id)
             ).all()
-        by_provider: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        for grant_id, provider, delta in pending:
-            by_provider[provider].append((grant_id, delta))
+        by_provider: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+        for grant_id, provider, used, recorded in pending:
+            by_provider[provider].append((grant_id, used, recorded))
         sharing = self.registries.sharing
-        for provider, deltas in by_provider.items():
+        for provider, records in by_provider.items():
             account = self.gateway.department_keys(provider).account
             # Explicit gas: a call that would revert (grant revoked meanwhile) is mined as a
-            # failed receipt instead of failing the whole batch while estimating.
+            # failed receipt instead of failing the whole batch while estimating. Each record
+            # names the count it was made at, so one sent twice (a lost receipt) is refused
+            # by the chain instead of counted twice.
             calls = [
-                replace(sharing.call_of("consumeUses", grant_id, n), gas=CONSUME_USES_GAS)
-                for grant_id, n in deltas
+                replace(
+                    sharing.call_of("consumeUses", grant_id, used - recorded, recorded),
+                    gas=CONSUME_USES_GAS,
+                )
+                for grant_id, used, recorded in records
             ]
             receipts = sharing.ledger.transact_batch(account, calls)
-            with session_scope(self.session_factory) as session:
-                for (grant_id, n), receipt in zip(deltas, receipts, strict=True):
-                    values: dict[str, object] = (
-                        {"chain_recorded": GrantUsageRow.chain_recorded + n}
-                        if receipt.succeeded
-                        # Revoked, expired or a suspended requester: the chain takes no more
-                        # uses for this grant; the access log still has every one.
-                        else {"chain_error": str(receipt.error)[:500]}
-                    )
-                    session.execute(
-                        update(GrantUsageRow)
-                        .where(GrantUsageRow.grant_id == grant_id)
-                        .values(**values)
-                    )
+            for (grant_id, used, recorded), receipt in zip(records, receipts, strict=True):
+                if receipt.succeeded:
+                    self._set_usage(grant_id, chain_recorded=used)
+                else:
+                    self._refused(grant_id, recorded, receipt.error)
+
+    def _refused(self, grant_id: int, recorded: int, error: ContractRevert | None) -> None:
+        """``consumeUses`` of ``grant_id`` reverted: out of step with the chain's count (take
+        the chain's), or refused (revoked, expired, requester suspended or without its role):
+        then the grant is blocked and releases nothing more (docs/sharing-gateway.md)."""
+        chain_used = self.registries.sharing.get_grant(grant_id).used
+        if chain_used != recorded:
+            self._set_usage(grant_id, chain_recorded=chain_used)
+            return
+        reason = str(error)[:500]
+        _logger.error(
+            "grant %d blocked: the chain refused to record its uses (%s); it releases nothing more",
+            grant_id,
+            reason,
+        )
+        self._set_usage(grant_id, chain_error=reason)
+
+    def _set_usage(self, grant_id: int, **values: object) -> None:
+        with session_scope(self.session_factory) as session:
+            session.execute(
+                update(GrantUsageRow).where(GrantUsageRow.grant_id == grant_id).values(**values)
+            )
 
     # -- recovery ---------------------------------------------------------------------------------
 

@@ -58,6 +58,15 @@ class UsesExhausted(ReleaseRefused):
     title = "No uses left"
 
 
+class GrantBlocked(ReleaseRefused):
+    """The chain refused to record a use the gateway released (``consumeUses`` reverted): the
+    grant releases nothing more until the gateway's count and the chain's agree again."""
+
+    code = "release-grant-blocked"
+    title = "Grant blocked: the chain refused its recorded uses"
+    http_status = 409
+
+
 class FieldNotGranted(ReleaseRefused):
     code = "release-field-not-granted"
     title = "Field outside the grant"

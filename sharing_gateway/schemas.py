@@ -87,6 +87,9 @@ class RequestPublic(BaseModel):
     expires_at: int
     max_uses: int
     used: int
+    used_on_chain: int
+    # Set when the chain refused to record uses the gateway released: the grant is blocked.
+    blocked: str | None
     overdue: bool
     reason: str | None
     signature: str

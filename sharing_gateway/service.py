@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, case, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -81,8 +81,10 @@ class StoredVersion:
 
 # The statements every release runs, built once and run on the driver's cursor: through
 # SQLAlchemy's execution machinery each would cost more Python than the database spends on it.
-_USED = DriverStatement(
-    select(GrantUsageRow.used).where(GrantUsageRow.grant_id == bindparam("grant_id"))
+_USAGE = DriverStatement(
+    select(GrantUsageRow.used, GrantUsageRow.chain_error).where(
+        GrantUsageRow.grant_id == bindparam("grant_id")
+    )
 )
 _LATEST_VERSION = DriverStatement(
     select(*(VersionRow.__table__.c[field.name] for field in dataclass_fields(StoredVersion)))
@@ -90,13 +92,22 @@ _LATEST_VERSION = DriverStatement(
     .order_by(VersionRow.version.desc())
     .limit(1)
 )
+# A row behind the chain (restored from a backup, or rebuilt after it was lost) is first raised
+# to the chain's count, in the same statement: the use is counted from there, never from less.
+_BEHIND_CHAIN = GrantUsageRow.used < bindparam("chain_used")
+_COUNTED_FROM = case((_BEHIND_CHAIN, bindparam("chain_used")), else_=GrantUsageRow.used)
 _COUNT_USE = DriverStatement(
     update(GrantUsageRow)
     .where(
         GrantUsageRow.grant_id == bindparam("counted_grant_id"),
-        GrantUsageRow.used < GrantUsageRow.max_uses,
+        GrantUsageRow.max_uses > _COUNTED_FROM,
     )
-    .values(used=GrantUsageRow.used + 1)
+    .values(
+        used=_COUNTED_FROM + 1,
+        chain_recorded=case(
+            (_BEHIND_CHAIN, bindparam("chain_used")), else_=GrantUsageRow.chain_recorded
+        ),
+    )
     .returning(GrantUsageRow.max_uses - GrantUsageRow.used)
 )
 
@@ -466,7 +477,7 @@ class Gateway:
         with self._engine.connect() as reads:
             entry["purpose"] = self._purpose(reads, grant_id)
             try:
-                prepared, provider, max_uses = self._prepare_release(
+                prepared, provider, grant = self._prepare_release(
                     reads, caller=caller, dataset_id=dataset_id, grant_id=grant_id, fields=fields
                 )
             except errors.ReleaseRefused as refusal:
@@ -476,11 +487,12 @@ class Gateway:
         def count_and_log(log: LogTransaction) -> tuple[int, int] | None:
             """Count the use if one is left (atomically) and log the outcome either way."""
             connection = log.session.connection()
-            arguments = {"counted_grant_id": grant_id}
+            arguments = {"counted_grant_id": grant_id, "chain_used": grant.used_on_chain}
             uses_left = _COUNT_USE.scalar(connection, arguments)
             if uses_left is None and log.session.get(GrantUsageRow, grant_id) is None:
-                # A grant made on chain outside the gateway: its first use creates its row.
-                self._add_usage(log.session, grant_id, provider, max_uses)
+                # A grant made on chain outside the gateway, or a row lost: its first use
+                # creates its row, counted from the chain's count.
+                self._add_usage(log.session, grant_id, provider, grant.max_uses)
                 log.session.flush()
                 uses_left = _COUNT_USE.scalar(connection, arguments)
             if uses_left is None:
@@ -502,20 +514,21 @@ class Gateway:
         dataset_id: str,
         grant_id: int,
         fields: Sequence[str],
-    ) -> tuple[Release, str, int]:
+    ) -> tuple[Release, str, GrantView]:
         """Every check in order, then the envelope; the release (counts still to fill in), the
-        provider and the grant's use limit."""
+        provider and the grant."""
         self.view.sync()
         chain_grant = self.view.grant(grant_id)
         grant = None if chain_grant is None else GrantView.from_chain(chain_grant)
-        used = _USED.scalar(reads, {"grant_id": grant_id})
+        used, blocked = _USAGE.execute(reads, {"grant_id": grant_id}).fetchone() or (0, None)
         check_grant(
             grant,
             caller=caller,
             dataset_id=dataset_id,
             fields=fields,
             now=int(self.clock().timestamp()),
-            used=used or 0,
+            used=used,
+            blocked=blocked,
         )
         assert grant is not None  # check_grant refuses a missing grant
         dataset = self.view.dataset(to_bytes32(dataset_id))
@@ -561,7 +574,7 @@ class Gateway:
             uses_left=0,
             audit_seq=-1,
         )
-        return release, dataset.provider, grant.max_uses
+        return release, dataset.provider, grant
 
     @staticmethod
     def _latest_version(reads: Connection, dataset_id: str) -> StoredVersion | None:

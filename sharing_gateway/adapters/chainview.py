@@ -17,13 +17,9 @@ from ledger.contracts import Dataset, DatasetVersion, Grant, Registries
 from ledger.events import DecodedEvent
 from ledger.exceptions import ContractRevert
 
-# GrantUsed changes only the chain's use count, which the gateway keeps itself (exactly).
-_IGNORED_EVENTS = frozenset({"GrantUsed", "AccessRequested"})
-
 
 def _named_by(event: DecodedEvent) -> Iterable[Hashable]:
-    if event.name in _IGNORED_EVENTS:
-        return ()
+    # Every event counts, GrantUsed too: the chain's use count bounds the releases.
     stale: list[Hashable] = []
     if "grantId" in event.args:
         stale.append(("grant", int(event.args["grantId"])))

@@ -17,7 +17,8 @@ from sharing_gateway.domain.records import from_bytes32
 
 @dataclass(frozen=True)
 class GrantView:
-    """A grant as the release checks need it; ``used`` is the gateway's exact local count."""
+    """A grant as the release checks need it; ``used_on_chain`` is the count ``consumeUses``
+    has recorded, which the gateway's own exact count may only exceed."""
 
     grant_id: int
     requester: str
@@ -26,6 +27,7 @@ class GrantView:
     status: GrantStatus
     expires_at: int
     max_uses: int
+    used_on_chain: int
 
     @classmethod
     def from_chain(cls, grant: Grant) -> GrantView:
@@ -37,6 +39,7 @@ class GrantView:
             status=grant.status,
             expires_at=grant.expires_at,
             max_uses=grant.max_uses,
+            used_on_chain=grant.used,
         )
 
 
@@ -55,8 +58,13 @@ def check_grant(
     fields: Sequence[str],
     now: int,
     used: int,
+    blocked: str | None,
 ) -> None:
-    """Caller, grant existence, status, expiry, uses left, fields; raise the first failure."""
+    """Caller, grant existence, status, expiry, uses left, fields; raise the first failure.
+
+    ``used`` is the gateway's count (0 without a row), ``blocked`` why the chain refused to
+    record its uses (None if it did not): uses are left only if neither the gateway's count nor
+    the chain's has reached the limit, and the chain took every use it was sent."""
     if grant is None:
         raise errors.NoGrant("no such grant on chain")
     if grant.requester != caller:
@@ -68,8 +76,10 @@ def check_grant(
         raise refusal(f"grant {grant.grant_id} is {grant.status.name.lower()}")
     if now >= grant.expires_at:
         raise errors.GrantExpired(f"grant {grant.grant_id} expired at {grant.expires_at}")
-    if used >= grant.max_uses:
+    if max(used, grant.used_on_chain) >= grant.max_uses:
         raise errors.UsesExhausted(f"grant {grant.grant_id} has used all {grant.max_uses} uses")
+    if blocked is not None:
+        raise errors.GrantBlocked(f"the chain refused uses of grant {grant.grant_id}: {blocked}")
     outside = [name for name in fields if name not in grant.fields]
     if not fields or outside:
         raise errors.FieldNotGranted(

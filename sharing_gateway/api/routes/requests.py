@@ -18,7 +18,8 @@ router = APIRouter(prefix="/v1/requests", tags=["requests"])
 
 
 def request_public(gateway: Gateway, row: RequestRow) -> RequestPublic:
-    """A request as the chain has it now, with the gateway's exact use count."""
+    """A request as the chain has it now, with the gateway's exact use count (never below the
+    chain's) and why the chain refused its uses, if it did."""
     gateway.view.sync()
     chain_grant = gateway.view.grant(row.grant_id)
     if chain_grant is None:
@@ -38,7 +39,9 @@ def request_public(gateway: Gateway, row: RequestRow) -> RequestPublic:
         use_scenario=row.use_scenario,
         expires_at=grant.expires_at,
         max_uses=grant.max_uses,
-        used=0 if usage is None else usage.used,
+        used=max(0 if usage is None else usage.used, grant.used_on_chain),
+        used_on_chain=grant.used_on_chain,
+        blocked=None if usage is None else usage.chain_error,
         overdue=gateway.is_overdue(row, grant.status),
         reason=row.reason,
         signature=row.signature,
