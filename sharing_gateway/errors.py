@@ -80,6 +80,14 @@ class ContentMismatch(ReleaseRefused):
     http_status = 409
 
 
+class VersionMissing(ContentMismatch):
+    """The version the chain names as the dataset's latest has no stored row here (deleted,
+    or its publication not yet settled): no other version is released in its place."""
+
+    code = "release-version-missing"
+    title = "The chain's latest version is not stored"
+
+
 class SignatureInvalid(ReleaseRefused):
     """The provider's signature does not match the chain's hash or the provider's key."""
 

@@ -46,6 +46,22 @@ class VersionRow(Base):
     published_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+class PendingWriteRow(Base):
+    """A dataset registration (``kind`` "dataset") or version publication ("version") about to
+    go on chain: the row it will become, less what the chain gives (``row_json``: the columns
+    by name; a version's wrapped data key among them). Written before the transaction, replaced
+    by that row after it, so a crash in between loses nothing: :meth:`Gateway.recover` settles
+    what is left at start, from the chain."""
+
+    __tablename__ = "gateway_pending_writes"
+
+    pending_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    dataset_id: Mapped[str] = mapped_column(String(32))
+    row_json: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 class RequestRow(Base):
     __tablename__ = "gateway_requests"
 

@@ -49,6 +49,7 @@ class GatewayPlugin:
             session_factory=context.platform.session_factory,
             clock=self.clock or context.platform.clock,
         )
+        gateway.recover()
         anchorer = Anchorer(gateway, settings.operator_code) if settings.operator_code else None
         if anchorer is not None:
             # Segments and uses written before a crash are reconciled before anything new.

@@ -34,6 +34,7 @@ from sharing_gateway import errors
 from sharing_gateway.adapters import accesslog
 from sharing_gateway.adapters.accesslog import LogTransaction
 from sharing_gateway.adapters.chainview import ChainView
+from sharing_gateway.adapters.pending import DATASET, VERSION, Landed, PendingWrites
 from sharing_gateway.adapters.writer import AccessLogWriter
 from sharing_gateway.domain.envelope import seal_envelope
 from sharing_gateway.domain.records import (
@@ -66,7 +67,7 @@ REQUEST_FORMAT = "govledger-data-request-v1"
 @dataclass(frozen=True)
 class StoredVersion:
     """A version's row as the release checks read it: the ``VersionRow`` columns of these
-    names, which ``_LATEST_VERSION`` selects in this order."""
+    names, which ``_VERSION`` selects in this order."""
 
     dataset_id: str
     version: int
@@ -86,11 +87,13 @@ _USAGE = DriverStatement(
         GrantUsageRow.grant_id == bindparam("grant_id")
     )
 )
-_LATEST_VERSION = DriverStatement(
-    select(*(VersionRow.__table__.c[field.name] for field in dataclass_fields(StoredVersion)))
-    .where(VersionRow.dataset_id == bindparam("dataset_id"))
-    .order_by(VersionRow.version.desc())
-    .limit(1)
+_VERSION = DriverStatement(
+    select(
+        *(VersionRow.__table__.c[field.name] for field in dataclass_fields(StoredVersion))
+    ).where(
+        VersionRow.dataset_id == bindparam("dataset_id"),
+        VersionRow.version == bindparam("version"),
+    )
 )
 # A row behind the chain (restored from a backup, or rebuilt after it was lost) is first raised
 # to the chain's count, in the same statement: the use is counted from there, never from less.
@@ -165,6 +168,7 @@ class Gateway:
         self._verified: set[tuple[bytes, bytes, bytes]] = set()
         self._purposes: dict[int, str] = {}
         self.writer = AccessLogWriter(session_factory, self.log_id, clock)
+        self.pending = PendingWrites(session_factory, self.registries.sharing, clock)
         with session_scope(session_factory) as session:
             accesslog.ensure_head(session, self.log_id)
 
@@ -195,22 +199,22 @@ class Gateway:
         check_dataset_id(dataset_id)
         schema = Schema(tuple(fields))
         keys = self.department_keys(provider)
-        receipt = self.registries.sharing.register_dataset(
-            keys.account, to_bytes32(dataset_id), share_class, schema.schema_hash
-        )
-        row = DatasetRow(
-            dataset_id=dataset_id,
-            title=title,
-            provider_code=provider,
-            share_class=share_class.name.lower(),
-            schema_json=schema.to_json(),
-            schema_hash=schema.schema_hash.hex(),
-            tx_hash=receipt.tx_hash,
-            registered_at=self.clock(),
-        )
-        with session_scope(self.session_factory) as session:
-            session.add(row)
-        return row
+        columns = {
+            "dataset_id": dataset_id,
+            "title": title,
+            "provider_code": provider,
+            "share_class": share_class.name.lower(),
+            "schema_json": schema.to_json(),
+            "schema_hash": schema.schema_hash.hex(),
+        }
+
+        def send() -> Landed:
+            receipt = self.registries.sharing.register_dataset(
+                keys.account, to_bytes32(dataset_id), share_class, schema.schema_hash
+            )
+            return Landed(receipt.tx_hash, receipt.block_number, 0)
+
+        return self.pending.write(DATASET, dataset_id, columns, send)
 
     def dataset_row(self, session: Session, dataset_id: str) -> DatasetRow:
         row = session.get(DatasetRow, dataset_id)
@@ -233,25 +237,29 @@ class Gateway:
         cid = self.blobs.put(seal(data_key, canonical, _blob_aad(dataset_id, content_hash)))
         keys = self.department_keys(provider)
         signature = keys.sm2.sign(content_hash)
-        written = self.registries.sharing.publish_version(
-            keys.account, to_bytes32(dataset_id), content_hash, sm3(signature)
-        )
-        row = VersionRow(
-            dataset_id=dataset_id,
-            version=written.value,
-            blob_cid=cid,
-            wrapped_key=base64.b64encode(self._gateway_key.public_key().encrypt(data_key)).decode(),
-            record_count=len(records),
-            content_hash=content_hash.hex(),
-            signature=signature.hex(),
-            signer_key_version=keys.key_version,
-            tx_hash=written.receipt.tx_hash,
-            block_number=written.receipt.block_number,
-            published_at=self.clock(),
-        )
-        with session_scope(self.session_factory) as session:
-            session.add(row)
-        return row
+        columns = {
+            "dataset_id": dataset_id,
+            "blob_cid": cid,
+            "wrapped_key": base64.b64encode(
+                self._gateway_key.public_key().encrypt(data_key)
+            ).decode(),
+            "record_count": len(records),
+            "content_hash": content_hash.hex(),
+            "signature": signature.hex(),
+            "signer_key_version": keys.key_version,
+        }
+
+        def send() -> Landed:
+            written = self.registries.sharing.publish_version(
+                keys.account, to_bytes32(dataset_id), content_hash, sm3(signature)
+            )
+            return Landed(written.receipt.tx_hash, written.receipt.block_number, written.value)
+
+        return self.pending.write(VERSION, dataset_id, columns, send)
+
+    def recover(self) -> None:
+        """Settle registrations and versions a crash left between the chain and their rows."""
+        self.pending.recover()
 
     # -- requests and grants ----------------------------------------------------------------------
 
@@ -532,9 +540,15 @@ class Gateway:
         )
         assert grant is not None  # check_grant refuses a missing grant
         dataset = self.view.dataset(to_bytes32(dataset_id))
-        version = self._latest_version(reads, dataset_id)
-        if dataset is None or version is None:
+        if dataset is None or dataset.latest_version == 0:
             raise errors.ContentMismatch(f"dataset {dataset_id} has no published version")
+        # The version the chain says is the latest, never merely the newest row stored.
+        version = self._stored_version(reads, dataset_id, dataset.latest_version)
+        if version is None:
+            raise errors.VersionMissing(
+                f"version {dataset.latest_version} of {dataset_id}, the latest on chain, is not "
+                "stored here"
+            )
         # One directory lookup serves checks 9 and 10 (each lookup reads the chain's head).
         provider = self.view.department(dataset.provider)
         records = self._provenance_checked(version, dataset.provider, provider)
@@ -577,9 +591,9 @@ class Gateway:
         return release, dataset.provider, grant
 
     @staticmethod
-    def _latest_version(reads: Connection, dataset_id: str) -> StoredVersion | None:
+    def _stored_version(reads: Connection, dataset_id: str, version: int) -> StoredVersion | None:
         # Read on every release, never cached: an altered row must be seen by the checks.
-        row = _LATEST_VERSION.execute(reads, {"dataset_id": dataset_id}).fetchone()
+        row = _VERSION.execute(reads, {"dataset_id": dataset_id, "version": version}).fetchone()
         return None if row is None else StoredVersion(*row)
 
     def _provenance_checked(

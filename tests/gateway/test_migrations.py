@@ -18,6 +18,7 @@ class TestGatewayMigrations(ServiceMigrationBehaviour):
         for row in (
             models.DatasetRow,
             models.VersionRow,
+            models.PendingWriteRow,
             models.RequestRow,
             models.GrantUsageRow,
             models.AuditHeadRow,

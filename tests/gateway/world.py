@@ -192,12 +192,10 @@ RECORDS = [
 ]
 
 
-@contextmanager
-def gateway_world(
+def prepared_settings(
     data_dir: Path, database_url: str, *, rpc_url: str | None = None, chain_id: int = 1337
-) -> Iterator[World]:
-    """The real app (``create_app`` with the gateway plugin only) on a chain whose five
-    departments were registered first."""
+) -> Settings:
+    """Settings of a data dir whose chain is initialised with the five departments."""
     chain_settings: dict[str, Any] = (
         {"chain_backend": "rpc", "chain_rpc_url": rpc_url, "chain_id": chain_id} if rpc_url else {}
     )
@@ -212,18 +210,37 @@ def gateway_world(
             register_department(
                 chain.registries, keystore, signers, code, name=f"Dept {code}", roles=roles
             )
+    return settings
+
+
+@contextmanager
+def running_world(settings: Settings) -> Iterator[World]:
+    """The real app (``create_app`` with the gateway plugin only) on prepared ``settings``;
+    again on the same settings after it stopped, or after another process was killed."""
+    keystore = open_keystore(settings)
     clock = MovableClock()
     plugin = GatewayPlugin(
         GatewaySettings(operator_code=OPERATOR, anchor_interval_seconds=0.2), clock=clock
     )
     with TestClient(create_app(settings, services=[plugin])) as client:
         state = client.app.state  # type: ignore[attr-defined]
+        chain = state.platform_context.chain
         yield World(
             settings,
             client,
-            state.platform_context.chain,
+            chain,
             keystore,
             state.gateway,
             clock,
-            signers,
+            committee_signers(keystore, chain.registries),
         )
+
+
+@contextmanager
+def gateway_world(
+    data_dir: Path, database_url: str, *, rpc_url: str | None = None, chain_id: int = 1337
+) -> Iterator[World]:
+    """A running world on a chain whose five departments were registered first."""
+    settings = prepared_settings(data_dir, database_url, rpc_url=rpc_url, chain_id=chain_id)
+    with running_world(settings) as world:
+        yield world
