@@ -66,6 +66,7 @@ def department_record(department: Department) -> DepartmentRecord:
         sm2_public_key=b"\x04" + department.public_key,
         roles=frozenset(role.name for role in department.roles),
         active=department.active,
+        key_version=department.key_version,
     )
 
 

@@ -23,6 +23,7 @@ from govledger.auth.errors import (
     DepartmentSuspended,
     DepartmentUnknown,
     RoleMissing,
+    TokenKeyRotated,
     TokenMissing,
 )
 from govledger.auth.tokens import DEPARTMENT_KIND, TokenService, VerifiedToken
@@ -44,7 +45,8 @@ class PlatformState:
 
 @dataclass(frozen=True)
 class AuthenticatedDepartment:
-    """The department a request's token was issued to, with the roles the token grants."""
+    """The department a request's token was issued to, with the roles it holds: those of the
+    token that the registry still gives it."""
 
     code: str
     roles: frozenset[str]
@@ -94,16 +96,24 @@ TokenDep = Annotated[str, Depends(get_token)]
 def authenticate(
     platform: PlatformState, token: str, role: str | None = None
 ) -> AuthenticatedDepartment:
-    """The token's department, which must still be registered and active right now, and whose
-    token grants ``role`` if one is named. Reads the directory (the chain's head): call it from
-    a worker thread, as the dependencies below are."""
+    """The token's department, checked against the directory (the chain) on every call: still
+    registered and active, with the key version the token was issued for, holding ``role`` if
+    one is named both in the token and in the registry now. Reads the directory (the chain's
+    head): call it from a worker thread, as the dependencies below are."""
     verified = platform.tokens.verify(token, kind=DEPARTMENT_KIND)
     department = platform.directory.get(verified.subject)
     if department is None:
         raise DepartmentUnknown(f"department {verified.subject} is not registered")
     if not department.active:
         raise DepartmentSuspended(f"department {verified.subject} is suspended")
-    authenticated = AuthenticatedDepartment(verified.subject, verified.roles, verified)
+    if verified.key_version != department.key_version:
+        raise TokenKeyRotated(
+            f"the key of {verified.subject} is at version {department.key_version} now: sign in "
+            "again"
+        )
+    # A role revoked on chain stops the token now; one granted since sign-in needs a new one.
+    roles = verified.roles & department.roles
+    authenticated = AuthenticatedDepartment(verified.subject, roles, verified)
     if role is not None:
         check_role(authenticated, role)
     return authenticated

@@ -27,13 +27,15 @@ def check_department_code(code: str) -> str:
 
 @dataclass(frozen=True)
 class DepartmentRecord:
-    """A department as the registry knows it; ``sm2_public_key`` is ``04 || x || y`` (65 bytes)."""
+    """A department as the registry knows it; ``sm2_public_key`` is ``04 || x || y`` (65 bytes),
+    version ``key_version`` of its key (1 at registration, one more at each rotation)."""
 
     code: str
     name: str
     sm2_public_key: bytes = field(repr=False)
     roles: frozenset[str]
     active: bool
+    key_version: int
 
 
 class DepartmentDirectory(Protocol):

@@ -100,6 +100,14 @@ class TokenKindMismatch(Unauthenticated):
     title = "Token kind mismatch"
 
 
+class TokenKeyRotated(Unauthenticated):
+    """The department's key changed (or the token names none) since the token was issued: the
+    token was proven with a key no longer in force, so it takes a new sign-in."""
+
+    code = "token-key-rotated"
+    title = "Department key rotated since sign-in"
+
+
 class RoleMissing(Forbidden):
     """The signed-in department lacks the role the operation needs."""
 

@@ -3,7 +3,8 @@
 1. ``start``: the department names itself and gets a challenge (nonce, expiry, message to sign).
 2. ``finish``: it returns the challenge id with its SM2 signature over the message; if the
    signature verifies under its registered key, the challenge is consumed (once, atomically)
-   and a department token is issued with the roles the registry gives it.
+   and a department token is issued with the roles the registry gives it and the version of
+   the key that signed in (each request checks both against the registry again).
 
 Every refusal is a typed error and changes nothing: a challenge is consumed only on success.
 """
@@ -133,7 +134,7 @@ class SignInService:
         return self._tokens.issue(
             department.code,
             DEPARTMENT_KIND,
-            {"roles": sorted(department.roles)},
+            {"roles": sorted(department.roles), "key_version": department.key_version},
             self._policy.token_lifetime,
         )
 

@@ -1,8 +1,9 @@
 """Access tokens: JWTs signed by the service with SM2, for departments now and holders later.
 
 Every token carries ``sub``, ``kind``, ``iat``, ``exp``, ``jti``, ``aud`` and ``iss``; callers add
-their own claims (a department token adds ``roles``). Verification accepts only ``alg: SM2``, only
-this service's key, only its audience and issuer, and only the kind the caller asks for.
+their own claims (a department token adds ``roles`` and ``key_version``). Verification accepts
+only ``alg: SM2``, only this service's key, only its audience and issuer, and only the kind the
+caller asks for.
 
 A token that passed is remembered (bounded, least recently used first out) until its own
 ``exp``, so its SM2 signature is checked once, not on every request: the token string is the
@@ -74,6 +75,12 @@ class VerifiedToken:
     def roles(self) -> frozenset[str]:
         roles = self.claims.get("roles", [])
         return frozenset(role for role in roles if isinstance(role, str))
+
+    @property
+    def key_version(self) -> int | None:
+        """The version of the department's key at sign-in (``key_version``; None if absent)."""
+        version = self.claims.get("key_version")
+        return version if isinstance(version, int) and not isinstance(version, bool) else None
 
 
 class _SM2OnlyJWT(jwt.PyJWT):

@@ -137,6 +137,7 @@ def department(
         sm2_public_key=key.public_key().to_bytes(),
         roles=frozenset(roles),
         active=active,
+        key_version=1,
     )
 
 

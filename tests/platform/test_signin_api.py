@@ -180,6 +180,50 @@ def test_a_missing_role_is_forbidden(world: SignInWorld) -> None:
     assert_refused(response, 403, "role-missing")
 
 
+def test_a_role_revoked_after_sign_in_stops_the_token_at_the_next_request(
+    world: SignInWorld,
+) -> None:
+    token = world.sign_in(ISSUER_DEPARTMENT)
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert world.client.get("/probe/issuer-only", headers=bearer).status_code == 200
+    record = world.directory.get(ISSUER_DEPARTMENT)
+    assert record is not None
+    world.directory.put(replace(record, roles=frozenset()))
+    assert_refused(world.client.get("/probe/issuer-only", headers=bearer), 403, "role-missing")
+    assert world.client.get("/probe/me", headers=bearer).json()["roles"] == []
+    # A role granted after sign-in is not in the token: it takes a new sign-in.
+    world.directory.put(replace(record, roles=frozenset({"ISSUER", "AUDITOR"})))
+    assert world.client.get("/probe/me", headers=bearer).json()["roles"] == ["ISSUER"]
+
+
+def test_a_key_rotated_after_sign_in_stops_the_token_at_the_next_request(
+    world: SignInWorld,
+) -> None:
+    token = world.sign_in(ISSUER_DEPARTMENT)
+    claims = world.client.app.state.platform.tokens.verify(token, kind="department").claims
+    assert claims["key_version"] == 1
+    record = world.directory.get(ISSUER_DEPARTMENT)
+    assert record is not None
+    new_key = SM2PrivateKey.generate()
+    world.directory.put(
+        replace(record, sm2_public_key=new_key.public_key().to_bytes(), key_version=2)
+    )
+    response = world.client.get("/probe/me", headers={"Authorization": f"Bearer {token}"})
+    assert_refused(response, 401, "token-key-rotated")
+    old_key, world.department_keys[ISSUER_DEPARTMENT] = (
+        world.department_keys[ISSUER_DEPARTMENT],
+        new_key,
+    )
+    try:
+        renewed = world.sign_in(ISSUER_DEPARTMENT)  # a new sign-in, with the new key
+    finally:
+        world.department_keys[ISSUER_DEPARTMENT] = old_key
+    assert world.client.get("/probe/me", headers={"Authorization": f"Bearer {renewed}"}).json() == {
+        "code": ISSUER_DEPARTMENT,
+        "roles": ["ISSUER"],
+    }
+
+
 def test_requests_without_a_usable_token_are_refused(world: SignInWorld) -> None:
     assert_refused(world.client.get("/probe/me"), 401, "token-missing")
     assert_refused(
@@ -231,7 +275,7 @@ def test_a_department_signing_with_the_openssl_cli_signs_in(
     subprocess.run(["openssl", "genpkey", "-algorithm", "SM2", "-out", key_file], check=True)
     public_key = SM2PrivateKey.from_pem(key_file.read_bytes()).public_key().to_bytes()
     world.directory.put(
-        DepartmentRecord("D-CLI", "Department D-CLI", public_key, frozenset({"ISSUER"}), True)
+        DepartmentRecord("D-CLI", "Department D-CLI", public_key, frozenset({"ISSUER"}), True, 1)
     )
     challenge = world.challenge("D-CLI")
     (tmp_path / "message").write_text(challenge["message"], encoding="utf-8")
