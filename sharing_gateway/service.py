@@ -23,7 +23,6 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from govledger.auth.clock import Clock
-from govledger.auth.directory import DepartmentRecord
 from govledger.blobstore import BlobStore
 from govledger.chain import DepartmentKeys, load_department_keys
 from govledger.db import DriverStatement, session_scope
@@ -175,11 +174,12 @@ class Gateway:
     # -- keys -------------------------------------------------------------------------------------
 
     def department_keys(self, code: str) -> DepartmentKeys:
-        """``code``'s keys from the keystore, checked against the registry once per process
-        (a re-key needs a restart of the gateway)."""
+        """``code``'s keys from the keystore, checked against the registry; loaded again when
+        the registry's key version moved (a re-key), so nothing is signed with a retired key."""
+        record = self.view.department(code)
         with self._keys_lock:
             keys = self._keys.get(code)
-        if keys is None:
+        if keys is None or record is None or keys.key_version != record.key_version:
             keys = load_department_keys(self.registries, self.keystore, code)
             with self._keys_lock:
                 self._keys[code] = keys
@@ -549,9 +549,8 @@ class Gateway:
                 f"version {dataset.latest_version} of {dataset_id}, the latest on chain, is not "
                 "stored here"
             )
-        # One directory lookup serves checks 9 and 10 (each lookup reads the chain's head).
+        records = self._provenance_checked(version, dataset.provider)
         provider = self.view.department(dataset.provider)
-        records = self._provenance_checked(version, dataset.provider, provider)
         if provider is None or not provider.active:
             raise errors.ProviderSuspended(f"provider {dataset.provider} is not active")
         requester = self.view.department(caller)
@@ -596,12 +595,11 @@ class Gateway:
         row = _VERSION.execute(reads, {"dataset_id": dataset_id, "version": version}).fetchone()
         return None if row is None else StoredVersion(*row)
 
-    def _provenance_checked(
-        self, version: StoredVersion, provider_code: str, provider: DepartmentRecord | None
-    ) -> list[Record]:
+    def _provenance_checked(self, version: StoredVersion, provider_code: str) -> list[Record]:
         """The version's records, if the stored bytes hash to the content hash anchored on chain
-        and the provider's signature matches the chain's hash and the provider's key
-        (``provider``: the directory's record of ``provider_code``)."""
+        and the provider's signature matches the chain's hash and verifies with the provider's
+        key of the version that signed it, which the chain must show in force when the version
+        was published (a later re-key does not retire the data it signed)."""
         dataset_b32 = to_bytes32(version.dataset_id)
         anchored = self.view.version(dataset_b32, version.version)
         content_hash = bytes.fromhex(version.content_hash)
@@ -622,15 +620,22 @@ class Gateway:
         signature = bytes.fromhex(version.signature)
         if sm3(signature) != anchored.signature_hash:
             raise errors.SignatureInvalid("the signature is not the one anchored on chain")
-        if provider is None:
-            raise errors.SignatureInvalid(f"provider {provider_code} is not registered")
-        cache_key = (signature, content_hash, provider.sm2_public_key)
+        signer_key = self.view.key_in_force(
+            provider_code, version.signer_key_version, anchored.published_at
+        )
+        if signer_key is None:
+            raise errors.SignatureInvalid(
+                f"key version {version.signer_key_version} of {provider_code} was not in force "
+                f"when {version.dataset_id} v{version.version} was published"
+            )
+        cache_key = (signature, content_hash, signer_key)
         if cache_key not in self._verified:
             try:
-                _public_key(provider.sm2_public_key).verify(signature, content_hash)
+                _public_key(signer_key).verify(signature, content_hash)
             except (SMCryptoError, VerificationFailed):
                 raise errors.SignatureInvalid(
-                    f"the signature does not verify with {provider_code}'s registered key"
+                    f"the signature does not verify with key version "
+                    f"{version.signer_key_version} of {provider_code}"
                 ) from None
             self._verified.add(cache_key)
         records: list[Record] = json.loads(plaintext)

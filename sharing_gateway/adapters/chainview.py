@@ -3,8 +3,8 @@
 Grants and datasets are kept in the platform's :class:`~govledger.directory.ChainEventCache`
 until a ``DataSharing`` event in a new block names them; departments come from the platform's
 directory, cached the same way on ``DepartmentRegistry`` events. A revocation or suspension is
-therefore seen by the first release after the block that holds it. Dataset versions never
-change once published and are kept.
+therefore seen by the first release after the block that holds it. Dataset versions and
+past department keys never change once on chain and are kept.
 """
 
 from __future__ import annotations
@@ -67,6 +67,28 @@ class ChainView:
             ("version", bytes(dataset_id), version),
             lambda: self._registries.sharing.get_version(dataset_id, version),
         )
+
+    def key_in_force(self, code: str, key_version: int, at: int) -> bytes | None:
+        """Key ``key_version`` of department ``code`` (``04 || x || y``) if it was in force at
+        time ``at``: it took effect at or before ``at`` and the next version, if any, not
+        before. None otherwise (or for an unknown department or version). Kept: key history
+        only grows, and a later version takes effect later still."""
+
+        def read() -> bytes | None:
+            departments = self._registries.departments
+            try:
+                public_key, effective_at = departments.public_key_at(code, key_version)
+            except ContractRevert:  # DepartmentUnknown: no such department or version
+                return None
+            if effective_at > at:
+                return None
+            try:
+                _, next_effective_at = departments.public_key_at(code, key_version + 1)
+            except ContractRevert:  # the key in force now
+                return b"\x04" + public_key
+            return b"\x04" + public_key if next_effective_at >= at else None
+
+        return self._cache.get(("key", code, key_version, at), read)
 
     def department(self, code: str) -> DepartmentRecord | None:
         """The platform directory's record (it brings itself up to the head first)."""

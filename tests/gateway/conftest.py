@@ -19,3 +19,13 @@ def world(
     directory = tmp_path_factory.mktemp("gateway")
     with isolated_database(request.param, directory) as url, gateway_world(directory, url) as built:
         yield built
+
+
+@pytest.fixture
+def rounds(world: World) -> Iterator[None]:
+    """The test drives the anchorer's rounds itself (none runs in the background)."""
+    world.anchorer.stop()
+    try:
+        yield
+    finally:
+        world.anchorer.start()

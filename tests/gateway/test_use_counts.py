@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import delete, update
@@ -12,16 +11,6 @@ from govledger.chain import reinstate_department, suspend_department
 from sharing_gateway.models import GrantUsageRow
 from tests.gateway.test_release import assert_refused
 from tests.gateway.world import PROVIDER, REQUESTER, World
-
-
-@pytest.fixture
-def rounds(world: World) -> Iterator[None]:
-    """The test drives the anchorer's rounds itself."""
-    world.anchorer.stop()
-    try:
-        yield
-    finally:
-        world.anchorer.start()
 
 
 def usage(world: World, grant_id: int) -> GrantUsageRow | None:

@@ -17,6 +17,7 @@ from govledger.auth.signin import sign_challenge
 from govledger.chain import (
     ChainContext,
     committee_signers,
+    department_key_name,
     init_chain,
     open_chain,
     open_keystore,
@@ -84,7 +85,9 @@ class World:
         return self.state.anchorer
 
     def keys(self, code: str) -> KeyPair:
-        return self.keystore.load(code)
+        """``code``'s keys of the version in force (a re-key adds a keystore entry)."""
+        version = self.chain.registries.departments.get_department(code).key_version
+        return self.keystore.load(department_key_name(code, version))
 
     def bearer(self, code: str) -> dict[str, str]:
         if code not in self.tokens:
