@@ -13,7 +13,9 @@ from typer.testing import CliRunner
 
 from govledger.cli import app as cli
 from ledger.devnode import AnvilNode
+from ledger.exceptions import ReceiptTimeout
 from sharing_gateway.domain.envelope import open_envelope
+from sharing_gateway.models import GrantUsageRow
 from tests.dbutil import sqlite_url
 from tests.gateway.world import PROVIDER, RECORDS, REQUESTER, World, gateway_world
 
@@ -97,3 +99,35 @@ def test_governance_revokes_a_grant_from_the_command_line(
     assert result.exit_code == 0, (result.output, result.exception)
     assert f"revoked grant {grant_id}" in result.output
     assert world.release("anv-2", grant_id, "name").json()["code"] == "release-grant-revoked"
+
+
+def test_a_use_record_whose_receipt_timed_out_is_counted_once(anvil_world: World) -> None:
+    world = anvil_world
+    grant_id = world.granted("anv-use", ["name"])
+    sharing = world.chain.registries.sharing
+    ledger = world.chain.ledger
+    world.anchorer.stop()
+    try:
+        for _ in range(2):
+            assert world.release("anv-use", grant_id, "name").status_code == 200
+        world.anchorer.run_once(record_uses=False)  # the log is anchored: only uses are left
+        # The node stops mining: the record is sent, its receipt does not come in time.
+        saved_timeout, ledger.receipt_timeout_s = ledger.receipt_timeout_s, 0.5
+        ledger.provider.request("evm_setAutomine", [False])
+        try:
+            with pytest.raises(ReceiptTimeout):
+                world.anchorer.run_once()
+        finally:
+            ledger.provider.request("evm_setAutomine", [True])
+            ledger.receipt_timeout_s = saved_timeout
+        ledger.provider.request("evm_mine", [])
+        assert sharing.get_grant(grant_id).used == 2  # it was mined after all
+        world.anchorer.run_once()  # the next round sends it again: the chain counts it once
+        assert sharing.get_grant(grant_id).used == 2
+        with world.gateway.session_factory() as session:
+            usage = session.get(GrantUsageRow, grant_id)
+            assert usage is not None
+            assert (usage.used, usage.chain_recorded, usage.chain_error) == (2, 2, None)
+    finally:
+        world.anchorer.start()
+    assert world.release("anv-use", grant_id, "name").json()["uses_left"] == 2
