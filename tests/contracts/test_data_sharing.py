@@ -791,17 +791,6 @@ def test_consume_uses_counts_a_record_sent_twice_once(
     assert grant_view(deployment.sharing, grant_id)["used"] == 2
 
 
-def test_consume_uses_refuses_requester_without_the_role(
-    chain: Chain, deployment: Deployment, provider: Department
-) -> None:
-    requester = deployment.add_department(DATA_REQUESTER)
-    grant_id = granted(deployment, provider, requester)
-    deployment.govern(deployment.departments.functions.revokeRole(requester.code, DATA_REQUESTER))
-    with reverts("SharingRequesterMissingRole", grant_id, requester.code, DATA_REQUESTER):
-        chain.send(provider.account, deployment.sharing.functions.consumeUses(grant_id, 1, 0))
-    assert grant_view(deployment.sharing, grant_id)["used"] == 0
-
-
 def test_consume_uses_rejects_zero(
     chain: Chain, deployment: Deployment, provider: Department, requester: Department
 ) -> None:
@@ -823,13 +812,21 @@ def test_consume_uses_refuses_expired_grant(
     assert grant_view(deployment.sharing, grant_id)["used"] == 0
 
 
-def test_consume_uses_refuses_suspended_requester(
-    chain: Chain, deployment: Deployment, provider: Department
+@pytest.mark.parametrize("change", ["suspended", "role revoked"])
+def test_consume_uses_refuses_a_requester_no_longer_allowed(
+    chain: Chain, deployment: Deployment, provider: Department, change: str
 ) -> None:
     requester = deployment.add_department(DATA_REQUESTER)
     grant_id = granted(deployment, provider, requester)
-    deployment.govern(deployment.departments.functions.suspendDepartment(requester.code, 1))
-    with reverts("DepartmentSuspended", requester.code):
+    registry = deployment.departments.functions
+    if change == "suspended":
+        deployment.govern(registry.suspendDepartment(requester.code, 1))
+        error, arguments = "DepartmentSuspended", (requester.code,)
+    else:
+        deployment.govern(registry.revokeRole(requester.code, DATA_REQUESTER))
+        error = "SharingRequesterMissingRole"
+        arguments = (grant_id, requester.code, DATA_REQUESTER)
+    with reverts(error, *arguments):
         chain.send(provider.account, deployment.sharing.functions.consumeUses(grant_id, 1, 0))
     assert grant_view(deployment.sharing, grant_id)["used"] == 0
 

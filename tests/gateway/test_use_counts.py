@@ -13,6 +13,15 @@ from tests.gateway.test_release import assert_refused
 from tests.gateway.world import PROVIDER, REQUESTER, World
 
 
+def set_usage(world: World, grant_id: int, **values: int) -> None:
+    """Change the usage row as a restore from a backup, or a lost write, would (no values:
+    delete it)."""
+    where = GrantUsageRow.grant_id == grant_id
+    change = update(GrantUsageRow).where(where).values(**values) if values else None
+    with world.gateway.session_factory.begin() as session:
+        session.execute(change if change is not None else delete(GrantUsageRow).where(where))
+
+
 def usage(world: World, grant_id: int) -> GrantUsageRow | None:
     with world.gateway.session_factory() as session:
         return session.get(GrantUsageRow, grant_id)
@@ -24,8 +33,7 @@ def test_a_deleted_usage_row_is_rebuilt_from_the_chain(world: World, rounds: Non
     assert world.release("cnt-1", grant_id, "name").status_code == 200
     world.anchorer.run_once()
     assert world.chain.registries.sharing.get_grant(grant_id).used == 2
-    with world.gateway.session_factory.begin() as session:
-        session.execute(delete(GrantUsageRow).where(GrantUsageRow.grant_id == grant_id))
+    set_usage(world, grant_id)
     released = world.release("cnt-1", grant_id, "name")
     assert released.status_code == 200, released.text
     assert released.json()["uses_left"] == 0  # counted from the chain's 2, not from zero
@@ -44,16 +52,9 @@ def test_a_used_up_grant_stays_used_up_after_its_row_is_restored_from_a_backup(
     for _ in range(2):
         assert world.release("cnt-2", grant_id, "name").status_code == 200
     world.anchorer.run_once()
-    # The row as a backup taken before the releases has it.
-    with world.gateway.session_factory.begin() as session:
-        session.execute(
-            update(GrantUsageRow)
-            .where(GrantUsageRow.grant_id == grant_id)
-            .values(used=0, chain_recorded=0)
-        )
+    set_usage(world, grant_id, used=0, chain_recorded=0)  # as a backup from before the releases
     assert_refused(world, world.release("cnt-2", grant_id, "name"), 403, "release-uses-exhausted")
-    with world.gateway.session_factory.begin() as session:
-        session.execute(delete(GrantUsageRow).where(GrantUsageRow.grant_id == grant_id))
+    set_usage(world, grant_id)
     assert_refused(world, world.release("cnt-2", grant_id, "name"), 403, "release-uses-exhausted")
     world.anchorer.run_once()
     assert world.chain.registries.sharing.get_grant(grant_id).used == 2
@@ -66,10 +67,7 @@ def test_a_use_record_is_never_counted_twice(world: World, rounds: None) -> None
     world.anchorer.run_once()
     # The receipt was lost (a time-out, or a crash before the row was written): the row still
     # says nothing is on chain, and the round runs again without a restart.
-    with world.gateway.session_factory.begin() as session:
-        session.execute(
-            update(GrantUsageRow).where(GrantUsageRow.grant_id == grant_id).values(chain_recorded=0)
-        )
+    set_usage(world, grant_id, chain_recorded=0)
     world.anchorer.run_once()
     assert world.chain.registries.sharing.get_grant(grant_id).used == 2
     row = usage(world, grant_id)
