@@ -10,7 +10,7 @@ from sqlalchemy import delete, update
 from govledger.chain import reinstate_department, suspend_department
 from sharing_gateway.models import GrantUsageRow
 from tests.gateway.test_release import assert_refused
-from tests.gateway.world import PROVIDER, REQUESTER, World
+from tests.gateway.world import OPERATOR, PROVIDER, REQUESTER, World
 
 
 def set_usage(world: World, grant_id: int, **values: int) -> None:
@@ -96,6 +96,8 @@ def test_a_chain_refusal_blocks_the_grant_and_is_reported(
         shown = world.call("GET", f"/v1/grants/{grant_id}", code).json()
         assert "DepartmentSuspended" in (shown["blocked"] or "")
         assert (shown["used"], shown["used_on_chain"]) == (1, 0)
+    blocked = world.call("GET", "/v1/grants/blocked", OPERATOR).json()
+    assert [grant["grant_id"] for grant in blocked["data"]] == [grant_id]
     # The requester is active again, the grant is still granted on chain: but the chain refused
     # a use the gateway counted, so nothing more is released until that is settled.
     assert_refused(world, world.release("cnt-4", grant_id, "name"), 409, "release-grant-blocked")
