@@ -58,13 +58,14 @@ class ChainNotInitialised(ConfigurationError):
     title = "Chain not initialised"
 
 
-def ledger_config(settings: Settings) -> LedgerConfig:
+def ledger_config(settings: Settings, *, read_only: bool = False) -> LedgerConfig:
     """Where the platform's chain is, from its settings."""
     return LedgerConfig(
         backend=settings.chain_backend,
         data_dir=settings.data_dir,
         chain_id=settings.chain_id,
         rpc_url=settings.chain_rpc_url if settings.chain_backend == "rpc" else None,
+        read_only=read_only,
     )
 
 
@@ -88,13 +89,17 @@ class ChainContext(Closing):
         self.ledger.close()
 
 
-def _open_ledger(settings: Settings) -> Ledger:
+def _open_ledger(settings: Settings, *, read_only: bool = False) -> Ledger:
     settings.ensure_data_dir()
-    return open_ledger(ledger_config(settings))
+    return open_ledger(ledger_config(settings, read_only=read_only))
 
 
-def open_chain(settings: Settings) -> ChainContext:
+def open_chain(settings: Settings, *, read_only: bool = False) -> ChainContext:
     """The configured chain with its verified deployment.
+
+    ``read_only`` opens it beside the process that writes it (``govledger serve``): the
+    embedded chain is read from what that process commits, no outbox is opened, and any write
+    raises ``ReadOnlyLedger``. Read-only commands use it, so they work on a live system.
 
     Raises :class:`ChainNotInitialised` when there is no manifest, and the ledger's
     ``DeploymentError`` (a configuration error) when the manifest does not match the chain.
@@ -105,7 +110,7 @@ def open_chain(settings: Settings) -> ChainContext:
             f"the chain is not initialised: no {MANIFEST_FILE} in {settings.data_dir}; "
             "run `govledger chain init`"
         )
-    ledger = _open_ledger(settings)
+    ledger = _open_ledger(settings, read_only=read_only)
     try:
         manifest = verified_manifest(ledger, path)
     except BaseException:

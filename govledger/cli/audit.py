@@ -65,7 +65,7 @@ def verify(
     or inserted entry, naming its sequence number."""
     text = file.read_text(encoding="utf-8")
     log_id = json.loads(text).get("log_id") if text.lstrip().startswith("{") else None
-    with open_chain(state(ctx).settings) as chain:
+    with open_chain(state(ctx).settings, read_only=True) as chain:
         segments = audit.ChainAnchoredLog(
             chain.registries, log_id or GatewaySettings().log_id
         ).segments()
