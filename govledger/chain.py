@@ -9,7 +9,8 @@
   approves) an :class:`~ledger.contracts.Action`, :func:`approve_proposal` adds one approval.
 - Departments: :func:`register_department` creates a department's keys and has the committee
   register it; :func:`rekey_department`, :func:`set_department_roles`,
-  :func:`suspend_department` and :func:`reinstate_department` change it the same way;
+  :func:`suspend_department` and :func:`reinstate_department` change it the same way, and
+  :func:`set_log_operator` names it a log operator (it may then anchor an access log);
   :func:`load_department_keys` gives a registered department's keys as the chain knows them.
 
 Keystore names: ``committee-<i>`` for committee members created by ``init_chain``, ``deployer``
@@ -456,6 +457,23 @@ def reinstate_department(
     return submit_action(
         registries, signers, registries.departments.encode_reinstate(code, reason_code)
     )
+
+
+def set_log_operator(
+    registries: Registries, signers: Sequence[KeyPair], code: str, *, operator: bool = True
+) -> ProposalOutcome:
+    """Propose making ``code`` a log operator of ``AuditAnchors`` (the only departments that
+    may anchor, and so claim, an access log), or, with ``operator=False``, no longer one."""
+    _registered(registries, code)
+    audit = registries.audit
+    if audit.is_log_operator(code) == operator:
+        raise Conflict(f"department {code} {'is already' if operator else 'is not'} a log operator")
+    action = (
+        audit.encode_grant_log_operator(code)
+        if operator
+        else audit.encode_revoke_log_operator(code)
+    )
+    return submit_action(registries, signers, action)
 
 
 @dataclass(frozen=True)

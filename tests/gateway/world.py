@@ -21,6 +21,7 @@ from govledger.chain import (
     open_chain,
     open_keystore,
     register_department,
+    set_log_operator,
 )
 from govledger.directory import uscc_check_character
 from govledger.keystore import KeyPair, Keystore
@@ -212,6 +213,7 @@ def gateway_world(
             register_department(
                 chain.registries, keystore, signers, code, name=f"Dept {code}", roles=roles
             )
+        set_log_operator(chain.registries, signers, OPERATOR)
     clock = MovableClock()
     plugin = GatewayPlugin(
         GatewaySettings(operator_code=OPERATOR, anchor_interval_seconds=0.2), clock=clock
