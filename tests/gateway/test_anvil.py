@@ -18,7 +18,7 @@ from ledger.devnode import AnvilNode
 from sharing_gateway.domain.envelope import open_envelope
 from sharing_gateway.models import AuditEntryRow, GrantUsageRow
 from tests.dbutil import sqlite_url
-from tests.gateway.world import PROVIDER, RECORDS, REQUESTER, World, gateway_world
+from tests.gateway.world import OPERATOR, PROVIDER, RECORDS, REQUESTER, World, gateway_world
 
 pytestmark = pytest.mark.anvil
 
@@ -49,6 +49,7 @@ def use_cli_against(
         "CHAIN_BACKEND": "rpc",
         "CHAIN_RPC_URL": anvil.url,
         "CHAIN_ID": str(anvil.chain_id),
+        "GATEWAY_OPERATOR_CODE": OPERATOR,
     }.items():
         monkeypatch.setenv(f"GOVLEDGER_{name}", value)
 
@@ -87,6 +88,13 @@ def test_cli_exports_and_verifies_the_log_and_names_a_deleted_entry(
     assert result.exit_code != 0
     verdict = json.loads(result.output.splitlines()[0])
     assert (verdict["ok"], verdict["seq"]) == (False, 1)
+
+    # The log id comes from the settings, not from the file.
+    relabelled = json.loads(exported.read_text()) | {"log_id": "my-own-log"}
+    exported.write_text(json.dumps(relabelled))
+    result = runner.invoke(cli, ["audit", "verify", str(exported)])
+    assert result.exit_code != 0
+    assert "not of this deployment's log 'sharing-gateway'" in str(result.exception)
 
 
 def test_governance_revokes_a_grant_from_the_command_line(

@@ -72,6 +72,7 @@ def test_read_only_commands_work_beside_a_running_server(
     roles = "ISSUER,SEAL_ADMIN"
     succeeded(run("department", "register", ISSUER_A, "--name", "测试局", "--roles", roles))
     succeeded(run("department", "register", OPERATOR, "--name", "网关", "--roles", "AUDITOR"))
+    assert "is a log operator" in succeeded(run("audit", "operator", OPERATOR))
     succeeded(run("seal", "create", "--as", ISSUER_A, "--name", "专用章"))
     body = json.dumps(licence_body(1), ensure_ascii=False)
     (tmp_path / "one.json").write_text(body, encoding="utf-8")
