@@ -34,6 +34,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from govledger.db import session_scope
+from govledger.errors import ConfigurationError
 from ledger.contracts import Registries
 from sharing_gateway.domain.auditlog import segment_root
 from sharing_gateway.domain.records import to_bytes32
@@ -63,7 +64,13 @@ class Anchorer:
 
     def start(self) -> None:
         """Reconcile with the chain and anchor what is due (one round), then run a round every
-        interval (again after :meth:`stop`)."""
+        interval (again after :meth:`stop`). Refuses an operator that may not anchor."""
+        if not self.registries.audit.is_log_operator(self.operator_code):
+            raise ConfigurationError(
+                f"the gateway operator {self.operator_code} is not a log operator, so it cannot "
+                f"anchor the access log: the committee names it with `govledger audit operator "
+                f"{self.operator_code}`"
+            )
         self.run_once()
         self._stop.clear()
         self._thread = threading.Thread(target=self._loop, name="gateway-anchorer", daemon=True)

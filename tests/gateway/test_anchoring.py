@@ -9,8 +9,10 @@ from typing import Any
 import pytest
 from sqlalchemy import delete, func, select, update
 
+from govledger.errors import ConfigurationError
+from sharing_gateway.anchoring import Anchorer
 from sharing_gateway.models import AuditSegmentRow, GrantUsageRow
-from tests.gateway.world import World
+from tests.gateway.world import AUDITOR, World
 
 
 def anchored_segment(world: World, seq: int) -> AuditSegmentRow | None:
@@ -104,3 +106,8 @@ def test_a_round_anchors_what_was_committed_before_it_and_ends_under_a_stream_of
     finally:
         monkeypatch.undo()
         anchorer.start()
+
+
+def test_an_operator_that_is_not_a_log_operator_is_refused_at_start(world: World) -> None:
+    with pytest.raises(ConfigurationError, match="govledger audit operator"):
+        Anchorer(world.gateway, AUDITOR).start()
