@@ -16,7 +16,8 @@ Every round first reconciles with the chain (:meth:`Anchorer.run_once`): a trans
 earlier round that outlived its receipt wait (it stays in the ledger's outbox) is settled first,
 and while one is still in flight the round sends nothing; then segments the chain has but the
 database lacks (the receipt wait timed out, or a crash between the transaction and its row) are
-copied from the chain, and each grant's ``chain_recorded`` is raised to the chain's ``used``. So
+copied from the chain, and before uses are recorded each grant's ``chain_recorded`` is raised to
+the chain's ``used``. So
 a slow receipt never makes later rounds revert ``AuditNotContiguous``, and no segment or use is
 sent twice. Entries are committed before any response, so nothing is lost. The local count is
 the one releases are decided on; the chain's count trails it by at most one round.
@@ -109,13 +110,14 @@ class Anchorer:
         with self._round_lock:
             if not self._settle_own_transactions():
                 return
-            self._reconcile()
+            self._reconcile_segments()
             with self.session_factory() as session:
                 last_committed = session.scalar(select(func.max(AuditEntryRow.seq)))
             if last_committed is not None:
                 while self._anchor_segment(last_committed):
                     pass
             if record_uses:
+                self._reconcile_uses()
                 self._record_uses()
 
     def _anchor_segment(self, last_committed: int) -> bool:
@@ -213,8 +215,8 @@ class Anchorer:
         )
         return False
 
-    def _reconcile(self) -> None:
-        """Bring the database up to what the chain already holds (see the module doc)."""
+    def _reconcile_segments(self) -> None:
+        """Copy the segments the chain has but the database lacks."""
         audit = self.registries.audit
         chain_log = audit.get_log(self.log_id)
         with session_scope(self.session_factory) as session:
@@ -238,6 +240,11 @@ class Anchorer:
                         )
                     )
                 _logger.info("recovered %d anchored segments", chain_log.segment_count - known)
+
+    def _reconcile_uses(self) -> None:
+        """Raise each grant's ``chain_recorded`` to the chain's ``used``. Only before uses are
+        recorded: it reads every grant with uses to record, too dear for every round."""
+        with session_scope(self.session_factory) as session:
             for row in session.scalars(
                 select(GrantUsageRow).where(GrantUsageRow.used > GrantUsageRow.chain_recorded)
             ):

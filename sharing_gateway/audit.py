@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from govledger.errors import ConfigurationError
+from govledger.errors import ConfigurationError, InvalidInput
 from ledger.contracts import Registries
 from ledger.merkle import MerkleTree
 from sharing_gateway.adapters.accesslog import entry_of
@@ -159,7 +159,10 @@ def verify_export(
             "no gateway operator is configured (GOVLEDGER_GATEWAY_OPERATOR_CODE): the log is "
             "verified only against the log its operator keeps on chain"
         )
-    export = parse_export(text)
+    try:
+        export = parse_export(text)
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise InvalidInput(f"not an access-log export (JSON or CSV): {exc!r}") from None
 
     def refused(problem: str) -> Verdict:
         return Verdict(len(export.entries), 0, 0, problem=problem)

@@ -150,7 +150,10 @@ def parse_export(text: str) -> Export:
         entries = [Entry.from_json(item) for item in document["entries"]]
         return Export(None if log_id is None else str(log_id), entries)
     entries = []
-    for row in csv.DictReader(io.StringIO(text)):
+    reader = csv.DictReader(io.StringIO(text))
+    if tuple(reader.fieldnames or ()) != CSV_COLUMNS:
+        raise ValueError(f"the CSV columns must be {','.join(CSV_COLUMNS)}")
+    for row in reader:
         row_document: dict[str, Any] = dict(row)
         row_document["fields"] = [name for name in row["fields"].split(";") if name]
         entries.append(Entry.from_json(row_document))

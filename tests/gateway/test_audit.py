@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from govledger.errors import InvalidInput
 from ledger.merkle import verify_proof
 from sharing_gateway.audit import ChainAnchoredLog, verify_export
 from sharing_gateway.domain.auditlog import Entry, EntryBody, Verdict, parse_export, verify_log
@@ -154,6 +155,12 @@ def test_an_export_of_another_log_or_owner_is_refused(world: World, anchored: st
     not_the_owner = verdict_of(world, anchored, wrong_operator)
     assert not not_the_owner.ok
     assert f"kept on chain by department {OPERATOR}" in (not_the_owner.problem or "")
+
+
+@pytest.mark.parametrize("text", ['{"entries": [{"seq": 0}]}', "[1, 2]", "seq,time\n0\n"])
+def test_what_is_not_an_export_is_refused(world: World, text: str) -> None:
+    with pytest.raises(InvalidInput, match="not an access-log export"):
+        verdict_of(world, text)
 
 
 def test_entries_overdue_for_anchoring_fail(world: World, anchored: str) -> None:
