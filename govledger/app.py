@@ -83,15 +83,17 @@ def default_services() -> tuple[ServicePlugin, ...]:
 
 @contextmanager
 def open_platform(
-    settings: Settings, services: Sequence[ServicePlugin] = ()
+    settings: Settings, services: Sequence[ServicePlugin] = (), *, read_only: bool = False
 ) -> Iterator[PlatformContext]:
     """Open the platform on ``settings``; migrate the database for it and ``services``.
 
     Outside production a data dir without a deployment gets one (``govledger chain init``
-    with a local committee), so a fresh dev or test data dir just works.
+    with a local committee), so a fresh dev or test data dir just works. ``read_only`` opens
+    the chain read-only (:func:`~govledger.chain.open_chain`), beside a running server, and
+    deploys nothing.
     """
     keystore = open_keystore(settings)
-    if not manifest_path(settings).is_file():
+    if not read_only and not manifest_path(settings).is_file():
         if settings.environment == "prod":
             open_chain(settings)  # raises ChainNotInitialised with the instructions
         init_chain(settings, keystore)
@@ -99,7 +101,7 @@ def open_platform(
     engine = make_engine(settings.resolved_database_url)
     try:
         migrate(engine, version_locations=[service.migrations for service in services])
-        with open_chain(settings) as chain:
+        with open_chain(settings, read_only=read_only) as chain:
             tokens = TokenService(
                 keystore.load_or_create(SERVICE_TOKEN_KEY).sm2,
                 issuer=settings.auth_issuer,

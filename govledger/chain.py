@@ -9,7 +9,8 @@
   approves) an :class:`~ledger.contracts.Action`, :func:`approve_proposal` adds one approval.
 - Departments: :func:`register_department` creates a department's keys and has the committee
   register it; :func:`rekey_department`, :func:`set_department_roles`,
-  :func:`suspend_department` and :func:`reinstate_department` change it the same way;
+  :func:`suspend_department` and :func:`reinstate_department` change it the same way, and
+  :func:`set_log_operator` names it a log operator (it may then anchor an access log);
   :func:`load_department_keys` gives a registered department's keys as the chain knows them.
 
 Keystore names: ``committee-<i>`` for committee members created by ``init_chain``, ``deployer``
@@ -58,13 +59,14 @@ class ChainNotInitialised(ConfigurationError):
     title = "Chain not initialised"
 
 
-def ledger_config(settings: Settings) -> LedgerConfig:
+def ledger_config(settings: Settings, *, read_only: bool = False) -> LedgerConfig:
     """Where the platform's chain is, from its settings."""
     return LedgerConfig(
         backend=settings.chain_backend,
         data_dir=settings.data_dir,
         chain_id=settings.chain_id,
         rpc_url=settings.chain_rpc_url if settings.chain_backend == "rpc" else None,
+        read_only=read_only,
     )
 
 
@@ -88,13 +90,17 @@ class ChainContext(Closing):
         self.ledger.close()
 
 
-def _open_ledger(settings: Settings) -> Ledger:
+def _open_ledger(settings: Settings, *, read_only: bool = False) -> Ledger:
     settings.ensure_data_dir()
-    return open_ledger(ledger_config(settings))
+    return open_ledger(ledger_config(settings, read_only=read_only))
 
 
-def open_chain(settings: Settings) -> ChainContext:
+def open_chain(settings: Settings, *, read_only: bool = False) -> ChainContext:
     """The configured chain with its verified deployment.
+
+    ``read_only`` opens it beside the process that writes it (``govledger serve``): the
+    embedded chain is read from what that process commits, no outbox is opened, and any write
+    raises ``ReadOnlyLedger``. Read-only commands use it, so they work on a live system.
 
     Raises :class:`ChainNotInitialised` when there is no manifest, and the ledger's
     ``DeploymentError`` (a configuration error) when the manifest does not match the chain.
@@ -105,7 +111,7 @@ def open_chain(settings: Settings) -> ChainContext:
             f"the chain is not initialised: no {MANIFEST_FILE} in {settings.data_dir}; "
             "run `govledger chain init`"
         )
-    ledger = _open_ledger(settings)
+    ledger = _open_ledger(settings, read_only=read_only)
     try:
         manifest = verified_manifest(ledger, path)
     except BaseException:
@@ -451,6 +457,23 @@ def reinstate_department(
     return submit_action(
         registries, signers, registries.departments.encode_reinstate(code, reason_code)
     )
+
+
+def set_log_operator(
+    registries: Registries, signers: Sequence[KeyPair], code: str, *, operator: bool = True
+) -> ProposalOutcome:
+    """Propose making ``code`` a log operator of ``AuditAnchors`` (the only departments that
+    may anchor, and so claim, an access log), or, with ``operator=False``, no longer one."""
+    _registered(registries, code)
+    audit = registries.audit
+    if audit.is_log_operator(code) == operator:
+        raise Conflict(f"department {code} {'is already' if operator else 'is not'} a log operator")
+    action = (
+        audit.encode_grant_log_operator(code)
+        if operator
+        else audit.encode_revoke_log_operator(code)
+    )
+    return submit_action(registries, signers, action)
 
 
 @dataclass(frozen=True)

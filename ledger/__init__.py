@@ -27,6 +27,7 @@ from ledger.exceptions import (
     DeploymentError,
     LedgerError,
     MethodUnavailable,
+    ReadOnlyLedger,
     ReceiptTimeout,
     RevertWithReason,
     RPCError,
@@ -55,6 +56,7 @@ __all__ = [
     "Log",
     "MethodUnavailable",
     "RPCError",
+    "ReadOnlyLedger",
     "Receipt",
     "ReceiptTimeout",
     "ReconcileReport",
@@ -77,14 +79,16 @@ def open_backend(config: LedgerConfig) -> Backend:
     # Imported here: py-evm is heavy, and a deployment on a node never needs it.
     from ledger.backends.embedded import EmbeddedBackend  # noqa: PLC0415
 
-    return EmbeddedBackend(config.chain_dir, chain_id=config.chain_id)
+    return EmbeddedBackend(config.chain_dir, chain_id=config.chain_id, read_only=config.read_only)
 
 
 def open_ledger(config: LedgerConfig) -> Ledger:
-    """Open the chain ``config`` names, check its chain id, and settle the outbox."""
+    """Open the chain ``config`` names, check its chain id, and settle the outbox (unless
+    read-only)."""
     return Ledger(
         open_backend(config),
         data_dir=config.data_dir,
         chain_id=config.chain_id,
         receipt_timeout_s=config.receipt_timeout_s,
+        read_only=config.read_only,
     )

@@ -38,6 +38,7 @@ from ledger.exceptions import (
     BackendUnavailable,
     ChainMismatch,
     ContractRevert,
+    ReadOnlyLedger,
     ReceiptTimeout,
     RPCError,
     TransactionFailed,
@@ -172,7 +173,12 @@ class _Prepared:
 
 
 class Ledger(Closing):
-    """A client for one chain. Thread-safe; use as a context manager or call :meth:`close`."""
+    """A client for one chain. Thread-safe; use as a context manager or call :meth:`close`.
+
+    ``read_only``: reads only, beside the process that writes through the outbox: this ledger
+    opens no outbox (so takes no lock and settles nothing) and every write raises
+    :class:`ReadOnlyLedger`.
+    """
 
     def __init__(
         self,
@@ -184,6 +190,7 @@ class Ledger(Closing):
         receipt_poll_s: float = 0.005,
         gas_margin: float = 1.25,
         layers: Sequence[tuple[str, ProviderLayer]] | None = None,
+        read_only: bool = False,
     ) -> None:
         self.backend = backend
         self.data_dir = data_dir
@@ -205,18 +212,33 @@ class Ledger(Closing):
                     f"the backend serves chain id {self.chain_id}, configured {chain_id}"
                 )
             genesis = self.provider.request("eth_getBlockByNumber", ["0x0", False])
-            self.outbox = Outbox(
-                data_dir / OUTBOX_FILE, chain_id=self.chain_id, genesis_hash=genesis["hash"]
+            self._outbox = (
+                None
+                if read_only
+                else Outbox(
+                    data_dir / OUTBOX_FILE, chain_id=self.chain_id, genesis_hash=genesis["hash"]
+                )
             )
         except BaseException:
             backend.close()
             raise
         try:
             # What settling the outbox found when this ledger opened (worth logging).
-            self.reconciled_on_open = self.reconcile()
+            self.reconciled_on_open = ReconcileReport() if read_only else self.reconcile()
         except BaseException:
             self.close()
             raise
+
+    @property
+    def read_only(self) -> bool:
+        return self._outbox is None
+
+    @property
+    def outbox(self) -> Outbox:
+        """The record of this ledger's writes; :class:`ReadOnlyLedger` if it writes nothing."""
+        if self._outbox is None:
+            raise ReadOnlyLedger("this ledger was opened read-only: it sends no transactions")
+        return self._outbox
 
     # -- reads ---------------------------------------------------------------------------------
 
@@ -708,7 +730,8 @@ class Ledger(Closing):
 
     def close(self) -> None:
         """Close the outbox and the backend. Safe to call twice."""
-        self.outbox.close()
+        if self._outbox is not None:
+            self._outbox.close()
         self.backend.close()
 
 

@@ -16,6 +16,8 @@ class LedgerConfig:
     ``rpc``: any Ethereum JSON-RPC node at ``rpc_url`` (Anvil, Besu/QBFT).
 
     Either way the outbox lives in ``data_dir`` and the chain must report ``chain_id``.
+    ``read_only``: a ledger that only reads, beside the process that writes (it takes neither
+    the embedded chain's lock nor the outbox; see :class:`ledger.client.Ledger`).
     """
 
     backend: BackendKind
@@ -24,6 +26,7 @@ class LedgerConfig:
     rpc_url: str | None = None
     rpc_timeout_s: float = 10.0
     receipt_timeout_s: float = 30.0
+    read_only: bool = False
 
     def __post_init__(self) -> None:
         if self.backend not in ("embedded", "rpc"):

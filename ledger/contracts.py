@@ -1007,10 +1007,26 @@ class DataSharing(_UsesDepartmentRegistry, _Governed):
         return int(self._read("grantCount"))
 
 
-class AuditAnchors(_UsesDepartmentRegistry):
-    """Merkle roots of contiguous segments of append-only access logs."""
+class AuditAnchors(_UsesDepartmentRegistry, _Governed):
+    """Merkle roots of contiguous segments of append-only access logs, anchored by the log
+    operators the governance committee names."""
 
     contract_name = "AuditAnchors"
+
+    def encode_grant_log_operator(self, code: str) -> Action:
+        return self._action(
+            f"make department {code} a log operator", "grantLogOperator", code_to_bytes32(code)
+        )
+
+    def encode_revoke_log_operator(self, code: str) -> Action:
+        return self._action(
+            f"department {code} is no longer a log operator",
+            "revokeLogOperator",
+            code_to_bytes32(code),
+        )
+
+    def is_log_operator(self, code: str) -> bool:
+        return bool(self._read("isLogOperator", code_to_bytes32(code)))
 
     def anchor_segment_call(
         self, log_id: bytes, first_seq: int, last_seq: int, root: bytes

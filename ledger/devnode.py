@@ -32,7 +32,7 @@ def anvil_binary() -> Path | None:
     return candidate if candidate.is_file() and os.access(candidate, os.X_OK) else None
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
@@ -55,7 +55,7 @@ class AnvilNode:
         startup_timeout_s: float = 15.0,
     ) -> None:
         self.chain_id = chain_id
-        self.port = port or _free_port()
+        self.port = port or free_port()
         self.state_file = state_file
         self.startup_timeout_s = startup_timeout_s
         self._process: subprocess.Popen[bytes] | None = None

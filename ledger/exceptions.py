@@ -13,6 +13,10 @@ class BackendUnavailable(LedgerError):
     """The chain backend cannot be reached or opened (node down, data dir locked or corrupt)."""
 
 
+class ReadOnlyLedger(LedgerError):
+    """A ledger opened read-only was asked to send a transaction."""
+
+
 class BadResponse(LedgerError):
     """A backend answered with something that is not a well-formed JSON-RPC 2.0 response."""
 

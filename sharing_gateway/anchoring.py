@@ -14,11 +14,15 @@ Every ``anchor_interval_seconds`` (≤ 2 s) it
    (``SharingUsesOutOfStep``) and the row takes the chain's count; any other refusal blocks the
    grant (``chain_error``, logged, shown by the API, refused by releases).
 
-Crash safety: entries are committed before any response, so nothing is lost; :meth:`recover`
-(run at start) copies segments the chain has but the database lacks (a crash between the anchor
-transaction and its row) and raises each grant's ``chain_recorded`` to the chain's ``used``
-(a crash between ``consumeUses`` and its row). Releases are decided on the larger of the local
-count and the chain's, which trails it by at most one round.
+Every round first reconciles with the chain (:meth:`Anchorer.run_once`): a transaction of an
+earlier round that outlived its receipt wait (it stays in the ledger's outbox) is settled first,
+and while one is still in flight the round sends nothing; then segments the chain has but the
+database lacks (the receipt wait timed out, or a crash between the transaction and its row) are
+copied from the chain, and before uses are recorded each grant's ``chain_recorded`` is raised to
+the chain's ``used``. So a slow receipt never makes later rounds revert ``AuditNotContiguous``,
+and no segment or use is sent twice. Entries are committed before any response, so nothing is
+lost. Releases are decided on the larger of the local count and the chain's, which trails it by
+at most one round.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from govledger.db import session_scope
+from govledger.errors import ConfigurationError
 from ledger.contracts import Registries
 from ledger.exceptions import ContractRevert
 from sharing_gateway.domain.auditlog import segment_root
@@ -55,13 +60,21 @@ class Anchorer:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._round_lock = threading.Lock()
+        # Accounts this anchorer has sent from: their transactions still in the outbox hold
+        # the next round until they are settled.
+        self._senders: set[str] = set()
 
     # -- lifecycle --------------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Reconcile with the chain, anchor what is due, then run every interval (again after
-        :meth:`stop`)."""
-        self.recover()
+        """Reconcile with the chain and anchor what is due (one round), then run a round every
+        interval (again after :meth:`stop`). Refuses an operator that may not anchor."""
+        if not self.registries.audit.is_log_operator(self.operator_code):
+            raise ConfigurationError(
+                f"the gateway operator {self.operator_code} is not a log operator, so it cannot "
+                f"anchor the access log: the committee names it with `govledger audit operator "
+                f"{self.operator_code}`"
+            )
         self.run_once()
         self._stop.clear()
         self._thread = threading.Thread(target=self._loop, name="gateway-anchorer", daemon=True)
@@ -95,15 +108,19 @@ class Anchorer:
     # -- one round --------------------------------------------------------------------------------
 
     def run_once(self, *, record_uses: bool = True) -> None:
-        """Anchor every unanchored entry committed before this round; with ``record_uses``,
-        put counted uses on chain."""
+        """Reconcile with the chain, then anchor every unanchored entry committed before this
+        round and, with ``record_uses``, put counted uses on chain."""
         with self._round_lock:
+            if not self._settle_own_transactions():
+                return
+            self._reconcile_segments()
             with self.session_factory() as session:
                 last_committed = session.scalar(select(func.max(AuditEntryRow.seq)))
             if last_committed is not None:
                 while self._anchor_segment(last_committed):
                     pass
             if record_uses:
+                self._reconcile_uses()
                 self._record_uses()
 
     def _anchor_segment(self, last_committed: int) -> bool:
@@ -123,6 +140,7 @@ class Anchorer:
             return False
         root = segment_root(hashes)
         operator = self.gateway.department_keys(self.operator_code).account
+        self._senders.add(operator.address)
         written = self.registries.audit.anchor_segment(
             operator, self.log_id, first, first + len(hashes) - 1, root
         )
@@ -160,6 +178,7 @@ class Anchorer:
         sharing = self.registries.sharing
         for provider, records in by_provider.items():
             account = self.gateway.department_keys(provider).account
+            self._senders.add(account.address)
             # Explicit gas: a call that would revert (grant revoked meanwhile) is mined as a
             # failed receipt instead of failing the whole batch while estimating. Each record
             # names the count it was made at, so one sent twice (a lost receipt) is refused
@@ -200,14 +219,26 @@ class Anchorer:
                 update(GrantUsageRow).where(GrantUsageRow.grant_id == grant_id).values(**values)
             )
 
-    # -- recovery ---------------------------------------------------------------------------------
+    # -- reconciling with the chain -----------------------------------------------------------
 
-    def recover(self) -> None:
-        """Reconcile the database with what the chain already holds (see the module doc)."""
-        with self._round_lock:
-            self._recover()
+    def _settle_own_transactions(self) -> bool:
+        """Settle this anchorer's transactions still in the outbox (mined, resent or failed);
+        False while one is still in flight, as sending more could repeat what it does."""
+        ledger = self.registries.audit.ledger
+        if not any(row.sender in self._senders for row in ledger.outbox.pending()):
+            return True
+        report = ledger.reconcile()
+        if report.settled:
+            return True
+        _logger.warning(
+            "anchoring round skipped: %d transactions still in flight (%s)",
+            len(report.still_pending),
+            report.summary(),
+        )
+        return False
 
-    def _recover(self) -> None:
+    def _reconcile_segments(self) -> None:
+        """Copy the segments the chain has but the database lacks."""
         audit = self.registries.audit
         chain_log = audit.get_log(self.log_id)
         with session_scope(self.session_factory) as session:
@@ -231,6 +262,11 @@ class Anchorer:
                         )
                     )
                 _logger.info("recovered %d anchored segments", chain_log.segment_count - known)
+
+    def _reconcile_uses(self) -> None:
+        """Raise each grant's ``chain_recorded`` to the chain's ``used``. Only before uses are
+        recorded: it reads every grant with uses to record, too dear for every round."""
+        with session_scope(self.session_factory) as session:
             for row in session.scalars(
                 select(GrantUsageRow).where(GrantUsageRow.used > GrantUsageRow.chain_recorded)
             ):

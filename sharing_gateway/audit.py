@@ -1,22 +1,31 @@
-"""Auditors' reads: trace entries with inclusion proofs and the chain's events; export; verify."""
+"""Auditors' reads: trace entries with inclusion proofs and the chain's events; export; verify
+an export against the log the deployment names (docs/sharing-gateway.md, "Verification")."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from govledger.errors import ConfigurationError, InvalidInput
 from ledger.contracts import Registries
 from ledger.merkle import MerkleTree
 from sharing_gateway.adapters.accesslog import entry_of
-from sharing_gateway.domain.auditlog import AnchoredSegment, Entry
+from sharing_gateway.domain.auditlog import (
+    AnchoredSegment,
+    Entry,
+    Verdict,
+    parse_export,
+    verify_log,
+)
 from sharing_gateway.domain.records import from_bytes32, to_bytes32
 from sharing_gateway.models import AuditEntryRow, AuditSegmentRow
+from sharing_gateway.settings import GatewaySettings
 
 
 @dataclass(frozen=True)
@@ -135,3 +144,40 @@ class ChainAnchoredLog:
                 for index in range(chain_log.segment_count)
             )
         ]
+
+
+def verify_export(
+    text: str, registries: Registries, settings: GatewaySettings, now: datetime
+) -> Verdict:
+    """Check an export against the log the deployment names, never the one it names itself:
+    its log id must be ``settings.log_id``, the chain must keep that log for the gateway's
+    operator department, and every entry older than ``anchor_deadline_seconds`` at ``now`` must
+    be anchored (then :func:`verify_log`)."""
+    operator = settings.operator_code
+    if operator is None:
+        raise ConfigurationError(
+            "no gateway operator is configured (GOVLEDGER_GATEWAY_OPERATOR_CODE): the log is "
+            "verified only against the log its operator keeps on chain"
+        )
+    try:
+        export = parse_export(text)
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise InvalidInput(f"not an access-log export (JSON or CSV): {exc!r}") from None
+
+    def refused(problem: str) -> Verdict:
+        return Verdict(len(export.entries), 0, 0, problem=problem)
+
+    if export.log_id is not None and export.log_id != settings.log_id:
+        return refused(
+            f"the export is of log {export.log_id!r}, not of this deployment's log "
+            f"{settings.log_id!r}"
+        )
+    chain_log = registries.audit.get_log(to_bytes32(settings.log_id))
+    if chain_log is not None and chain_log.owner != operator:
+        return refused(
+            f"log {settings.log_id!r} is kept on chain by department {chain_log.owner}, not by "
+            f"the gateway operator {operator}"
+        )
+    segments = ChainAnchoredLog(registries, settings.log_id).segments()
+    due_before = now - timedelta(seconds=settings.anchor_deadline_seconds)
+    return verify_log(export.entries, segments, due_before=due_before)

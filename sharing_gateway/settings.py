@@ -23,6 +23,9 @@ class GatewaySettings(BaseSettings):
     # A segment is anchored when it has this many entries or its oldest entry is this old.
     anchor_max_entries: int = Field(default=2000, ge=1, le=100_000)
     anchor_interval_seconds: float = Field(default=1.0, gt=0, le=2.0)
+    # An entry older than this must be anchored: `govledger audit verify` fails on one that is
+    # not (rounds run every anchor interval; this leaves room for slow rounds and restarts).
+    anchor_deadline_seconds: float = Field(default=60.0, gt=0)
     # Counted uses go on chain (consumeUses) this often; the local count is exact meanwhile.
     uses_record_interval_seconds: float = Field(default=10.0, gt=0)
     # Requests unanswered for longer are shown as overdue.

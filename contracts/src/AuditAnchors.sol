@@ -6,16 +6,41 @@ import {IAuditAnchorsErrors} from "./interfaces/IAuditAnchorsErrors.sol";
 import {IDepartmentRegistry} from "./interfaces/IDepartmentRegistry.sol";
 
 /// @title Audit anchors
-/// @notice Merkle roots of contiguous access-log segments.
+/// @notice Merkle roots of contiguous access-log segments, anchored by log operators.
 contract AuditAnchors is IAuditAnchors, IAuditAnchorsErrors {
     IDepartmentRegistry private immutable _departments;
+    address private immutable _governance;
 
+    mapping(bytes32 department => bool) private _operators;
     mapping(bytes32 logId => AuditLog) private _logs;
     mapping(bytes32 logId => mapping(uint32 index => Segment)) private _segments;
 
+    /// @dev The governance contract is the department registry's: the same committee decides
+    /// who operates logs.
     constructor(IDepartmentRegistry departments) {
         if (address(departments) == address(0)) revert AuditZeroAddress();
         _departments = departments;
+        _governance = departments.governance();
+    }
+
+    modifier onlyGovernance() {
+        if (msg.sender != _governance) revert AuditNotGovernance(msg.sender);
+        _;
+    }
+
+    /// @inheritdoc IAuditAnchors
+    function grantLogOperator(bytes32 department) external onlyGovernance {
+        if (!_departments.isRegistered(department)) revert AuditUnknownDepartment(department);
+        if (_operators[department]) return;
+        _operators[department] = true;
+        emit AuditLogOperatorGranted(department);
+    }
+
+    /// @inheritdoc IAuditAnchors
+    function revokeLogOperator(bytes32 department) external onlyGovernance {
+        if (!_operators[department]) return;
+        _operators[department] = false;
+        emit AuditLogOperatorRevoked(department);
     }
 
     /// @inheritdoc IAuditAnchors
@@ -24,6 +49,7 @@ contract AuditAnchors is IAuditAnchors, IAuditAnchorsErrors {
         returns (uint32 index)
     {
         bytes32 department = _departments.requireActive(msg.sender);
+        if (!_operators[department]) revert AuditNotLogOperator(department);
         if (logId == bytes32(0)) revert AuditZeroId();
         if (root == bytes32(0)) revert AuditZeroRoot();
         if (lastSeq < firstSeq) revert AuditInvalidRange(logId, firstSeq, lastSeq);
@@ -48,6 +74,16 @@ contract AuditAnchors is IAuditAnchors, IAuditAnchorsErrors {
     /// @inheritdoc IAuditAnchors
     function departmentRegistry() external view returns (address) {
         return address(_departments);
+    }
+
+    /// @inheritdoc IAuditAnchors
+    function governance() external view returns (address) {
+        return _governance;
+    }
+
+    /// @inheritdoc IAuditAnchors
+    function isLogOperator(bytes32 department) external view returns (bool) {
+        return _operators[department];
     }
 
     /// @inheritdoc IAuditAnchors

@@ -205,6 +205,7 @@ class _Bench:
             | self._licence_gas()
             | self._seal_gas()
             | self._sharing_gas()
+            | self._log_operator_gas()
         )
         gas["AuditAnchors.anchorSegment (first segment)"] = self._anchor_segment().gas_used
         gas["AuditAnchors.anchorSegment (next segment)"] = self._anchor_segment().gas_used
@@ -253,6 +254,19 @@ class _Bench:
                 "reinstateDepartment": departments.encode_reinstate(code, 1),
             }
         )
+
+    def _log_operator_gas(self) -> dict[str, int]:
+        """The department becomes a log operator, stops being one, and becomes one again (the
+        anchoring measured next needs the role)."""
+        audit, code = self.contracts.audit, self.code
+        gas = self._governed_gas(
+            {
+                "grantLogOperator": audit.encode_grant_log_operator(code),
+                "revokeLogOperator": audit.encode_revoke_log_operator(code),
+            }
+        )
+        self._govern(audit.encode_grant_log_operator(code))
+        return gas
 
     def _licence_gas(self) -> dict[str, int]:
         licences, issuer = self.contracts.licences, self.department

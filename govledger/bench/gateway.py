@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -37,10 +36,12 @@ from govledger.chain import (
     open_chain,
     open_keystore,
     register_department,
+    set_log_operator,
 )
 from govledger.directory import uscc_check_character
 from govledger.settings import Settings, load_settings
 from ledger.contracts import Role
+from ledger.devnode import free_port
 from sharing_gateway.client import GatewayClient
 
 Progress = Callable[[str], None]
@@ -83,12 +84,6 @@ def app_from_environment() -> FastAPI:
     return create_app(load_settings(), freeze_heap=True)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _prepare_chain(settings: Settings, progress: Progress) -> None:
     progress("deploying contracts and registering three departments")
     keystore = open_keystore(settings)
@@ -101,11 +96,12 @@ def _prepare_chain(settings: Settings, progress: Progress) -> None:
             (OPERATOR, [Role.AUDITOR]),
         ):
             register_department(chain.registries, keystore, signers, code, name=code, roles=roles)
+        set_log_operator(chain.registries, signers, OPERATOR)
 
 
 @contextmanager
 def _server(data_dir: Path, progress: Progress) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "GOVLEDGER_DATA_DIR": str(data_dir),

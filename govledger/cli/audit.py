@@ -1,20 +1,24 @@
-"""``govledger audit``: export the gateway's access log, and verify an export against the chain."""
+"""``govledger audit``: export the gateway's access log, verify an export against the chain, and
+name the log operators."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from govledger.chain import open_chain
+from govledger.chain import committee_signers, open_chain, open_keystore, set_log_operator
 from govledger.cli.context import state
+from govledger.cli.department import MEMBER_HELP, report
 from govledger.db import make_engine, make_session_factory
-from govledger.errors import VerificationFailed
+from govledger.errors import InvalidInput, VerificationFailed
 from sharing_gateway import audit
-from sharing_gateway.domain.auditlog import export_csv, export_json, parse_export, verify_log
+from sharing_gateway.domain.auditlog import export_csv, export_json
 from sharing_gateway.settings import GatewaySettings
 
 app = typer.Typer(help="Export and verify the sharing gateway's access log.", no_args_is_help=True)
@@ -61,35 +65,43 @@ def verify(
     file: Annotated[Path, typer.Argument(help="An export (JSON or CSV).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """Check the hash chain and every anchored Merkle root; fail at the first altered, removed
-    or inserted entry, naming its sequence number."""
-    text = file.read_text(encoding="utf-8")
-    log_id = json.loads(text).get("log_id") if text.lstrip().startswith("{") else None
-    with open_chain(state(ctx).settings) as chain:
-        segments = audit.ChainAnchoredLog(
-            chain.registries, log_id or GatewaySettings().log_id
-        ).segments()
-    verdict = verify_log(parse_export(text), segments)
+    """Check an export against the gateway's log on chain: the log id and its owner come from
+    the settings (GOVLEDGER_GATEWAY_LOG_ID, GOVLEDGER_GATEWAY_OPERATOR_CODE), not from the file.
+    Check the hash chain and every anchored Merkle root; fail at the first altered, removed or
+    inserted entry, or one that should be anchored by now and is not, naming its sequence
+    number. Reads the chain read-only, so it works beside a running server."""
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"cannot read {file}: {exc}") from None
+    with open_chain(state(ctx).settings, read_only=True) as chain:
+        verdict = audit.verify_export(text, chain.registries, GatewaySettings(), datetime.now(UTC))
     if as_json:
-        typer.echo(
-            json.dumps(
-                {
-                    "ok": verdict.ok,
-                    "entries": verdict.entries,
-                    "anchored_entries": verdict.anchored_entries,
-                    "segments": verdict.segments,
-                    "seq": verdict.seq,
-                    "problem": verdict.problem,
-                    "notes": verdict.notes,
-                }
-            )
-        )
+        typer.echo(json.dumps(asdict(verdict) | {"ok": verdict.ok}))
     if not verdict.ok:
-        raise AuditLogTampered(f"{verdict.problem} (seq {verdict.seq})", seq=verdict.seq)
+        where = "" if verdict.seq is None else f" (seq {verdict.seq})"
+        raise AuditLogTampered(f"{verdict.problem}{where}", seq=verdict.seq)
     if not as_json:
         typer.echo(
-            f"OK: {verdict.entries} entries, {verdict.anchored_entries} anchored in "
-            f"{verdict.segments} segments"
+            f"OK: {verdict.entries} entries, {verdict.verified_entries} verified against "
+            f"{verdict.segments} anchored segments"
         )
         for note in verdict.notes:
             typer.echo(note)
+
+
+@app.command("operator")
+def operator(
+    ctx: typer.Context,
+    code: str,
+    revoke: Annotated[bool, typer.Option("--revoke", help="Stop it being a log operator.")] = False,
+    member: Annotated[str | None, typer.Option("--member", help=MEMBER_HELP)] = None,
+) -> None:
+    """Make a department a log operator (via governance): only log operators may anchor, and
+    so claim, an access log. The gateway's operator department needs it."""
+    settings = state(ctx).settings
+    keystore = open_keystore(settings)
+    with open_chain(settings) as chain:
+        signers = committee_signers(keystore, chain.registries, member)
+        outcome = set_log_operator(chain.registries, signers, code, operator=not revoke)
+    report(outcome, f"{code} {'is no longer' if revoke else 'is'} a log operator")

@@ -86,7 +86,7 @@ def status(
 ) -> None:
     """Chain id, block number, contracts, committee and backend."""
     settings = state(ctx).settings
-    with open_chain(settings) as chain:
+    with open_chain(settings, read_only=True) as chain:
         current = chain_status(settings, chain)
     if as_json:
         typer.echo(json.dumps(asdict(current), indent=2))

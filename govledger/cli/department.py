@@ -166,7 +166,7 @@ def show(
 ) -> None:
     """The department as the registry has it."""
     check_uscc(code)
-    with open_chain(state(ctx).settings) as chain:
+    with open_chain(state(ctx).settings, read_only=True) as chain:
         department = chain.registries.departments.find_department(code)
     if department is None:
         raise NotFound(f"department {code} is not registered")
@@ -185,7 +185,7 @@ def list_departments(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Every registered department, in registration order."""
-    with open_chain(state(ctx).settings) as chain:
+    with open_chain(state(ctx).settings, read_only=True) as chain:
         departments = chain.registries.departments
         listed = [departments.get_department(code) for code in departments.registered_codes()]
     if as_json:

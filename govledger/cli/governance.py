@@ -32,7 +32,7 @@ def approve(
 @app.command("show")
 def show(ctx: typer.Context, proposal_id: int = typer.Argument(..., min=1)) -> None:
     """A proposal: who proposed what, and its approvals."""
-    with open_chain(state(ctx).settings) as chain:
+    with open_chain(state(ctx).settings, read_only=True) as chain:
         governance = chain.registries.governance
         proposal = governance.get_proposal(proposal_id)
         approvals = governance.approval_count(proposal_id)

@@ -1,8 +1,10 @@
 """``govledger licence``: issue, show, change, present and verify licences from the keystore.
 
 The commands act as a department whose keys are in the local keystore (``--as CODE``), through
-the same service the HTTP API uses. The embedded chain has one writer: while ``govledger serve``
-holds the data dir, these commands stop with "the chain ... is in use"; use the HTTP API then.
+the same service the HTTP API uses. The chain has one writer: while ``govledger serve`` holds the
+data dir, the commands that change something stop with "the chain ... is in use" (use the HTTP
+API then); ``show``, ``verify`` and ``history`` only read, so they open the chain read-only and
+work beside the server.
 """
 
 from __future__ import annotations
@@ -42,8 +44,8 @@ ReasonText = Annotated[str, typer.Option("--reason", help="Why (kept with the ch
 
 @contextmanager
 def licence_service(settings: Settings) -> Iterator[LicenceService]:
-    """The licence service on the data dir, for one command. Batches it leaves open are
-    anchored before it closes (there is no background batcher in a command)."""
+    """The licence service on the data dir, for one command that changes something. Batches it
+    leaves open are anchored before it closes (there is no background batcher in a command)."""
     # Every service's migrations: the database is shared and must stay at all their heads.
     with open_platform(settings, default_services()) as context:
         service = build_service(context, LicenceSettings())
@@ -52,6 +54,14 @@ def licence_service(settings: Settings) -> Iterator[LicenceService]:
             yield service
         finally:
             service.anchor_due(everything=True)
+
+
+@contextmanager
+def licence_reader(settings: Settings) -> Iterator[LicenceService]:
+    """The licence service for one command that only reads: on the chain opened read-only,
+    beside a running server, and anchoring nothing."""
+    with open_platform(settings, default_services(), read_only=True) as context:
+        yield build_service(context, LicenceSettings())
 
 
 def read_json(path: Path) -> Any:
@@ -102,7 +112,7 @@ def issue(
 @app.command("show")
 def show(ctx: typer.Context, licence_id: str) -> None:
     """A licence's status, anchor and document."""
-    with licence_service(state(ctx).settings) as service:
+    with licence_reader(state(ctx).settings) as service:
         current = service.state(licence_id)
         batch = current.licence.batch
         echo_json(
@@ -129,7 +139,7 @@ def verify_file(
         data = file.read_bytes()
     except OSError as exc:
         raise InvalidInput(f"cannot read {file}: {exc}") from None
-    with licence_service(state(ctx).settings) as service:
+    with licence_reader(state(ctx).settings) as service:
         report = service.verify(data)
     typer.echo(f"{report.licence_id or file}: {'VALID' if report.ok else 'NOT VALID'}")
     print_report(report)
@@ -231,7 +241,7 @@ def _supersede(
 @app.command("history")
 def history(ctx: typer.Context, licence_id: str) -> None:
     """Issuance and status changes, from the chain with the stored reasons."""
-    with licence_service(state(ctx).settings) as service:
+    with licence_reader(state(ctx).settings) as service:
         for entry in service.history(licence_id):
             tx = "" if entry.tx is None else entry.tx.tx_hash
             reason = "" if entry.reason is None else f" ({entry.reason_code}: {entry.reason})"

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from govledger.cli.context import state
-from govledger.cli.licence import AsDepartment, ReasonCode, licence_service
+from govledger.cli.licence import AsDepartment, ReasonCode, licence_reader, licence_service
 from licence_service.ports import StoredSeal
 
 app = typer.Typer(help="Electronic seals (GB/T 38540 style) on chain.", no_args_is_help=True)
@@ -56,6 +56,6 @@ def list_seals(
     ctx: typer.Context,
     owner: Annotated[str | None, typer.Option("--owner", help="Only this department's.")] = None,
 ) -> None:
-    with licence_service(state(ctx).settings) as service:
+    with licence_reader(state(ctx).settings) as service:
         for stored in service.seals(owner):
             typer.echo(_line(stored))

@@ -9,7 +9,8 @@ hash, the transaction survives a crash of the process.
 
 Permissioned-network behaviour: the base fee is always 0 and gas price 0 is accepted, the chain
 has instant finality (``safe``, ``finalized`` and ``pending`` all mean the latest block), and one
-process at a time owns the data directory.
+process at a time owns the data directory. Any number of others may open it ``read_only`` beside
+that writer: they answer every read from what it last committed and refuse transactions.
 
 Unlike a node there is no transaction pool: a transaction is mined at once or refused, so a
 nonce above the sender's next one is refused ("nonce too high") instead of queued. And since each
@@ -28,6 +29,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import nullcontext
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -59,7 +61,7 @@ from ledger.backends.embedded_chain import (
     TransactionRejected,
     effective_gas_price,
 )
-from ledger.backends.sqlite_db import SQLiteAtomicDB, open_sqlite
+from ledger.backends.sqlite_db import SQLiteAtomicDB, open_sqlite, open_sqlite_read_only
 from ledger.closing import Closing
 from ledger.exceptions import BackendUnavailable
 
@@ -99,6 +101,9 @@ class EmbeddedBackend(Closing):
     created with another ``chain_id``, or one another process holds open, raises
     :class:`BackendUnavailable`. Thread-safe: requests are answered one at a time. ``clock``
     gives block timestamps (seconds since the epoch); tests pass their own to move time.
+
+    ``read_only`` opens an existing chain for reading without taking the data directory, also
+    while another process writes it; ``eth_sendRawTransaction`` is then refused.
     """
 
     def __init__(
@@ -108,20 +113,24 @@ class EmbeddedBackend(Closing):
         chain_id: int,
         genesis_alloc: Mapping[str, int] | None = None,
         clock: Callable[[], float] = time.time,
+        read_only: bool = False,
     ) -> None:
         self.data_dir = Path(data_dir)
         self.chain_id = chain_id
+        self.read_only = read_only
         self._lock = threading.RLock()
         self._response_ids = itertools.count(1)
-        self._lock_fd: int | None = _lock_data_dir(self.data_dir)
+        self._lock_fd: int | None = None if read_only else _lock_data_dir(self.data_dir)
         self._connection: sqlite3.Connection | None = None
         try:
-            self._connection = open_sqlite(self.data_dir / CHAIN_FILE)
+            path = self.data_dir / CHAIN_FILE
+            self._connection = open_sqlite_read_only(path) if read_only else open_sqlite(path)
             self._chain: EmbeddedChain | None = EmbeddedChain(
                 SQLiteAtomicDB(self._connection),
                 chain_id=chain_id,
                 genesis_alloc=genesis_alloc,
                 clock=clock,
+                read_only=read_only,
             )
         except ChainOpenError as error:
             self.close()
@@ -162,9 +171,10 @@ class EmbeddedBackend(Closing):
         """Answer one JSON-RPC request (see :class:`ledger.backends.base.Backend`)."""
         if method == RPC.eth_send_raw_transaction:
             return self.make_batch_request([(method, params)])[0]
-        if method == RPC.eth_block_number:
+        if method == RPC.eth_block_number and not self.read_only:
             # The chain keeps its committed head in memory: services poll this before every
-            # cached read, and must not wait out a block being mined under the lock.
+            # cached read, and must not wait out a block being mined under the lock. (A reader
+            # learns the head from the database, in a snapshot, under the lock.)
             return self._answer(method, params)
         with self._lock:
             return self._answer(method, params)
@@ -220,9 +230,10 @@ class EmbeddedBackend(Closing):
 
     def _guarded(self, produce: Callable[[], T]) -> T:
         """Run a handler: a storage failure means no answer at all, anything else is -32603."""
-        self._open_chain()
+        chain = self._open_chain()
         try:
-            return produce()
+            with chain.snapshot() if self.read_only else nullcontext():
+                return produce()
         except (_RPCFailure, BackendUnavailable):
             raise
         except sqlite3.Error as error:
@@ -335,6 +346,9 @@ class EmbeddedBackend(Closing):
     def _send_raw_transactions(self, all_params: Sequence[list[Any]]) -> list[dict[str, Any]]:
         """Decode every raw transaction, then validate, execute and mine the decodable ones."""
         chain = self._open_chain()
+        if self.read_only:
+            message = f"the chain in {self.data_dir} is open read-only: it takes no transactions"
+            return [self._error(SERVER_ERROR, message) for _ in all_params]
         decoded: list[SignedTransactionAPI | _RPCFailure] = []
         for params in all_params:
             try:

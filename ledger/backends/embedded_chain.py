@@ -13,7 +13,8 @@ and its indexes are both at the last committed block.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -221,7 +222,11 @@ class CallRequest:
 
 class EmbeddedChain:
     """A py-evm chain stored in ``db``. Not thread-safe: the caller serialises all access but
-    reading :attr:`head`."""
+    reading :attr:`head`.
+
+    ``read_only``: ``db`` is another process's chain, opened for reading; nothing is created,
+    and each read runs in a :meth:`snapshot` of what that writer last committed.
+    """
 
     def __init__(
         self,
@@ -230,14 +235,18 @@ class EmbeddedChain:
         chain_id: int,
         genesis_alloc: Mapping[str, int] | None = None,
         clock: Callable[[], float] = time.time,
+        read_only: bool = False,
     ) -> None:
         self._db = db
         self._sql = db.connection
         self.chain_id = chain_id
         self._clock = clock
         with db.transaction():
-            self._create_schema()
+            if not read_only:
+                self._create_schema()
             stored = self._sql.execute("SELECT value FROM meta WHERE name = 'chain_id'").fetchone()
+            if stored is None and read_only:
+                raise ChainOpenError("there is no chain to read yet")
             if stored is None:
                 self._chain = self._create_genesis(genesis_alloc or {})
             elif int(stored[0]) != chain_id:
@@ -280,6 +289,14 @@ class EmbeddedChain:
             "INSERT INTO meta (name, value) VALUES ('chain_id', ?)", (str(self.chain_id),)
         )
         return cast(Chain, chain)
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Read inside one transaction, from the head committed when it began: blocks another
+        process writes meanwhile are seen by the next snapshot, never half of one by this."""
+        with self._db.transaction():
+            self._head = self._chain.get_canonical_head()
+            yield
 
     # -- reading blocks and state ------------------------------------------------------------
 

@@ -45,6 +45,28 @@ def open_sqlite(path: Path) -> sqlite3.Connection:
     return connection
 
 
+def open_sqlite_read_only(path: Path) -> sqlite3.Connection:
+    """Open an existing :func:`open_sqlite` database for reading only, beside its writer.
+
+    The database is in WAL mode, so a reader sees the last committed state and never blocks
+    the writer (nor is blocked by it); every write through this connection fails.
+    """
+    if not path.is_file():
+        raise sqlite3.OperationalError(f"no database at {path}")
+    connection = sqlite3.connect(
+        f"{path.resolve().as_uri()}?mode=ro",
+        uri=True,
+        isolation_level=None,
+        check_same_thread=False,
+    )
+    try:
+        connection.execute("SELECT 1 FROM kv LIMIT 1")
+    except sqlite3.Error:
+        connection.close()
+        raise
+    return connection
+
+
 class SQLiteAtomicDB(BaseAtomicDB):
     """py-evm's ``AtomicDatabaseAPI`` over the ``kv`` table of an :func:`open_sqlite` connection.
 

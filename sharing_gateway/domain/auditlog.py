@@ -11,7 +11,8 @@ The first entry's ``prev_hash`` is 64 zeros. A segment ``first..last`` is anchor
 the Merkle tree (:mod:`ledger.merkle`) whose leaves are the entries' hashes in order.
 
 :func:`verify_log` checks an exported log against the anchored segments and reports the first
-entry that was altered, removed or inserted.
+entry that was altered, removed or inserted, or that should have been anchored by now and is
+not. An export taken before the log grew is a prefix of it, and verifies as one.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import io
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
+from datetime import datetime
 from typing import Any, Protocol
 
 from ledger.merkle import MerkleTree
@@ -132,16 +134,30 @@ def export_csv(entries: Sequence[Entry]) -> str:
     return out.getvalue()
 
 
-def parse_export(text: str) -> list[Entry]:
-    """Entries of a JSON or CSV export (told apart by the first character)."""
+@dataclass(frozen=True)
+class Export:
+    """A parsed export. ``log_id`` is the one a JSON export names; a CSV export names none."""
+
+    log_id: str | None
+    entries: list[Entry]
+
+
+def parse_export(text: str) -> Export:
+    """A JSON or CSV export (told apart by the first character)."""
     if text.lstrip().startswith("{"):
-        return [Entry.from_json(item) for item in json.loads(text)["entries"]]
+        document = json.loads(text)
+        log_id = document.get("log_id")
+        entries = [Entry.from_json(item) for item in document["entries"]]
+        return Export(None if log_id is None else str(log_id), entries)
     entries = []
-    for row in csv.DictReader(io.StringIO(text)):
-        document: dict[str, Any] = dict(row)
-        document["fields"] = [name for name in row["fields"].split(";") if name]
-        entries.append(Entry.from_json(document))
-    return entries
+    reader = csv.DictReader(io.StringIO(text))
+    if tuple(reader.fieldnames or ()) != CSV_COLUMNS:
+        raise ValueError(f"the CSV columns must be {','.join(CSV_COLUMNS)}")
+    for row in reader:
+        row_document: dict[str, Any] = dict(row)
+        row_document["fields"] = [name for name in row["fields"].split(";") if name]
+        entries.append(Entry.from_json(row_document))
+    return Export(None, entries)
 
 
 # -- verification ---------------------------------------------------------------------------------
@@ -163,11 +179,15 @@ class AnchoredLog(Protocol):
 
 @dataclass(frozen=True)
 class Verdict:
-    """``problem`` None means the export is intact. ``seq`` is the first bad entry's number."""
+    """``problem`` None means the export is intact. ``seq`` is the first bad entry's number
+    (None for a problem with the log as a whole). ``anchored_entries`` is how many entries the
+    chain anchors; ``verified_entries`` how many of the export's were checked against anchored
+    roots (the others by hash chain only)."""
 
     entries: int
     anchored_entries: int
     segments: int
+    verified_entries: int = 0
     seq: int | None = None
     problem: str | None = None
     notes: list[str] = field(default_factory=list)
@@ -177,43 +197,119 @@ class Verdict:
         return self.problem is None
 
 
-def verify_log(  # noqa: PLR0911  (one return per kind of damage)
-    entries: Sequence[Entry], segments: Sequence[AnchoredSegment]
+def verify_log(
+    entries: Sequence[Entry],
+    segments: Sequence[AnchoredSegment],
+    *,
+    due_before: datetime | None = None,
 ) -> Verdict:
-    """Check the hash chain, the numbering and every anchored segment's Merkle root."""
+    """Check the hash chain, the numbering and every anchored segment's Merkle root that the
+    export covers. With ``due_before``, an entry recorded before it must be anchored."""
     anchored = segments[-1].last_seq + 1 if segments else 0
     count = len(entries)
+    # Segments are contiguous from 0: those that end inside the export are checked by root.
+    covered = [segment for segment in segments if segment.last_seq < count]
+    damage = (
+        _chain_damage(entries)
+        or _root_damage(entries, covered)
+        or _overdue(entries[anchored:], anchored, due_before)
+    )
+    if damage is not None:
+        seq, problem = damage
+        return Verdict(count, anchored, len(segments), seq=seq, problem=problem)
+    verified = covered[-1].last_seq + 1 if covered else 0
+    return Verdict(
+        count,
+        anchored,
+        len(segments),
+        verified_entries=verified,
+        notes=_notes(count, anchored, verified),
+    )
 
-    def bad(seq: int, problem: str) -> Verdict:
-        return Verdict(count, anchored, len(segments), seq, problem)
 
+Damage = tuple[int, str]  # the first bad entry's number, and what is wrong
+
+
+def _chain_damage(entries: Sequence[Entry]) -> Damage | None:
     previous = GENESIS_HASH
     for position, entry in enumerate(entries):
         seq = entry.body.seq
         if seq < position:
-            return bad(seq, f"entry {seq} inserted: it repeats or reorders a sequence number")
+            return seq, f"entry {seq} inserted: it repeats or reorders a sequence number"
         if seq > position:
-            return bad(position, f"entry {position} removed: the export jumps to {seq}")
+            return position, f"entry {position} removed: the export jumps to {seq}"
         if entry.body.digest() != entry.entry_hash:
-            return bad(seq, f"entry {seq} altered: its content does not hash to its entry hash")
+            return seq, f"entry {seq} altered: its content does not hash to its entry hash"
         if entry.body.prev_hash != previous:
-            return bad(seq, f"entry {seq} inserted or its predecessor altered: chain link broken")
+            return seq, f"entry {seq} inserted or its predecessor altered: chain link broken"
         previous = entry.entry_hash
-    if count < anchored:
-        return bad(count, f"entry {count} removed: the chain anchors entries up to {anchored - 1}")
+    return None
+
+
+def _root_damage(entries: Sequence[Entry], covered: Sequence[AnchoredSegment]) -> Damage | None:
     hashes = [entry.entry_hash for entry in entries]
-    for segment in segments:
-        root = segment_root(hashes[segment.first_seq : segment.last_seq + 1])
-        if root != segment.root:
-            return bad(
+    for segment in covered:
+        if segment_root(hashes[segment.first_seq : segment.last_seq + 1]) != segment.root:
+            return (
                 segment.first_seq,
                 f"segment {segment.index} (entries {segment.first_seq}..{segment.last_seq}) "
                 "does not match its anchored root: an entry in it was rewritten (hashes "
                 "recomputed)",
             )
-    notes = []
+    return None
+
+
+def _overdue(
+    unanchored: Sequence[Entry], anchored: int, due_before: datetime | None
+) -> Damage | None:
+    """The first entry not anchored that should be by now (or that has no valid time)."""
+    for entry in unanchored:
+        seq = entry.body.seq
+        overdue = _recorded_before(entry, due_before)
+        if overdue is None:
+            return seq, f"entry {seq} has no valid time"
+        if overdue:
+            on_chain = (
+                f"the chain anchors entries only up to {anchored - 1}"
+                if anchored
+                else "the chain anchors no entry of this log"
+            )
+            return seq, (
+                f"entry {seq} (recorded {entry.body.time}) should be anchored by now and is "
+                f"not: {on_chain}"
+            )
+    return None
+
+
+def _notes(count: int, anchored: int, verified: int) -> list[str]:
     if count > anchored:
+        return [f"entries {anchored}..{count - 1} are not anchored yet: checked by hash chain only"]
+    if count == anchored:
+        return []
+    # An export taken before the log grew: all of it is anchored, but a segment reaching past
+    # its end cannot be checked against its root without the rest of the segment.
+    notes = [
+        f"the export is a prefix of the log: verified up to entry {verified - 1}; the log "
+        f"continues on chain, anchored up to entry {anchored - 1}"
+        if verified
+        else "the export ends inside the log's first anchored segment: the log continues on "
+        f"chain, anchored up to entry {anchored - 1}"
+    ]
+    if verified < count:
         notes.append(
-            f"entries {anchored}..{count - 1} are not anchored yet: checked by hash chain only"
+            f"entries {verified}..{count - 1} are in a segment that reaches past the end of "
+            "the export: checked by hash chain only"
         )
-    return Verdict(count, anchored, len(segments), notes=notes)
+    return notes
+
+
+def _recorded_before(entry: Entry, moment: datetime | None) -> bool | None:
+    """Whether ``entry`` was recorded before ``moment`` (False without one); None if its time
+    is not an RFC 3339 time with a zone."""
+    try:
+        recorded = datetime.fromisoformat(entry.body.time)
+    except ValueError:
+        return None
+    if recorded.tzinfo is None:
+        return None
+    return moment is not None and recorded < moment

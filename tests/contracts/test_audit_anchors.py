@@ -1,4 +1,5 @@
-"""AuditAnchors: contiguous access-log segments, extended only by the log's owner."""
+"""AuditAnchors: contiguous access-log segments, anchored only by log operators the committee
+named, and extended only by the log's owner."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import pytest
 
 from tests.contracts.chains import Chain, reverts
 from tests.contracts.deployment import (
+    ALL_ROLES,
     ZERO_ADDRESS,
     ZERO_HASH,
     Department,
@@ -14,10 +16,16 @@ from tests.contracts.deployment import (
 )
 
 
+def operator(deployment: Deployment) -> Department:
+    """A department the committee made a log operator (it needs no department role)."""
+    department = deployment.add_department()
+    deployment.govern(deployment.audit.functions.grantLogOperator(department.code))
+    return department
+
+
 @pytest.fixture(scope="module")
 def department(deployment: Deployment) -> Department:
-    # Any active department may keep logs: this one holds no role at all.
-    return deployment.add_department()
+    return operator(deployment)
 
 
 def anchor(deployment: Deployment, owner: Department, log_id: bytes, first: int, last: int) -> int:
@@ -35,8 +43,79 @@ def test_constructor_rejects_zero_registry(chain: Chain) -> None:
         chain.deploy(chain.new_account(), "AuditAnchors", ZERO_ADDRESS)
 
 
-def test_department_registry_view(deployment: Deployment) -> None:
+def test_department_registry_and_governance_views(deployment: Deployment) -> None:
     assert deployment.audit.functions.departmentRegistry().call() == deployment.departments.address
+    assert deployment.audit.functions.governance().call() == deployment.governance.address
+
+
+# --- log operators -----------------------------------------------------------------------------
+
+
+def test_the_committee_grants_and_revokes_the_log_operator_role(
+    chain: Chain, deployment: Deployment
+) -> None:
+    department = deployment.add_department()
+    is_operator = deployment.audit.functions.isLogOperator
+    assert not is_operator(department.code).call()
+    grant = deployment.audit.functions.grantLogOperator(department.code)
+    receipt = deployment.govern(grant)
+    assert chain.events(receipt, deployment.audit, "AuditLogOperatorGranted") == [
+        {"department": department.code}
+    ]
+    assert is_operator(department.code).call()
+    assert chain.events(deployment.govern(grant), deployment.audit, "AuditLogOperatorGranted") == []
+    revoke = deployment.audit.functions.revokeLogOperator(department.code)
+    receipt = deployment.govern(revoke)
+    assert chain.events(receipt, deployment.audit, "AuditLogOperatorRevoked") == [
+        {"department": department.code}
+    ]
+    assert not is_operator(department.code).call()
+    assert (
+        chain.events(deployment.govern(revoke), deployment.audit, "AuditLogOperatorRevoked") == []
+    )
+
+
+@pytest.mark.parametrize("function", ["grantLogOperator", "revokeLogOperator"])
+def test_only_the_committee_names_log_operators(
+    chain: Chain, deployment: Deployment, department: Department, function: str
+) -> None:
+    call = getattr(deployment.audit.functions, function)(department.code)
+    for caller in (department.account, deployment.committee[0], deployment.outsider):
+        with reverts("AuditNotGovernance", caller.address):
+            chain.send(caller, call)
+    assert deployment.audit.functions.isLogOperator(department.code).call()
+
+
+def test_only_a_registered_department_becomes_a_log_operator(
+    chain: Chain, deployment: Deployment
+) -> None:
+    unknown = deployment.next_code()
+    with reverts("AuditUnknownDepartment", unknown):
+        deployment.govern(deployment.audit.functions.grantLogOperator(unknown))
+    assert not deployment.audit.functions.isLogOperator(unknown).call()
+
+
+def test_a_department_that_is_not_an_operator_cannot_claim_a_log(
+    chain: Chain, deployment: Deployment
+) -> None:
+    log_id, claimant = random_hash(), deployment.add_department(*ALL_ROLES)
+    with reverts("AuditNotLogOperator", claimant.code):
+        chain.send(
+            claimant.account, deployment.audit.functions.anchorSegment(log_id, 0, 9, random_hash())
+        )
+    assert deployment.audit.functions.getLog(log_id).call() == (ZERO_HASH, 0, 0)
+
+
+def test_a_revoked_operator_no_longer_extends_its_log(chain: Chain, deployment: Deployment) -> None:
+    log_id, owner = random_hash(), operator(deployment)
+    anchor(deployment, owner, log_id, 0, 9)
+    deployment.govern(deployment.audit.functions.revokeLogOperator(owner.code))
+    with reverts("AuditNotLogOperator", owner.code):
+        chain.send(
+            owner.account, deployment.audit.functions.anchorSegment(log_id, 10, 19, random_hash())
+        )
+    deployment.govern(deployment.audit.functions.grantLogOperator(owner.code))
+    assert anchor(deployment, owner, log_id, 10, 19) == 1
 
 
 def test_views_of_unknown_log(chain: Chain, deployment: Deployment) -> None:
@@ -111,7 +190,7 @@ def test_next_segment_must_follow_the_last(
 def test_only_the_owner_extends_a_log(
     chain: Chain, deployment: Deployment, department: Department
 ) -> None:
-    log_id, other = random_hash(), deployment.add_department()
+    log_id, other = random_hash(), operator(deployment)
     anchor(deployment, department, log_id, 0, 9)
     with reverts("AuditNotLogOwner", log_id, other.code):
         chain.send(
@@ -150,7 +229,7 @@ def test_anchor_segment_refuses_unknown_account(chain: Chain, deployment: Deploy
 
 
 def test_anchor_segment_refuses_suspended_owner(chain: Chain, deployment: Deployment) -> None:
-    log_id, owner = random_hash(), deployment.add_department()
+    log_id, owner = random_hash(), operator(deployment)
     anchor(deployment, owner, log_id, 0, 9)
     deployment.govern(deployment.departments.functions.suspendDepartment(owner.code, 1))
     with reverts("DepartmentSuspended", owner.code):

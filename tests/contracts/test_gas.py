@@ -43,6 +43,7 @@ BUDGETS = {
     "DataSharing.revokeGrant": 53_000,
     "DataSharing.requestAccess(unconditional)": 335_000,
     "DataSharing.rejectRequest": 53_000,
+    "Governance.approve + grantLogOperator": 127_000,
     "AuditAnchors.anchorSegment(first)": 161_000,
     "AuditAnchors.anchorSegment(next)": 120_000,
 }
@@ -146,6 +147,10 @@ def test_gas_stays_within_budget(chain: Chain, deployment: Deployment) -> None:
     )
 
     audit, log_id = deployment.audit.functions, random_hash()
+    record(
+        "Governance.approve + grantLogOperator",
+        deployment.govern(audit.grantLogOperator(code)),
+    )
     record(
         "AuditAnchors.anchorSegment(first)",
         chain.send(account, audit.anchorSegment(log_id, 0, 999, random_hash())),

@@ -9,8 +9,10 @@ from typing import Any
 import pytest
 from sqlalchemy import delete, func, select, update
 
+from govledger.errors import ConfigurationError
+from sharing_gateway.anchoring import Anchorer
 from sharing_gateway.models import AuditSegmentRow, GrantUsageRow
-from tests.gateway.world import World
+from tests.gateway.world import AUDITOR, World
 
 
 def anchored_segment(world: World, seq: int) -> AuditSegmentRow | None:
@@ -57,8 +59,7 @@ def test_recovery_restores_lost_segment_rows_and_never_records_a_use_twice(world
         session.execute(
             update(GrantUsageRow).where(GrantUsageRow.grant_id == grant_id).values(chain_recorded=0)
         )
-    anchorer.recover()
-    anchorer.run_once()
+    anchorer.run_once()  # every round reconciles with the chain first
     assert sharing.get_grant(grant_id).used == 2
     with world.gateway.session_factory() as session:
         restored = session.get(AuditSegmentRow, last)
@@ -105,3 +106,8 @@ def test_a_round_anchors_what_was_committed_before_it_and_ends_under_a_stream_of
     finally:
         monkeypatch.undo()
         anchorer.start()
+
+
+def test_an_operator_that_is_not_a_log_operator_is_refused_at_start(world: World) -> None:
+    with pytest.raises(ConfigurationError, match="govledger audit operator"):
+        Anchorer(world.gateway, AUDITOR).start()

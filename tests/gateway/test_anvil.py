@@ -9,15 +9,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from govledger.cli import app as cli
+from ledger import ReceiptTimeout
 from ledger.devnode import AnvilNode
-from ledger.exceptions import ReceiptTimeout
 from sharing_gateway.domain.envelope import open_envelope
-from sharing_gateway.models import GrantUsageRow
+from sharing_gateway.models import AuditEntryRow, GrantUsageRow
 from tests.dbutil import sqlite_url
-from tests.gateway.world import PROVIDER, RECORDS, REQUESTER, World, gateway_world
+from tests.gateway.world import OPERATOR, PROVIDER, RECORDS, REQUESTER, World, gateway_world
 
 pytestmark = pytest.mark.anvil
 
@@ -48,6 +49,7 @@ def use_cli_against(
         "CHAIN_BACKEND": "rpc",
         "CHAIN_RPC_URL": anvil.url,
         "CHAIN_ID": str(anvil.chain_id),
+        "GATEWAY_OPERATOR_CODE": OPERATOR,
     }.items():
         monkeypatch.setenv(f"GOVLEDGER_{name}", value)
 
@@ -86,6 +88,13 @@ def test_cli_exports_and_verifies_the_log_and_names_a_deleted_entry(
     assert result.exit_code != 0
     verdict = json.loads(result.output.splitlines()[0])
     assert (verdict["ok"], verdict["seq"]) == (False, 1)
+
+    # The log id comes from the settings, not from the file.
+    relabelled = json.loads(exported.read_text()) | {"log_id": "my-own-log"}
+    exported.write_text(json.dumps(relabelled))
+    result = runner.invoke(cli, ["audit", "verify", str(exported)])
+    assert result.exit_code != 0
+    assert "not of this deployment's log 'sharing-gateway'" in str(result.exception)
 
 
 def test_governance_revokes_a_grant_from_the_command_line(
@@ -131,3 +140,53 @@ def test_a_use_record_whose_receipt_timed_out_is_counted_once(anvil_world: World
     finally:
         world.anchorer.start()
     assert world.release("anv-use", grant_id, "name").json()["uses_left"] == 2
+
+
+def test_a_round_after_a_receipt_time_out_neither_reverts_nor_sends_twice(
+    anvil_world: World,
+) -> None:
+    """A round whose transaction outlives the receipt wait is not retried blindly: the next
+    round settles the outbox and reads the chain first, so the segment is not sent again
+    (which would revert AuditNotContiguous for ever) and no use is put on chain twice."""
+    world = anvil_world
+    anchorer, ledger = world.anchorer, world.chain.ledger
+    grant_id = world.granted("anv-3", ["name"], max_uses=10)
+    anchorer.stop()  # rounds are driven by the test from here
+    timeout = ledger.receipt_timeout_s
+    try:
+        assert world.release("anv-3", grant_id, "name").status_code == 200
+        ledger.receipt_timeout_s = 0.3
+        ledger.provider.request("evm_setAutomine", [False])
+        with pytest.raises(ReceiptTimeout):
+            anchorer.run_once(record_uses=False)  # the segment waits in the node's pool
+        anchorer.run_once(record_uses=False)  # still in the pool: nothing new is sent
+        assert ledger.provider.request("txpool_status", [])["pending"] == "0x1"
+        ledger.provider.request("evm_mine", [])
+        ledger.provider.request("evm_setAutomine", [True])
+        assert world.release("anv-3", grant_id, "name").status_code == 200
+        anchorer.run_once(record_uses=False)  # anchors the new entry after the mined segment
+        log_id = world.gateway.log_id.encode().ljust(32, b"\0")
+        with world.gateway.session_factory() as session:
+            last_seq = session.scalar(select(func.max(AuditEntryRow.seq)))
+        chain_log = world.chain.registries.audit.get_log(log_id)
+        assert chain_log is not None
+        assert last_seq is not None
+        assert chain_log.next_seq == last_seq + 1
+
+        ledger.provider.request("evm_setAutomine", [False])
+        with pytest.raises(ReceiptTimeout):
+            anchorer.run_once()  # consumeUses waits in the pool
+        anchorer.run_once()
+        assert ledger.provider.request("txpool_status", [])["pending"] == "0x1"
+        ledger.provider.request("evm_mine", [])
+        ledger.provider.request("evm_setAutomine", [True])
+        anchorer.run_once()
+        with world.gateway.session_factory() as session:
+            usage = session.get(GrantUsageRow, grant_id)
+            assert usage is not None
+            assert (usage.used, usage.chain_recorded, usage.chain_error) == (2, 2, None)
+        assert world.chain.registries.sharing.get_grant(grant_id).used == 2
+    finally:
+        ledger.provider.request("evm_setAutomine", [True])
+        ledger.receipt_timeout_s = timeout
+        anchorer.start()

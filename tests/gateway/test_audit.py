@@ -1,18 +1,23 @@
 """The access log: tracing with inclusion proofs against anchored roots, export, and
-verification that finds the first altered, removed or inserted entry."""
+verification against the log the deployment names: it finds the first altered, removed or
+inserted entry, refuses another log or owner, fails on entries overdue for anchoring, and takes
+an earlier export for the prefix it is."""
 
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from govledger.errors import InvalidInput
 from ledger.merkle import verify_proof
-from sharing_gateway.audit import ChainAnchoredLog
-from sharing_gateway.domain.auditlog import Entry, EntryBody, parse_export, verify_log
+from sharing_gateway.audit import ChainAnchoredLog, verify_export
+from sharing_gateway.domain.auditlog import Entry, EntryBody, Verdict, parse_export, verify_log
+from sharing_gateway.settings import GatewaySettings
 from sm_crypto import sm3
-from tests.gateway.world import AUDITOR, REQUESTER, World
+from tests.gateway.world import AUDITOR, OPERATOR, REQUESTER, World
 
 
 @pytest.fixture(scope="module")
@@ -27,9 +32,13 @@ def anchored(world: World) -> str:
     return response.text
 
 
-def verdict_of(world: World, text: str) -> Any:
-    segments = ChainAnchoredLog(world.chain.registries, world.gateway.log_id).segments()
-    return verify_log(parse_export(text), segments)
+def verdict_of(
+    world: World, text: str, settings: GatewaySettings | None = None, later: float = 0
+) -> Verdict:
+    """``govledger audit verify`` of ``text`` with the gateway's settings (or ``settings``),
+    now or ``later`` seconds from now."""
+    now = world.clock() + timedelta(seconds=later)
+    return verify_export(text, world.chain.registries, settings or world.gateway.settings, now)
 
 
 def test_only_auditors_read_the_log(world: World, anchored: str) -> None:
@@ -103,7 +112,7 @@ def test_an_edited_entry_is_found(world: World, anchored: str) -> None:
 def test_an_edited_entry_with_recomputed_hashes_fails_its_segment_root(
     world: World, anchored: str
 ) -> None:
-    entries = parse_export(anchored)
+    entries = parse_export(anchored).entries
     rewritten: list[Entry] = []
     previous = "0" * 64
     for entry in entries:
@@ -123,8 +132,6 @@ def test_an_edited_entry_with_recomputed_hashes_fails_its_segment_root(
 def test_a_deleted_entry_is_found(world: World, anchored: str) -> None:
     verdict = verdict_of(world, edited(anchored, lambda entries: entries.pop(2)))
     assert (verdict.ok, verdict.seq) == (False, 2)
-    last_removed = verdict_of(world, edited(anchored, lambda entries: entries.pop()))
-    assert (last_removed.ok, last_removed.seq) == (False, len(json.loads(anchored)["entries"]) - 1)
 
 
 def test_an_inserted_entry_is_found(world: World, anchored: str) -> None:
@@ -134,6 +141,71 @@ def test_an_inserted_entry_is_found(world: World, anchored: str) -> None:
     verdict = verdict_of(world, edited(anchored, insert_copy))
     assert (verdict.ok, verdict.seq) == (False, 1)
     assert "inserted" in (verdict.problem or "")
+
+
+def test_an_export_of_another_log_or_owner_is_refused(world: World, anchored: str) -> None:
+    def relabel(document: dict[str, Any]) -> str:
+        return json.dumps({**document, "log_id": "another-log"})
+
+    other_log = verdict_of(world, relabel(json.loads(anchored)))
+    assert (other_log.ok, other_log.seq) == (False, None)
+    assert "not of this deployment's log 'sharing-gateway'" in (other_log.problem or "")
+    # The auditor's settings name the operator: a log kept by anyone else is not the gateway's.
+    wrong_operator = world.gateway.settings.model_copy(update={"operator_code": AUDITOR})
+    not_the_owner = verdict_of(world, anchored, wrong_operator)
+    assert not not_the_owner.ok
+    assert f"kept on chain by department {OPERATOR}" in (not_the_owner.problem or "")
+
+
+@pytest.mark.parametrize("text", ['{"entries": [{"seq": 0}]}', "[1, 2]", "seq,time\n0\n"])
+def test_what_is_not_an_export_is_refused(world: World, text: str) -> None:
+    with pytest.raises(InvalidInput, match="not an access-log export"):
+        verdict_of(world, text)
+
+
+def test_entries_overdue_for_anchoring_fail(world: World, anchored: str) -> None:
+    """A log nobody anchored (here: the same entries under a log id no one ever anchored, as
+    a rewritten log would be) is fine while fresh and fails once its entries are overdue."""
+    settings = world.gateway.settings.model_copy(update={"log_id": "never-anchored"})
+    text = json.dumps({**json.loads(anchored), "log_id": "never-anchored"})
+    fresh = verdict_of(world, text, settings)
+    assert fresh.ok, fresh.problem
+    assert (fresh.anchored_entries, fresh.verified_entries) == (0, 0)
+    assert "not anchored yet" in fresh.notes[0]
+    overdue = verdict_of(world, text, settings, later=settings.anchor_deadline_seconds + 60)
+    assert (overdue.ok, overdue.seq) == (False, 0)
+    assert "should be anchored by now" in (overdue.problem or "")
+    # The gateway's own log is anchored: no deadline applies to it.
+    assert verdict_of(world, anchored, later=3600).ok
+
+
+def test_an_earlier_export_is_an_honest_prefix_of_the_grown_log(
+    world: World, anchored: str
+) -> None:
+    world.anchorer.stop()  # so that one round anchors all the new entries in one segment
+    try:
+        grant_id = world.granted("aud-2", ["name"], max_uses=3)
+        world.release("aud-2", grant_id, "name")
+        world.anchorer.run_once()
+    finally:
+        world.anchorer.start()
+    verdict = verdict_of(world, anchored)
+    count = len(json.loads(anchored)["entries"])
+    assert verdict.ok, verdict.problem
+    assert (verdict.entries, verdict.verified_entries) == (count, count)
+    assert verdict.anchored_entries > count
+    assert f"verified up to entry {count - 1}" in verdict.notes[0]
+    assert "the log continues on chain" in verdict.notes[0]
+    # An export that ends inside a segment: what precedes that segment is verified by root,
+    # the rest by hash chain, and nothing is reported removed.
+    last = ChainAnchoredLog(world.chain.registries, world.gateway.log_id).segments()[-1]
+    assert last.last_seq > last.first_seq, "one round anchored the new entries together"
+    grown = world.call("GET", "/v1/audit/export?format=json", AUDITOR).text
+    cut = edited(grown, lambda entries: entries.pop())
+    partial = verdict_of(world, cut)
+    assert partial.ok, partial.problem
+    assert partial.verified_entries == last.first_seq
+    assert f"entries {last.first_seq}..{last.last_seq - 1} are in a segment" in partial.notes[-1]
 
 
 def test_an_entry_hash_is_sm3_of_the_canonical_json_of_its_body() -> None:

@@ -22,6 +22,7 @@ from govledger.chain import (
     open_chain,
     open_keystore,
     register_department,
+    set_log_operator,
 )
 from govledger.directory import uscc_check_character
 from govledger.keystore import KeyPair, Keystore
@@ -213,6 +214,7 @@ def prepared_settings(
             register_department(
                 chain.registries, keystore, signers, code, name=f"Dept {code}", roles=roles
             )
+        set_log_operator(chain.registries, signers, OPERATOR)
     return settings
 
 

@@ -29,6 +29,7 @@ from ledger import (
     ContractRevert,
     Ledger,
     MethodUnavailable,
+    ReadOnlyLedger,
     RevertWithReason,
     TransactionRejected,
     revert_error_class,
@@ -45,6 +46,12 @@ class Reopen(Protocol):
     """Close ``current`` and open a ledger on the same data dir and chain, with these layers."""
 
     def __call__(self, current: Ledger, *, layers: Layers | None = None) -> Ledger: ...
+
+
+class OpenReader(Protocol):
+    """Open a read-only ledger on the chain and data dir of ``writer``, which stays open."""
+
+    def __call__(self, writer: Ledger) -> Ledger: ...
 
 
 DESCRIPTION = b"\x11" * 32
@@ -549,6 +556,27 @@ class LedgerOutboxSuite:
         assert [r.status for r in receipts] == [1, 1, 1, 1]
         assert proposal_count(governance) == 4
         assert chain_nonce(ledger, member.address) == 5
+
+
+class LedgerReadOnlySuite:
+    """A read-only ledger beside the one that writes: it reads what the writer sends and sends
+    nothing (no outbox, no lock)."""
+
+    def test_a_reader_follows_the_writer_and_refuses_to_write(
+        self, ledger: Ledger, open_reader: OpenReader, new_account: NewAccount
+    ) -> None:
+        member = new_account()
+        governance = deploy_governance(ledger, [member])
+        with open_reader(ledger) as reader:
+            assert reader.read_only
+            view = reader.contract(governance.abi, governance.address)
+            assert proposal_count(view) == 0
+            ledger.transact(member, governance.address, propose(governance))
+            assert proposal_count(view) == 1
+            with pytest.raises(ReadOnlyLedger):
+                reader.transact(member, governance.address, propose(governance))
+        assert proposal_count(governance) == 1
+        assert chain_nonce(ledger, member.address) == 2  # the reader sent nothing
 
 
 class BackendProviderSuite:

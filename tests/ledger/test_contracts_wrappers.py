@@ -706,10 +706,24 @@ def test_the_committee_can_revoke_a_grant(world: World) -> None:
 # -- audit anchors ------------------------------------------------------------------------------
 
 
+def test_log_operators_are_named_by_the_committee(world: World) -> None:
+    audit = world.registries.audit
+    assert audit.governance() == world.registries.governance.address
+    code, department = world.department()
+    with pytest.raises(revert_error_class("AuditNotLogOperator")):
+        audit.anchor_segment(department, new_id(), 0, 0, new_id())
+    world.govern(audit.encode_grant_log_operator(code))
+    assert audit.is_log_operator(code)
+    world.govern(audit.encode_revoke_log_operator(code))
+    assert not audit.is_log_operator(code)
+
+
 def test_audit_segments(world: World) -> None:
     audit = world.registries.audit
     code, department = world.department(Role.AUDITOR)
-    _, other = world.department()
+    other_code, other = world.department()
+    for operator in (code, other_code):
+        world.govern(audit.encode_grant_log_operator(operator))
     log_id, first_root, second_root = new_id(), new_id(), new_id()
     assert audit.get_log(log_id) is None
 
@@ -737,7 +751,8 @@ def test_audit_segments(world: World) -> None:
 
 def test_batched_anchoring_calls(world: World) -> None:
     licences, audit = world.registries.licences, world.registries.audit
-    _, issuer = world.department(Role.ISSUER)
+    code, issuer = world.department(Role.ISSUER)
+    world.govern(audit.encode_grant_log_operator(code))
     roots = [new_id() for _ in range(3)]
     log_id = new_id()
     calls = [licences.anchor_batch_call(root, 2) for root in roots] + [

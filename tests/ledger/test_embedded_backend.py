@@ -519,6 +519,35 @@ def test_only_one_backend_at_a_time_owns_the_data_dir(tmp_path: Path) -> None:
         assert result(second, "eth_blockNumber") == "0x0"
 
 
+def test_a_reader_opens_the_chain_beside_its_writer_and_follows_it(
+    tmp_path: Path, account: LocalAccount
+) -> None:
+    with pytest.raises(BackendUnavailable, match="cannot open the chain"):
+        EmbeddedBackend(tmp_path, chain_id=CHAIN_ID, read_only=True)  # nothing to read yet
+    with EmbeddedBackend(tmp_path, chain_id=CHAIN_ID) as writer:
+        address = deploy(writer, account)
+        with EmbeddedBackend(tmp_path, chain_id=CHAIN_ID, read_only=True) as reader:
+            get = {"to": address, "data": "0x6d4ce63c"}
+            assert result(reader, "eth_blockNumber") == "0x1"
+            assert int(result(reader, "eth_call", get, "latest"), 16) == 0
+            result(
+                writer,
+                "eth_sendRawTransaction",
+                sign(account, nonce=1, to=address, data=set_call(9)),
+            )
+            assert result(reader, "eth_blockNumber") == "0x2"  # sees what the writer commits
+            assert int(result(reader, "eth_call", get, "latest"), 16) == 9
+            block = result(writer, "eth_getBlockByNumber", "latest", False)
+            assert result(reader, "eth_getBlockByNumber", "latest", False) == block
+            refused = error(
+                reader,
+                "eth_sendRawTransaction",
+                sign(account, nonce=2, to=address, data=set_call(1)),
+            )
+            assert "read-only" in refused["message"]
+        assert result(writer, "eth_blockNumber") == "0x2"  # the reader changed nothing
+
+
 def test_a_chain_is_refused_under_another_chain_id(tmp_path: Path, account: LocalAccount) -> None:
     with EmbeddedBackend(tmp_path, chain_id=CHAIN_ID) as backend:
         result(backend, "eth_sendRawTransaction", sign(account, nonce=0, to=account.address))

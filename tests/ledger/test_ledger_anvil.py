@@ -78,6 +78,31 @@ class TestOutbox(suite.LedgerOutboxSuite):
         assert "nonce gap filler" in purposes
 
 
+@pytest.fixture
+def open_reader(anvil: AnvilNode) -> Iterator[suite.OpenReader]:
+    readers: list[Ledger] = []
+
+    def open_reader(writer: Ledger) -> Ledger:
+        # The writer holds the data dir's outbox: a reader opens none.
+        config = LedgerConfig(
+            backend="rpc",
+            data_dir=writer.data_dir,
+            chain_id=anvil.chain_id,
+            rpc_url=anvil.url,
+            read_only=True,
+        )
+        readers.append(open_ledger(config))
+        return readers[-1]
+
+    yield open_reader
+    for reader in readers:
+        reader.close()
+
+
+class TestReadOnly(suite.LedgerReadOnlySuite):
+    pass
+
+
 class TestProvider(suite.BackendProviderSuite):
     pass
 

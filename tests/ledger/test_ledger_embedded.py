@@ -40,6 +40,22 @@ def reopen() -> Iterator[suite.Reopen]:
         opened.close()
 
 
+@pytest.fixture
+def open_reader() -> Iterator[suite.OpenReader]:
+    readers: list[Ledger] = []
+
+    def open_reader(writer: Ledger) -> Ledger:
+        config = LedgerConfig(
+            backend="embedded", data_dir=writer.data_dir, chain_id=CHAIN_ID, read_only=True
+        )
+        readers.append(open_ledger(config))
+        return readers[-1]
+
+    yield open_reader
+    for reader in readers:
+        reader.close()
+
+
 class TestReadWrite(suite.LedgerReadWriteSuite):
     pass
 
@@ -53,6 +69,10 @@ class TestEvents(suite.LedgerEventsSuite):
 
 
 class TestOutbox(suite.LedgerOutboxSuite):
+    pass
+
+
+class TestReadOnly(suite.LedgerReadOnlySuite):
     pass
 
 

@@ -69,13 +69,17 @@ def test_licence_commands(run: Run, tmp_path: Path) -> None:
     assert json.loads(succeeded(run("licence", "show", successor)))["status"] == "valid"
 
 
-def test_cli_is_refused_while_the_app_holds_the_chain(tmp_path: Path) -> None:
+def test_a_change_is_refused_while_the_app_holds_the_chain(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "data", environment="test")
     env = {key: value for key, value in os.environ.items() if not key.startswith("GOVLEDGER_")}
     env["GOVLEDGER_DATA_DIR"] = str(settings.data_dir)
     with TestClient(create_app(settings)):
         result = subprocess.run(
-            [str(GOVLEDGER), "seal", "list"], env=env, capture_output=True, text=True, check=False
+            [str(GOVLEDGER), "seal", "create", "--as", ISSUER_A, "--name", "专用章"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
         )
     assert result.returncode != 0
     assert "in use" in result.stderr

@@ -5,7 +5,9 @@ pragma solidity ^0.8.28;
 /// @notice A department periodically anchors the Merkle root of the newest segment of one of its
 /// append-only access logs. Sequence numbers start at 0 and segments are contiguous, so every
 /// entry ever logged is covered by exactly one anchored root and a gap or rewrite is visible.
-/// The department that anchors a log's first segment owns the log; only it extends the log.
+/// Only a log operator — a department the governance committee named one — anchors: the operator
+/// that anchors a log's first segment owns the log, and only it extends the log. So a log id
+/// cannot be claimed by any other department first.
 interface IAuditAnchors {
     /// @notice A log. `owner` is zero for a log never anchored; `nextSeq` is the first sequence
     /// number the next segment must start at.
@@ -33,9 +35,23 @@ interface IAuditAnchors {
         bytes32 root
     );
 
+    /// @notice Department `department` became a log operator.
+    event AuditLogOperatorGranted(bytes32 indexed department);
+    /// @notice Department `department` is no longer a log operator.
+    event AuditLogOperatorRevoked(bytes32 indexed department);
+
+    /// @notice Make registered department `department` a log operator (no event if it already
+    /// is one). Only the governance contract.
+    function grantLogOperator(bytes32 department) external;
+
+    /// @notice Stop `department` being a log operator (no event if it is not one); the logs it
+    /// owns stay its own, and nobody extends them until it is granted again. Only the governance
+    /// contract.
+    function revokeLogOperator(bytes32 department) external;
+
     /// @notice Anchor the segment of `logId` covering entries `firstSeq`..`lastSeq` under
     /// `root`. The first segment of a log starts at 0; each next one at the previous `lastSeq`
-    /// + 1. Caller: an active department (the log's owner after the first segment).
+    /// + 1. Caller: an active log operator (the log's owner after the first segment).
     /// @return index The segment's number in the log, starting at 0.
     function anchorSegment(bytes32 logId, uint64 firstSeq, uint64 lastSeq, bytes32 root)
         external
@@ -43,6 +59,12 @@ interface IAuditAnchors {
 
     /// @notice The department registry this contract checks callers against.
     function departmentRegistry() external view returns (address);
+
+    /// @notice The governance contract, the only caller allowed to name log operators.
+    function governance() external view returns (address);
+
+    /// @notice Whether department `department` is a log operator.
+    function isLogOperator(bytes32 department) external view returns (bool);
 
     /// @notice Log `logId` (all zero if never anchored).
     function getLog(bytes32 logId) external view returns (AuditLog memory);

@@ -5,6 +5,12 @@ pragma solidity ^0.8.28;
 interface IAuditAnchorsErrors {
     /// @dev The department registry address given at deployment is zero.
     error AuditZeroAddress();
+    /// @dev `caller` is not the governance contract.
+    error AuditNotGovernance(address caller);
+    /// @dev Department `department` is not registered.
+    error AuditUnknownDepartment(bytes32 department);
+    /// @dev Department `department` is not a log operator.
+    error AuditNotLogOperator(bytes32 department);
     /// @dev A log id is zero.
     error AuditZeroId();
     /// @dev A segment root is zero.

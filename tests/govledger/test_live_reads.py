@@ -1,0 +1,96 @@
+"""Read-only commands on a live system: while ``govledger serve`` runs on a data dir, the
+commands that only read open its chain read-only beside the server and work; a command that
+changes something is still refused with one line."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from ledger.devnode import free_port
+from tests.gateway.world import OPERATOR
+from tests.govledger.test_chain_cli import GOVLEDGER, Run, succeeded
+from tests.licence.world import ISSUER_A, licence_body
+
+__all__ = ["run"]
+
+from tests.govledger.test_chain_cli import run
+
+
+@contextmanager
+def serving(data_dir: Path, environment: dict[str, str]) -> Iterator[str]:
+    """``govledger serve`` on ``data_dir`` in its own process, until the block ends."""
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("GOVLEDGER_")}
+    env.update(environment, GOVLEDGER_DATA_DIR=str(data_dir))
+    server = subprocess.Popen(
+        [str(GOVLEDGER), "serve", "--port", str(port)],
+        env=env,
+        cwd=data_dir.parent,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert server.poll() is None, server.communicate()[1]
+            try:
+                with urllib.request.urlopen(f"{url}/openapi.json", timeout=5):
+                    break
+            except (urllib.error.URLError, ConnectionError):
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.2)
+        yield url
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=60)
+        finally:
+            server.kill()
+            server.communicate()
+
+
+def test_read_only_commands_work_beside_a_running_server(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gateway = {"GOVLEDGER_GATEWAY_OPERATOR_CODE": OPERATOR}
+    for name, value in gateway.items():
+        monkeypatch.setenv(name, value)
+    succeeded(run("chain", "init"))
+    roles = "ISSUER,SEAL_ADMIN"
+    succeeded(run("department", "register", ISSUER_A, "--name", "测试局", "--roles", roles))
+    succeeded(run("department", "register", OPERATOR, "--name", "网关", "--roles", "AUDITOR"))
+    assert "is a log operator" in succeeded(run("audit", "operator", OPERATOR))
+    succeeded(run("seal", "create", "--as", ISSUER_A, "--name", "专用章"))
+    body = json.dumps(licence_body(1), ensure_ascii=False)
+    (tmp_path / "one.json").write_text(body, encoding="utf-8")
+    licence_id = succeeded(run("licence", "issue", "one.json", "--as", ISSUER_A)).split()[0]
+    document = json.loads(succeeded(run("licence", "show", licence_id)))["document"]
+    (tmp_path / "doc.json").write_text(json.dumps(document), encoding="utf-8")
+
+    with serving(tmp_path / "data", gateway):
+        assert "VALID" in succeeded(run("licence", "verify", "doc.json"))
+        assert "issue" in succeeded(run("licence", "history", licence_id))
+        assert json.loads(succeeded(run("licence", "show", licence_id)))["status"] == "valid"
+        assert "专用章" in succeeded(run("seal", "list"))
+        assert "chain id" in succeeded(run("chain", "status"))
+        assert ISSUER_A in succeeded(run("department", "list"))
+        succeeded(run("audit", "export", "--output", "log.json"))
+        assert json.loads(succeeded(run("audit", "verify", "log.json", "--json")))["ok"]
+        # A change still needs the writer: one line, non-zero exit, nothing changed.
+        refused = run("seal", "create", "--as", ISSUER_A, "--name", "第二章")
+        assert refused.returncode != 0
+        assert "in use" in refused.stderr
+        assert len(refused.stderr.splitlines()) == 1
