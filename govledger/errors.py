@@ -64,6 +64,22 @@ class InvalidInput(GovLedgerError):
     exit_code = 3
 
 
+class JSONTooDeep(InvalidInput):
+    """A JSON document nests arrays and objects deeper than anything the platform reads."""
+
+    code = "json-too-deep"
+    title = "JSON nested too deeply"
+
+
+class BodyTooLarge(GovLedgerError):
+    """A request body is larger than the route accepts; refused before it is read."""
+
+    code = "body-too-large"
+    title = "Request body too large"
+    http_status = 413
+    exit_code = 3
+
+
 class NotFound(GovLedgerError):
     """The thing asked for does not exist."""
 

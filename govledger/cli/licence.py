@@ -18,6 +18,7 @@ import typer
 from govledger.app import default_services, open_platform
 from govledger.cli.context import state
 from govledger.errors import InvalidInput
+from govledger.files import read_json, read_json_input
 from govledger.settings import Settings
 from licence_service.domain.presentation import presentation_qr
 from licence_service.domain.verify import VerificationReport
@@ -52,13 +53,6 @@ def licence_service(settings: Settings) -> Iterator[LicenceService]:
             yield service
         finally:
             service.anchor_due(everything=True)
-
-
-def read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise InvalidInput(f"cannot read JSON from {path}: {exc}") from None
 
 
 def echo_json(value: Any) -> None:
@@ -125,10 +119,7 @@ def verify_file(
     file: Annotated[Path, typer.Argument(help="A licence document or presentation (JSON).")],
 ) -> None:
     """Run the four checks; exit 0 only if all pass."""
-    try:
-        data = file.read_bytes()
-    except OSError as exc:
-        raise InvalidInput(f"cannot read {file}: {exc}") from None
+    data = read_json_input(file)
     with licence_service(state(ctx).settings) as service:
         report = service.verify(data)
     typer.echo(f"{report.licence_id or file}: {'VALID' if report.ok else 'NOT VALID'}")

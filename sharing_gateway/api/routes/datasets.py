@@ -9,10 +9,10 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from govledger.api.deps import PlatformDep, TokenDep, authenticate
+from govledger.api.limits import UPLOAD
 from ledger.contracts import ShareClass
 from sharing_gateway.api.deps import Department, GatewayDep, Provider
 from sharing_gateway.domain.records import Field, Schema
-from sharing_gateway.errors import RecordsInvalid
 from sharing_gateway.models import DatasetRow, VersionRow
 from sharing_gateway.schemas import (
     DatasetCreate,
@@ -24,8 +24,6 @@ from sharing_gateway.schemas import (
 )
 
 router = APIRouter(prefix="/v1/datasets", tags=["datasets"])
-# Uploads larger than this are refused before parsing.
-MAX_UPLOAD_BYTES = 64 * 1024 * 1024
 
 
 def _version_public(row: VersionRow) -> VersionPublic:
@@ -77,14 +75,13 @@ def register_dataset(body: DatasetCreate, provider: Provider, gateway: GatewayDe
     response_model=VersionPublic,
     status_code=status.HTTP_201_CREATED,
     operation_id="datasets-publish",
+    openapi_extra=UPLOAD,
 )
 async def publish_version(
     dataset_id: str, request: Request, provider: Provider, gateway: GatewayDep
 ) -> VersionPublic:
     """The body is the records: ``application/json`` (an array of objects) or ``text/csv``."""
-    content = await request.body()
-    if len(content) > MAX_UPLOAD_BYTES:
-        raise RecordsInvalid(f"uploads are at most {MAX_UPLOAD_BYTES} bytes")
+    content = await request.body()  # at most max_upload_bytes (govledger.api.limits)
     media_type = request.headers.get("content-type", "application/json").split(";")[0].strip()
     row = await run_in_threadpool(
         gateway.publish_version, provider.code, dataset_id, content, media_type
