@@ -10,12 +10,14 @@ from starlette.concurrency import run_in_threadpool
 
 from govledger.api.deps import PlatformDep, TokenDep, authenticate
 from govledger.api.limits import UPLOAD
+from govledger.api.params import Id
 from ledger.contracts import ShareClass
 from sharing_gateway.api.deps import Department, GatewayDep, Provider
 from sharing_gateway.domain.records import Field, Schema
 from sharing_gateway.models import DatasetRow, VersionRow
 from sharing_gateway.schemas import (
     DatasetCreate,
+    DatasetId,
     DatasetPublic,
     DatasetsPublic,
     FieldSpec,
@@ -78,7 +80,7 @@ def register_dataset(body: DatasetCreate, provider: Provider, gateway: GatewayDe
     openapi_extra=UPLOAD,
 )
 async def publish_version(
-    dataset_id: str, request: Request, provider: Provider, gateway: GatewayDep
+    dataset_id: DatasetId, request: Request, provider: Provider, gateway: GatewayDep
 ) -> VersionPublic:
     """The body is the records: ``application/json`` (an array of objects) or ``text/csv``."""
     content = await request.body()  # at most max_upload_bytes (govledger.api.limits)
@@ -105,7 +107,7 @@ def list_datasets(_: Department, gateway: GatewayDep) -> DatasetsPublic:
 
 
 @router.get("/{dataset_id}", response_model=DatasetPublic, operation_id="datasets-get")
-def get_dataset(dataset_id: str, _: Department, gateway: GatewayDep) -> DatasetPublic:
+def get_dataset(dataset_id: DatasetId, _: Department, gateway: GatewayDep) -> DatasetPublic:
     with gateway.session_factory() as session:
         row = gateway.dataset_row(session, dataset_id)
         versions = list(
@@ -120,12 +122,12 @@ def get_dataset(dataset_id: str, _: Department, gateway: GatewayDep) -> DatasetP
 
 @router.get("/{dataset_id}/data", response_model=ReleasePublic, operation_id="datasets-release")
 async def release(
-    dataset_id: str,
+    dataset_id: DatasetId,
     *,
     token: TokenDep,
     platform: PlatformDep,
     gateway: GatewayDep,
-    grant: Annotated[int, Query(ge=1)],
+    grant: Id,
     fields: Annotated[str, Query(min_length=1, description="Comma-separated field names")],
 ) -> Response:
     # The hot path: the sign-in check (DATA_REQUESTER) and the release share one hand-off to a
