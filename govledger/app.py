@@ -25,7 +25,7 @@ from sqlalchemy.engine import Engine
 
 from govledger.api.deps import PlatformState
 from govledger.api.limits import BodyLimits, upload_routes
-from govledger.api.problems import install_problem_handlers
+from govledger.api.problems import PROBLEM_RESPONSES, document_problems, install_problem_handlers
 from govledger.api.routes import auth as auth_routes
 from govledger.auth.tokens import TokenService
 from govledger.blobstore import BlobStore, LocalBlobStore
@@ -168,7 +168,8 @@ def create_app(
     install_problem_handlers(app)
     routers = [auth_routes.router, *(router for plugin in plugins for router in plugin.routers)]
     for router in routers:
-        app.include_router(router)
+        app.include_router(router, responses=PROBLEM_RESPONSES)
+    document_problems(app)
     uploads = upload_routes(route for router in routers for route in router.routes)
     app.add_middleware(BodyLimits, uploads=uploads, settings=settings)
     return app

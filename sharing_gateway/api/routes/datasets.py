@@ -77,7 +77,20 @@ def register_dataset(body: DatasetCreate, provider: Provider, gateway: GatewayDe
     response_model=VersionPublic,
     status_code=status.HTTP_201_CREATED,
     operation_id="datasets-publish",
-    openapi_extra=UPLOAD,
+    openapi_extra={
+        **UPLOAD,
+        # Read by the route itself (JSON or CSV), so FastAPI cannot derive it.
+        "requestBody": {
+            "description": "The records, in the dataset's schema: one object each, or CSV rows",
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {"type": "array", "items": {"type": "object"}},
+                },
+                "text/csv": {"schema": {"type": "string"}},
+            },
+        },
+    },
 )
 async def publish_version(
     dataset_id: DatasetId, request: Request, provider: Provider, gateway: GatewayDep
