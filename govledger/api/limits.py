@@ -38,8 +38,8 @@ def upload_routes(routes: Iterable[BaseRoute]) -> list[APIRoute]:
 
 
 def is_json(headers: Headers) -> bool:
-    """Whether the framework parses the body as JSON: FastAPI's rule (no media type, JSON, or
-    ``+json``), which the upload routes follow too."""
+    """Whether anything here may parse the body as JSON: ``application/json``, ``+json``, or no
+    media type at all (a dataset upload's default)."""
     media_type = headers.get("content-type", "").split(";")[0].strip().lower()
     return media_type in {"", "application/json"} or (
         media_type.startswith("application/") and media_type.endswith("+json")
