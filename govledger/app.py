@@ -24,7 +24,8 @@ from fastapi_offline import FastAPIOffline
 from sqlalchemy.engine import Engine
 
 from govledger.api.deps import PlatformState
-from govledger.api.problems import install_problem_handlers
+from govledger.api.limits import BodyLimits, upload_routes
+from govledger.api.problems import PROBLEM_RESPONSES, document_problems, install_problem_handlers
 from govledger.api.routes import auth as auth_routes
 from govledger.auth.tokens import TokenService
 from govledger.blobstore import BlobStore, LocalBlobStore
@@ -167,8 +168,10 @@ def create_app(
         generate_unique_id_function=_operation_id,
     )
     install_problem_handlers(app)
-    app.include_router(auth_routes.router)
-    for plugin in plugins:
-        for router in plugin.routers:
-            app.include_router(router)
+    routers = [auth_routes.router, *(router for plugin in plugins for router in plugin.routers)]
+    for router in routers:
+        app.include_router(router, responses=PROBLEM_RESPONSES)
+    document_problems(app)
+    uploads = upload_routes(route for router in routers for route in router.routes)
+    app.add_middleware(BodyLimits, uploads=uploads, settings=settings)
     return app

@@ -64,6 +64,22 @@ class InvalidInput(GovLedgerError):
     exit_code = 3
 
 
+class JSONTooDeep(InvalidInput):
+    """A JSON document nests arrays and objects deeper than anything the platform reads."""
+
+    code = "json-too-deep"
+    title = "JSON nested too deeply"
+
+
+class BodyTooLarge(GovLedgerError):
+    """A request body is larger than the route accepts; refused before it is read."""
+
+    code = "body-too-large"
+    title = "Request body too large"
+    http_status = 413
+    exit_code = 3
+
+
 class NotFound(GovLedgerError):
     """The thing asked for does not exist."""
 
@@ -158,14 +174,25 @@ def as_govledger_error(exc: BaseException) -> GovLedgerError | None:
     """Return ``exc`` as a platform error, or None when it is unexpected (a bug: HTTP 500)."""
     if isinstance(exc, GovLedgerError):
         return exc
-    for library_type, platform_type in _library_error_table():
-        if isinstance(exc, library_type):
-            # A contract's custom error (name and arguments) is useful to the caller: pass it on.
-            extra = {"error": str(exc)} if platform_type is ChainRejected else {}
-            error = platform_type(str(exc), **extra)
-            error.__cause__ = exc
-            return error
-    return None
+    from govledger.contract_errors import rejection_class  # noqa: PLC0415
+    from ledger.exceptions import ContractCustomError  # noqa: PLC0415
+
+    platform_type = next(
+        (platform for library, platform in _library_error_table() if isinstance(exc, library)),
+        None,
+    )
+    if platform_type is None:
+        return None
+    extra: dict[str, Any] = {}
+    if platform_type is ChainRejected:
+        # A contract's custom error (name and arguments) is useful to the caller: pass it on,
+        # as the problem type the contract error table gives it.
+        extra["error"] = str(exc)
+        if isinstance(exc, ContractCustomError):
+            platform_type = rejection_class(exc.name)
+    error = platform_type(str(exc), **extra)
+    error.__cause__ = exc
+    return error
 
 
 def mapped_error_types() -> tuple[type[BaseException], ...]:

@@ -1,10 +1,15 @@
-"""Durable file writes: a file appears whole or not at all, and survives a crash once written."""
+"""Files: durable writes (a file appears whole or not at all, and survives a crash once written)
+and the one reader of the files a user names on the command line (JSON nesting bounded)."""
 
 from __future__ import annotations
 
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
+
+from govledger.errors import InvalidInput
+from govledger.jsonlimits import check_nesting, load_json
 
 
 def write_durably(path: Path, content: bytes, *, replace: bool) -> None:
@@ -33,3 +38,24 @@ def write_durably(path: Path, content: bytes, *, replace: bool) -> None:
         os.fsync(directory)
     finally:
         os.close(directory)
+
+
+def read_input(path: Path) -> bytes:
+    """The content of a file the user named; a file that cannot be read is one clear error."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def read_json_input(path: Path) -> bytes:
+    """The content of a JSON file the user named, its nesting checked (the caller parses it,
+    by its own rules)."""
+    content = read_input(path)
+    check_nesting(content, str(path))
+    return content
+
+
+def read_json(path: Path) -> Any:
+    """A JSON file the user named, parsed once its nesting is known to be bounded."""
+    return load_json(read_input(path), str(path))

@@ -52,6 +52,11 @@ class Settings(BaseSettings):
     auth_challenge_lifetime_seconds: int = Field(default=120, ge=10, le=3600)
     auth_token_lifetime_seconds: int = Field(default=900, ge=60, le=86_400)
 
+    # HTTP request bodies: larger ones are refused (413) before they are read. Uploads (dataset
+    # versions, bulk issuance) may be larger than the other JSON bodies.
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    max_upload_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
+
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:
         if (

@@ -34,7 +34,11 @@ from ledger.exceptions import (
     TransactionFailed,
     TransactionRejected,
 )
+from ledger.recursion import cap_recursion_limit
 from ledger.revert import decode_revert, register_abi, revert_error_class
+
+# eth_account, imported above, brings py_ecc, which raises the limit (see ledger.recursion).
+cap_recursion_limit()
 
 __all__ = [
     "Backend",

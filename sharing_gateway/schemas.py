@@ -4,11 +4,13 @@ except the sealed envelope of a release)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 ShareClassName = Literal["unconditional", "conditional", "not_shareable"]
+# In bodies, paths and queries alike: ASCII, so it always fits the chain's bytes32.
+DatasetId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")]
 
 
 class _Strict(BaseModel):
@@ -21,7 +23,7 @@ class FieldSpec(_Strict):
 
 
 class DatasetCreate(_Strict):
-    dataset_id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
+    dataset_id: DatasetId
     title: str = Field(min_length=1, max_length=200)
     share_class: ShareClassName
     fields: list[FieldSpec] = Field(min_length=1, max_length=64)
@@ -54,7 +56,7 @@ class DatasetsPublic(BaseModel):
 
 
 class RequestCreate(_Strict):
-    dataset_id: str
+    dataset_id: DatasetId
     fields: list[str] = Field(min_length=1, max_length=64)
     purpose: str = Field(min_length=1, max_length=2000)
     use_scenario: str = Field(min_length=1, max_length=2000)

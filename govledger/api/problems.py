@@ -7,6 +7,9 @@
 - Request validation errors become a 422 ``invalid-input`` problem listing the field errors.
 - HTTP errors raised by the framework (unknown route, wrong method) become problems too.
 - Anything else is a bug: a bare 500 problem with nothing of the internals.
+
+The app's OpenAPI says so (:data:`PROBLEM_RESPONSES`, :func:`document_problems`): every operation
+answers its errors with the ``Problem`` schema, not FastAPI's ``HTTPValidationError``.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from govledger.errors import (
@@ -34,6 +38,47 @@ from govledger.errors import (
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 _logger = logging.getLogger(__name__)
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, as every error is answered; ``code`` is stable, and some
+    problems carry more members (``errors``, ``error``, ``max_bytes``...)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    code: str
+
+
+def _problem_response(description: str) -> dict[str, Any]:
+    schema = {"$ref": "#/components/schemas/Problem"}
+    return {"description": description, "content": {PROBLEM_MEDIA_TYPE: {"schema": schema}}}
+
+
+# Declared for every router the app includes; with its own 422, FastAPI adds no
+# HTTPValidationError of its own.
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    422: _problem_response("Invalid input: parameters or body (invalid-input, json-too-deep...)"),
+    "default": _problem_response("Any other refusal or failure, with its code"),
+}
+
+
+def document_problems(app: FastAPI) -> None:
+    """Add the ``Problem`` schema that :data:`PROBLEM_RESPONSES` refers to to the app's OpenAPI."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        schema = generate()
+        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+        schemas["Problem"] = Problem.model_json_schema()
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
 
 _FRAMEWORK_HTTP_ERRORS: dict[int, type[GovLedgerError]] = {
     401: Unauthenticated,

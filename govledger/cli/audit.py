@@ -17,6 +17,7 @@ from govledger.cli.context import state
 from govledger.cli.department import MEMBER_HELP, report
 from govledger.db import make_engine, make_session_factory
 from govledger.errors import InvalidInput, VerificationFailed
+from govledger.files import read_json_input
 from sharing_gateway import audit
 from sharing_gateway.domain.auditlog import export_csv, export_json
 from sharing_gateway.settings import GatewaySettings
@@ -71,8 +72,8 @@ def verify(
     inserted entry, or one that should be anchored by now and is not, naming its sequence
     number. Reads the chain read-only, so it works beside a running server."""
     try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_json_input(file).decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise InvalidInput(f"cannot read {file}: {exc}") from None
     with open_chain(state(ctx).settings, read_only=True) as chain:
         verdict = audit.verify_export(text, chain.registries, GatewaySettings(), datetime.now(UTC))

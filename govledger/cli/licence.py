@@ -20,6 +20,7 @@ import typer
 from govledger.app import default_services, open_platform
 from govledger.cli.context import state
 from govledger.errors import InvalidInput
+from govledger.files import read_json, read_json_input
 from govledger.settings import Settings
 from licence_service.domain.presentation import presentation_qr
 from licence_service.domain.verify import VerificationReport
@@ -62,13 +63,6 @@ def licence_reader(settings: Settings) -> Iterator[LicenceService]:
     beside a running server, and anchoring nothing."""
     with open_platform(settings, default_services(), read_only=True) as context:
         yield build_service(context, LicenceSettings())
-
-
-def read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise InvalidInput(f"cannot read JSON from {path}: {exc}") from None
 
 
 def echo_json(value: Any) -> None:
@@ -135,10 +129,7 @@ def verify_file(
     file: Annotated[Path, typer.Argument(help="A licence document or presentation (JSON).")],
 ) -> None:
     """Run the four checks; exit 0 only if all pass."""
-    try:
-        data = file.read_bytes()
-    except OSError as exc:
-        raise InvalidInput(f"cannot read {file}: {exc}") from None
+    data = read_json_input(file)
     with licence_reader(state(ctx).settings) as service:
         report = service.verify(data)
     typer.echo(f"{report.licence_id or file}: {'VALID' if report.ok else 'NOT VALID'}")

@@ -64,6 +64,10 @@ from ledger.backends.embedded_chain import (
 from ledger.backends.sqlite_db import SQLiteAtomicDB, open_sqlite, open_sqlite_read_only
 from ledger.closing import Closing
 from ledger.exceptions import BackendUnavailable
+from ledger.recursion import cap_recursion_limit
+
+# py-evm, imported above, raised the limit (see ledger.recursion).
+cap_recursion_limit()
 
 logger = logging.getLogger(__name__)
 

@@ -205,7 +205,7 @@ def test_external_committee_proposes_then_members_approve(run: Run, tmp_path: Pa
     line = refused(run("governance", "approve", "1", "--member", "deployer"), Forbidden.exit_code)
     assert line.startswith("(Forbidden) deployer")
     line = refused(run("governance", "approve", "1", "--member", "alice"), ChainRejected.exit_code)
-    assert line.startswith("(ChainRejected) GovernanceAlreadyApproved(proposalId=1")
+    assert line.startswith("(GovernanceAlreadyApproved) GovernanceAlreadyApproved(proposalId=1")
 
     assert "2 of 2 approvals, executed" in succeeded(
         run("governance", "approve", "1", "--member", "bob")

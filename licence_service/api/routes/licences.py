@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from govledger.api.limits import UPLOAD
 from licence_service.api.deps import Issuer, LicenceIdPath, ServiceDep
 from licence_service.errors import NotLicenceIssuer
 from licence_service.schemas import (
@@ -43,7 +44,7 @@ def issue_licence(
     return _issued(service.issue(department.code, body))
 
 
-@router.post("/bulk", response_model=BulkIssuedPublic, status_code=201)
+@router.post("/bulk", response_model=BulkIssuedPublic, status_code=201, openapi_extra=UPLOAD)
 def issue_licences(
     body: LicencesCreate, department: Issuer, service: ServiceDep
 ) -> BulkIssuedPublic:

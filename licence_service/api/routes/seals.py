@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path
 
 from govledger.api.deps import CurrentDepartment
-from govledger.errors import InvalidInput
+from govledger.api.params import DepartmentCode
 from licence_service.api.deps import SealAdmin, ServiceDep
 from licence_service.schemas import SealCreate, SealPublic, SealRevoke, SealsPublic
 
@@ -44,10 +44,8 @@ def revoke_seal(
 def list_seals(
     department: CurrentDepartment,
     service: ServiceDep,
-    owner: Annotated[str | None, Query(max_length=18)] = None,
+    owner: DepartmentCode | None = None,
 ) -> SealsPublic:
     """Seals of ``owner`` (default: the caller's department)."""
-    if owner is not None and not owner.isalnum():
-        raise InvalidInput("owner is a department code")
     seals = [SealPublic.of(stored) for stored in service.seals(owner or department.code)]
     return SealsPublic(data=seals, count=len(seals))

@@ -7,10 +7,11 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
+from govledger.api.params import DepartmentCode, Id
 from sharing_gateway import audit
 from sharing_gateway.api.deps import Auditor, GatewayDep
 from sharing_gateway.domain.auditlog import export_csv, export_json
-from sharing_gateway.schemas import AuditEntryPublic, AuditTracePublic
+from sharing_gateway.schemas import AuditEntryPublic, AuditTracePublic, DatasetId
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
@@ -19,9 +20,9 @@ router = APIRouter(prefix="/v1/audit", tags=["audit"])
 def trace(  # noqa: PLR0917  (query parameters)
     _: Auditor,
     gateway: GatewayDep,
-    dataset: str | None = None,
-    requester: str | None = None,
-    grant: int | None = None,
+    dataset: DatasetId | None = None,
+    requester: DepartmentCode | None = None,
+    grant: Id | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
     chain: Annotated[bool, Query(description="Include the chain's events")] = True,

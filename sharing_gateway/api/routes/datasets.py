@@ -9,13 +9,15 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from govledger.api.deps import PlatformDep, TokenDep, authenticate
+from govledger.api.limits import UPLOAD
+from govledger.api.params import Id
 from ledger.contracts import ShareClass
 from sharing_gateway.api.deps import Department, GatewayDep, Provider
 from sharing_gateway.domain.records import Field, Schema
-from sharing_gateway.errors import RecordsInvalid
 from sharing_gateway.models import DatasetRow, VersionRow
 from sharing_gateway.schemas import (
     DatasetCreate,
+    DatasetId,
     DatasetPublic,
     DatasetsPublic,
     FieldSpec,
@@ -24,8 +26,6 @@ from sharing_gateway.schemas import (
 )
 
 router = APIRouter(prefix="/v1/datasets", tags=["datasets"])
-# Uploads larger than this are refused before parsing.
-MAX_UPLOAD_BYTES = 64 * 1024 * 1024
 
 
 def _version_public(row: VersionRow) -> VersionPublic:
@@ -77,14 +77,26 @@ def register_dataset(body: DatasetCreate, provider: Provider, gateway: GatewayDe
     response_model=VersionPublic,
     status_code=status.HTTP_201_CREATED,
     operation_id="datasets-publish",
+    openapi_extra={
+        **UPLOAD,
+        # Read by the route itself (JSON or CSV), so FastAPI cannot derive it.
+        "requestBody": {
+            "description": "The records, in the dataset's schema: one object each, or CSV rows",
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {"type": "array", "items": {"type": "object"}},
+                },
+                "text/csv": {"schema": {"type": "string"}},
+            },
+        },
+    },
 )
 async def publish_version(
-    dataset_id: str, request: Request, provider: Provider, gateway: GatewayDep
+    dataset_id: DatasetId, request: Request, provider: Provider, gateway: GatewayDep
 ) -> VersionPublic:
     """The body is the records: ``application/json`` (an array of objects) or ``text/csv``."""
-    content = await request.body()
-    if len(content) > MAX_UPLOAD_BYTES:
-        raise RecordsInvalid(f"uploads are at most {MAX_UPLOAD_BYTES} bytes")
+    content = await request.body()  # at most max_upload_bytes (govledger.api.limits)
     media_type = request.headers.get("content-type", "application/json").split(";")[0].strip()
     row = await run_in_threadpool(
         gateway.publish_version, provider.code, dataset_id, content, media_type
@@ -108,7 +120,7 @@ def list_datasets(_: Department, gateway: GatewayDep) -> DatasetsPublic:
 
 
 @router.get("/{dataset_id}", response_model=DatasetPublic, operation_id="datasets-get")
-def get_dataset(dataset_id: str, _: Department, gateway: GatewayDep) -> DatasetPublic:
+def get_dataset(dataset_id: DatasetId, _: Department, gateway: GatewayDep) -> DatasetPublic:
     with gateway.session_factory() as session:
         row = gateway.dataset_row(session, dataset_id)
         versions = list(
@@ -123,12 +135,12 @@ def get_dataset(dataset_id: str, _: Department, gateway: GatewayDep) -> DatasetP
 
 @router.get("/{dataset_id}/data", response_model=ReleasePublic, operation_id="datasets-release")
 async def release(
-    dataset_id: str,
+    dataset_id: DatasetId,
     *,
     token: TokenDep,
     platform: PlatformDep,
     gateway: GatewayDep,
-    grant: Annotated[int, Query(ge=1)],
+    grant: Id,
     fields: Annotated[str, Query(min_length=1, description="Comma-separated field names")],
 ) -> Response:
     # The hot path: the sign-in check (DATA_REQUESTER) and the release share one hand-off to a

@@ -7,6 +7,7 @@ import json
 from fastapi import APIRouter, status
 from sqlalchemy import or_, select
 
+from govledger.api.params import Id
 from sharing_gateway.api.deps import Department, GatewayDep, Provider, Requester
 from sharing_gateway.domain.release import GrantView
 from sharing_gateway.errors import RequestUnknown
@@ -99,14 +100,12 @@ def list_requests(department: Department, gateway: GatewayDep) -> RequestsPublic
 
 
 @router.get("/{grant_id}", response_model=RequestPublic, operation_id="requests-get")
-def get_request(grant_id: int, department: Department, gateway: GatewayDep) -> RequestPublic:
+def get_request(grant_id: Id, department: Department, gateway: GatewayDep) -> RequestPublic:
     return request_public(gateway, visible_request(gateway, grant_id, department.code))
 
 
 @router.post("/{grant_id}/approve", response_model=RequestPublic, operation_id="requests-approve")
-def approve(
-    grant_id: int, body: Approval, provider: Provider, gateway: GatewayDep
-) -> RequestPublic:
+def approve(grant_id: Id, body: Approval, provider: Provider, gateway: GatewayDep) -> RequestPublic:
     gateway.approve(
         provider.code,
         grant_id,
@@ -118,6 +117,6 @@ def approve(
 
 
 @router.post("/{grant_id}/reject", response_model=RequestPublic, operation_id="requests-reject")
-def reject(grant_id: int, body: Refusal, provider: Provider, gateway: GatewayDep) -> RequestPublic:
+def reject(grant_id: Id, body: Refusal, provider: Provider, gateway: GatewayDep) -> RequestPublic:
     gateway.reject(provider.code, grant_id, reason=body.reason, reason_code=body.reason_code)
     return request_public(gateway, visible_request(gateway, grant_id, provider.code))
