@@ -234,8 +234,19 @@ class VerificationPublic(BaseModel):
     issuer: CheckPublic
     seal: CheckPublic
     verified_at: datetime
-    licence_id: str | None
-    fields: dict[str, Any] | None
+    licence_id: str | None = Field(
+        description="The identifier the input states: the licence's only if integrity is ok"
+    )
+    fields: dict[str, Any] | None = Field(
+        description="The disclosed fields, shown only when integrity is ok (else null)"
+    )
+    unverified_fields: dict[str, Any] | None = Field(
+        description="When integrity fails: the fields as the input claims them, NOT the "
+        "licence's (else null)"
+    )
+    successor_id: str | None = Field(
+        description="For a superseded licence: the identifier of the licence that replaced it"
+    )
 
     @classmethod
     def of(cls, report: VerificationReport) -> VerificationPublic:
@@ -251,4 +262,8 @@ class VerificationPublic(BaseModel):
             verified_at=report.verified_at,
             licence_id=report.licence_id,
             fields=None if report.fields is None else dict(report.fields),
+            unverified_fields=None
+            if report.unverified_fields is None
+            else dict(report.unverified_fields),
+            successor_id=report.successor_id,
         )

@@ -69,6 +69,14 @@ def print_report(report: VerificationReport) -> None:
     for check, result in report.checks().items():
         mark = "ok    " if result.ok else "FAILED"
         typer.echo(f"  {check.value:<9} {mark} {result.reason}: {result.message}")
+    if report.successor_id is not None:
+        typer.echo(f"  superseded by {report.successor_id}")
+    if report.fields is not None:
+        typer.echo("  fields:")
+    elif report.unverified_fields:
+        typer.echo("  fields UNVERIFIED (as the file claims them, not the licence's):")
+    for name, value in (report.fields or report.unverified_fields or {}).items():
+        typer.echo(f"    {name}: {value}")
 
 
 @app.command("issue")
@@ -131,7 +139,8 @@ def verify_file(
         raise InvalidInput(f"cannot read {file}: {exc}") from None
     with licence_service(state(ctx).settings) as service:
         report = service.verify(data)
-    typer.echo(f"{report.licence_id or file}: {'VALID' if report.ok else 'NOT VALID'}")
+    claimed = "" if report.integrity.ok else " (identifier unverified)"
+    typer.echo(f"{report.licence_id or file}{claimed}: {'VALID' if report.ok else 'NOT VALID'}")
     print_report(report)
     if not report.ok:
         raise typer.Exit(1)

@@ -230,13 +230,36 @@ def test_renew_and_transfer_supersede_the_old_version(api: Api) -> None:
 # -- tampering -----------------------------------------------------------------------------------
 
 
-def test_tampered_field_fails_integrity_only(api: Api) -> None:
+def test_tampered_field_fails_integrity_and_gives_no_status(api: Api) -> None:
     (licence_id,) = bulk(api, ISSUER_A, [500])
     tampered = document_of(api, licence_id)
     salted = tampered["fields"]["holder_name"]  # [salt, value] in JSON
     salted[-1] = "冒名公司"
     assert LicenceDocument.model_validate(tampered).fields["holder_name"].value == "冒名公司"
-    assert failed(verify(api, tampered)) == {"integrity": "document-digest-mismatch"}
+    assert failed(verify(api, tampered)) == {
+        "integrity": "document-digest-mismatch",
+        "status": "licence-unverified",
+    }
+
+
+def test_tampered_dates_are_not_reported_as_the_licence(api: Api) -> None:
+    (licence_id,) = bulk(api, ISSUER_A, [504])
+    tampered = document_of(api, licence_id)
+    tampered["header"]["valid_to"] = "2099-12-31"
+    tampered["fields"]["holder_name"][-1] = "冒名公司"
+    report = verify(api, tampered)
+    assert failed(report) == {
+        "integrity": "document-digest-mismatch",
+        "status": "licence-unverified",
+    }
+    assert "2099" not in report["status"]["message"]
+    # The claims are echoed only as such, never as the licence's fields.
+    assert report["fields"] is None
+    assert report["unverified_fields"]["holder_name"] == "冒名公司"
+    genuine = verify(api, document_of(api, licence_id))
+    assert genuine["ok"]
+    assert genuine["unverified_fields"] is None
+    assert genuine["fields"]["holder_name"] == "福州某某餐饮管理有限公司"
 
 
 def test_forged_signature_fails_issuer_only(api: Api) -> None:
@@ -251,7 +274,7 @@ def test_forged_signature_fails_issuer_only(api: Api) -> None:
     assert failed(verify(api, document)) == {"issuer": "signature-invalid"}
 
 
-def test_foreign_root_fails_integrity_only(api: Api) -> None:
+def test_foreign_root_fails_integrity_and_gives_no_status(api: Api) -> None:
     (licence_id,) = bulk(api, ISSUER_A, [502])
     document = LicenceDocument.model_validate(document_of(api, licence_id))
     # Department B anchors a batch holding A's leaf: a root A never anchored.
@@ -262,7 +285,8 @@ def test_foreign_root_fails_integrity_only(api: Api) -> None:
         update={"anchor": Anchor(root=tree.root, proof=tuple(tree.proof(0)))}
     )
     assert failed(verify(api, moved.model_dump(mode="json"))) == {
-        "integrity": "root-issuer-mismatch"
+        "integrity": "root-issuer-mismatch",
+        "status": "licence-unverified",
     }
 
 
