@@ -110,6 +110,9 @@ class LicencePublic(BaseModel):
         "suspended, withdrawn, cancelled, superseded, revoked; expired when past valid_to"
     )
     reason_code: int | None
+    successor_id: str | None = Field(
+        description="When superseded (renewed, transferred): the licence that replaced it"
+    )
     valid_from: date
     valid_to: date | None
     leaf: str
@@ -126,6 +129,7 @@ class LicencePublic(BaseModel):
             previous_id=licence.previous_id,
             status=state.status,
             reason_code=state.reason_code,
+            successor_id=state.successor_id,
             valid_from=header.valid_from,
             valid_to=header.valid_to,
             leaf=licence.leaf.hex(),
@@ -177,6 +181,9 @@ class HistoryEntryPublic(BaseModel):
     tx_hash: str | None
     block_number: int | None
     at: datetime | None
+    successor_id: str | None = Field(
+        description="On the change that superseded the licence: the licence that replaced it"
+    )
 
     @classmethod
     def of(cls, entry: HistoryEntry) -> HistoryEntryPublic:
@@ -191,6 +198,7 @@ class HistoryEntryPublic(BaseModel):
             tx_hash=None if entry.tx is None else entry.tx.tx_hash,
             block_number=None if entry.tx is None else entry.tx.block_number,
             at=entry.at,
+            successor_id=entry.successor_id,
         )
 
 

@@ -117,6 +117,7 @@ def show(ctx: typer.Context, licence_id: str) -> None:
             {
                 "licence_id": licence_id,
                 "status": current.status,
+                "successor_id": current.successor_id,
                 "anchor": {
                     "state": batch.state,
                     "root": None if batch.root is None else batch.root.hex(),
@@ -244,7 +245,9 @@ def history(ctx: typer.Context, licence_id: str) -> None:
         for entry in service.history(licence_id):
             tx = "" if entry.tx is None else entry.tx.tx_hash
             reason = "" if entry.reason is None else f" ({entry.reason_code}: {entry.reason})"
-            typer.echo(f"{entry.at}  {entry.action:<10} {entry.status.name.lower()}{reason}  {tx}")
+            by = "" if entry.successor_id is None else f" by {entry.successor_id}"
+            status = entry.status.name.lower()
+            typer.echo(f"{entry.at}  {entry.action:<10} {status}{by}{reason}  {tx}")
 
 
 @app.command("present")

@@ -17,6 +17,7 @@ from ledger import revert_error_class
 from ledger.contracts import LicenceState, Registries
 from ledger.merkle import MerkleTree
 from licence_service.domain.document import Anchor, LicenceDocument, issue_batch
+from licence_service.domain.ids import LicenceId
 from licence_service.domain.model import IssuingAuthority, LicenceInput
 from licence_service.domain.seal import Seal, SealSignature
 from sm_crypto import SM2PrivateKey
@@ -201,8 +202,21 @@ def test_renew_and_transfer_supersede_the_old_version(api: Api) -> None:
     assert new["previous_id"] == licence_id
     assert new["valid_to"] is None
     assert new["licence_id"].split(".")[-2] == "002"
-    assert failed(verify(api, old_document)) == {"status": "licence-superseded"}
-    assert verify(api, new["document"])["ok"]
+    old_report = verify(api, old_document)
+    assert failed(old_report) == {"status": "licence-superseded"}
+    # A verifier of the old licence learns which licence replaced it, as does its issuer.
+    assert old_report["successor_id"] == new["licence_id"]
+    assert new["licence_id"] in old_report["status"]["message"]
+    old_state = api.get(f"/v1/licences/{licence_id}", ISSUER_A).json()
+    assert (old_state["status"], old_state["successor_id"]) == ("superseded", new["licence_id"])
+    old_history = api.get(f"/v1/licences/{licence_id}/history", ISSUER_A).json()["data"]
+    assert [(e["action"], e["successor_id"]) for e in old_history] == [
+        ("issue", None),
+        ("renew", new["licence_id"]),
+    ]
+    new_report = verify(api, new["document"])
+    assert new_report["ok"]
+    assert new_report["successor_id"] is None
 
     transferred = api.post(
         f"/v1/licences/{new['licence_id']}/transfer",
@@ -218,7 +232,9 @@ def test_renew_and_transfer_supersede_the_old_version(api: Api) -> None:
     assert transferred.status_code == 201, transferred.text
     successor = LicenceDocument.model_validate(transferred.json()["document"])
     assert successor.fields["holder_name"].value == "福州另一餐饮有限公司"
-    assert failed(verify(api, new["document"])) == {"status": "licence-superseded"}
+    superseded = verify(api, new["document"])
+    assert failed(superseded) == {"status": "licence-superseded"}
+    assert superseded["successor_id"] == transferred.json()["licence_id"]
     again = api.post(
         f"/v1/licences/{licence_id}/renew",
         ISSUER_A,
@@ -333,6 +349,26 @@ def test_other_departments_cannot_change_a_licence(api: Api) -> None:
     assert no_role.status_code == 403
     assert no_role.json()["code"] == "role-missing"
     assert api.post("/v1/licences", json=licence_body(601)).status_code == 401
+
+
+def test_a_wrong_check_character_is_an_invalid_id_not_a_missing_licence(api: Api) -> None:
+    (licence_id,) = bulk(api, ISSUER_A, [602])
+    check = licence_id[-1]
+    wrong = licence_id[:-1] + ("0" if check != "0" else "1")
+    for path in (f"/v1/licences/{wrong}", f"/v1/licences/{wrong}/history"):
+        response = api.get(path, ISSUER_A)
+        assert response.status_code == 422, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["code"] == "invalid-licence-id"
+    changed = change(api, wrong, "suspend")
+    assert changed.json()["code"] == "invalid-licence-id"
+    assert api.get(f"/v1/licences/{licence_id}", ISSUER_A).json()["status"] == "valid"
+    # A well-formed identifier that was never issued is still "not found".
+    parsed = LicenceId.parse(licence_id)
+    never = LicenceId(parsed.type_code, parsed.issuer_code, "9999999999", 1).format()
+    missing = api.get(f"/v1/licences/{never}", ISSUER_A)
+    assert missing.status_code == 404
+    assert missing.json()["code"] == "licence-not-found"
 
 
 def test_holder_tokens_open_only_their_licence(api: Api) -> None:
