@@ -139,6 +139,10 @@ class LicencePublic(BaseModel):
 
 
 class IssuedLicencePublic(LicencePublic):
+    """A licence just issued. A single issue is ``pending``: its document has no anchor yet.
+    That copy verifies at ``POST /v1/verify`` once the batch is anchored (the service supplies
+    the anchor); ``GET /v1/holder/licences/{id}`` then gives a copy that carries it."""
+
     holder_token: str | None = Field(
         description="Give this to the holder: it opens /v1/holder/licences/{id}"
     )
@@ -255,6 +259,10 @@ class VerificationPublic(BaseModel):
     successor_id: str | None = Field(
         description="For a superseded licence: the identifier of the licence that replaced it"
     )
+    anchor_supplied: bool = Field(
+        description="The document carried no anchor (a copy handed out before its batch was "
+        "anchored): the service supplied its batch root and proof, checked as any anchor"
+    )
 
     @classmethod
     def of(cls, report: VerificationReport) -> VerificationPublic:
@@ -274,4 +282,5 @@ class VerificationPublic(BaseModel):
             if report.unverified_fields is None
             else dict(report.unverified_fields),
             successor_id=report.successor_id,
+            anchor_supplied=report.anchor_supplied,
         )

@@ -452,6 +452,18 @@ class LicenceService:
             successor = self.successor_id(licence_id, *record.superseded_by)
         return LicenceState(licence, status, record.reason_code, successor)
 
+    def anchor_of(self, licence_id: str, leaf: bytes) -> tuple[bytes, tuple[bytes, ...]] | None:
+        """The batch root and proof of licence ``licence_id`` with ``leaf``, once anchored: a
+        copy handed out at issue (before its batch had a root) verifies with them."""
+        try:
+            licence = self.licence(licence_id)
+        except (InvalidLicenceId, LicenceNotFound):
+            return None
+        anchor = licence.document.anchor
+        if licence.batch.state != BatchState.ANCHORED or anchor is None or licence.leaf != leaf:
+            return None
+        return anchor.root, tuple(anchor.proof)
+
     def successor_id(self, licence_id: str, root: bytes, leaf: bytes) -> str | None:
         """The identifier of the licence (``root``, ``leaf``) that superseded ``licence_id`` on
         chain, or None if this service did not issue it. The chain keeps hashes only; renewals
@@ -635,9 +647,7 @@ class LicenceService:
     def verify(
         self, subject: LicenceDocument | Presentation | Mapping[str, Any] | str | bytes
     ) -> VerificationReport:
-        return verify(
-            subject, self._chain_view(), at=self._chain_now(), successor_lookup=self.successor_id
-        )
+        return verify(subject, self._chain_view(), at=self._chain_now(), records=self)
 
 
 def _licence_input(request: LicenceRequest, serial: int) -> LicenceInput:

@@ -69,6 +69,8 @@ def print_report(report: VerificationReport) -> None:
     for check, result in report.checks().items():
         mark = "ok    " if result.ok else "FAILED"
         typer.echo(f"  {check.value:<9} {mark} {result.reason}: {result.message}")
+    if report.anchor_supplied:
+        typer.echo("  anchor    supplied by this service's records (the file carries none)")
     if report.successor_id is not None:
         typer.echo(f"  superseded by {report.successor_id}")
     if report.fields is not None:

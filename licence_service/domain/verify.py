@@ -8,7 +8,7 @@
 - **status**: only for content shown to be the anchored licence (the part of integrity that
   ties the header and fields to a root its issuer anchored; else ``licence-unverified``): the
   chain has the licence (root, leaf) as valid (not suspended, withdrawn, cancelled, superseded
-  or revoked; a superseded licence names its successor when ``successor_lookup`` knows it),
+  or revoked; a superseded licence names its successor when ``records`` know it),
   and the verification date lies within the signed validity period (a date in China Standard
   Time, both ends included).
 - **issuer**: the issuing department is registered and active now, held the ISSUER role when the
@@ -60,6 +60,7 @@ from licence_service.domain.ports import (
     AnchoredBatch,
     DepartmentRecord,
     LicenceChainView,
+    LicenceRecords,
     LicenceStatus,
     LicenceStatusRecord,
     SealRecord,
@@ -152,7 +153,8 @@ def _failed(reason: Reason, message: str) -> CheckResult:
 class VerificationReport:
     """The four checks' results. ``licence_id`` and ``leaf`` are the input's (its licence's only
     if integrity holds); the disclosed fields are ``fields`` if integrity holds, else
-    ``unverified_fields``: what the input claims, not the licence."""
+    ``unverified_fields``: what the input claims, not the licence. ``anchor_supplied``: the
+    document carried no anchor and the issuing service's records gave it (checked as any)."""
 
     integrity: CheckResult
     status: CheckResult
@@ -164,6 +166,7 @@ class VerificationReport:
     fields: Mapping[str, JSONScalar] | None = None
     unverified_fields: Mapping[str, JSONScalar] | None = None
     successor_id: str | None = None
+    anchor_supplied: bool = False
 
     @property
     def ok(self) -> bool:
@@ -191,6 +194,7 @@ class VerificationReport:
             if self.unverified_fields is None
             else dict(self.unverified_fields),
             "successor_id": self.successor_id,
+            "anchor_supplied": self.anchor_supplied,
             "checks": {str(check): result.to_dict() for check, result in self.checks().items()},
         }
 
@@ -231,11 +235,6 @@ class _Claims:
         )
 
 
-# Names the licence that superseded licence ``licence_id``, given the successor's (root, leaf)
-# on chain; None when it cannot (the chain keeps hashes, not identifiers).
-SuccessorLookup = Callable[[str, bytes, bytes], str | None]
-
-
 class _Context:
     """The claims, the chain and the moment, with each derived value and chain answer
     computed or fetched once."""
@@ -245,12 +244,12 @@ class _Context:
         claims: _Claims,
         chain: LicenceChainView,
         moment: datetime,
-        successor_lookup: SuccessorLookup | None,
+        records: LicenceRecords | None,
     ) -> None:
         self.claims = claims
         self.chain = chain
         self.moment = moment
-        self.successor_lookup = successor_lookup
+        self.records = records
         self.issuer_code = claims.header.issuer_code
         self.signed = claims.seal_signature.to_sign
         self._departments: dict[str, DepartmentRecord | None] = {}
@@ -297,9 +296,9 @@ class _Context:
     @cached_property
     def successor_id(self) -> str | None:
         record = self.status_record
-        if record is None or record.superseded_by is None or self.successor_lookup is None:
+        if record is None or record.superseded_by is None or self.records is None:
             return None
-        return self.successor_lookup(self.claims.header.licence_id, *record.superseded_by)
+        return self.records.successor_id(self.claims.header.licence_id, *record.superseded_by)
 
     @cached_property
     def unanchored(self) -> _Failed | None:
@@ -607,18 +606,21 @@ def verify(
     chain: LicenceChainView,
     *,
     at: datetime | None = None,
-    successor_lookup: SuccessorLookup | None = None,
+    records: LicenceRecords | None = None,
 ) -> VerificationReport:
     """Verify a licence document or presentation (an object, or its JSON as text, bytes or a
-    parsed mapping) against ``chain`` at ``at`` (default now). ``successor_lookup`` names the
-    successor of a superseded licence."""
+    parsed mapping) against ``chain`` at ``at`` (default now). ``records`` (the issuing
+    service's) supply the anchor of a document that carries none and name a successor."""
     moment = utc_seconds(at or datetime.now(UTC))
     parsed = _parse(subject)
     if isinstance(parsed, str):
         malformed = _failed(Reason.MALFORMED, parsed)
         return VerificationReport(malformed, malformed, malformed, malformed, moment)
+    supplied = _supplied_anchor(parsed, records)
+    if supplied is not None:
+        parsed = parsed.model_copy(update={"anchor": supplied})
     claims = _Claims.of(parsed)
-    ctx = _Context(claims, chain, moment, successor_lookup)
+    ctx = _Context(claims, chain, moment, records)
     integrity = _guarded(_check_integrity, ctx)
     status = _guarded(_check_status, ctx)
     disclosed = {name: field.value for name, field in claims.disclosed.items()}
@@ -633,4 +635,19 @@ def verify(
         fields=disclosed if integrity.ok else None,
         unverified_fields=None if integrity.ok else disclosed,
         successor_id=ctx.successor_id if status.reason is Reason.LICENCE_SUPERSEDED else None,
+        anchor_supplied=supplied is not None,
     )
+
+
+def _supplied_anchor(
+    subject: LicenceDocument | Presentation, records: LicenceRecords | None
+) -> Anchor | None:
+    """For a document handed out before its batch was anchored: its anchor from ``records``,
+    found by identifier and leaf (an edited copy has another leaf and gets none)."""
+    if records is None or not isinstance(subject, LicenceDocument) or subject.anchor is not None:
+        return None
+    try:
+        found = records.anchor_of(subject.header.licence_id, subject.leaf())
+    except (LicenceInputError, SMCryptoError):
+        return None
+    return None if found is None else Anchor(root=found[0], proof=found[1])

@@ -146,6 +146,31 @@ def test_issue_present_verify(api: Api) -> None:
     assert failed(verify(api, stretched)) == {"integrity": "presentation-signature-invalid"}
 
 
+def test_the_copy_handed_out_at_issue_verifies_once_anchored(api: Api) -> None:
+    issued = api.post("/v1/licences", ISSUER_A, json=licence_body(2)).json()
+    copy_at_issue = issued["document"]
+    licence_id = issued["licence_id"]
+    wait_anchored(api, ISSUER_A, licence_id)
+    # The copy was made before its batch had a root: it carries no anchor. The service
+    # supplies the batch's root and proof, which are checked against the chain as any anchor.
+    report = verify(api, copy_at_issue)
+    assert report["ok"], report
+    assert report["anchor_supplied"] is True
+    edited = copy.deepcopy(copy_at_issue)
+    edited["fields"]["holder_name"][-1] = "冒名公司"
+    assert failed(verify(api, edited)) == {
+        "integrity": "not-anchored",
+        "status": "licence-unverified",
+    }
+    # The holder can fetch a copy carrying its anchor, verifiable anywhere.
+    holder = {"Authorization": f"Bearer {issued['holder_token']}"}
+    own = api.get(f"/v1/holder/licences/{licence_id}", headers=holder).json()["document"]
+    assert own["anchor"] is not None
+    carried = verify(api, own)
+    assert carried["ok"]
+    assert carried["anchor_supplied"] is False
+
+
 def test_bulk_issue_anchors_before_returning(api: Api) -> None:
     ids = bulk(api, ISSUER_A, range(100, 140))
     assert len(ids) == len(set(ids)) == 40

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -50,6 +50,24 @@ def verified(subject: Any, chain: ChainDouble, *, at: datetime = VERIFIED) -> Ve
     report = verify(subject, chain, at=at)
     assert chain == before, "verifying must not change the chain"
     return report
+
+
+@dataclass
+class Records:
+    """An issuing service's records (``LicenceRecords``) as dicts."""
+
+    anchors: dict[tuple[str, bytes], tuple[bytes, tuple[bytes, ...]]] = field(default_factory=dict)
+    successors: dict[tuple[str, bytes, bytes], str] = field(default_factory=dict)
+
+    def anchor_of(self, licence_id: str, leaf: bytes) -> tuple[bytes, tuple[bytes, ...]] | None:
+        return self.anchors.get((licence_id, leaf))
+
+    def successor_id(self, licence_id: str, root: bytes, leaf: bytes) -> str | None:
+        return self.successors.get((licence_id, root, leaf))
+
+
+def verified_with(subject: Any, chain: ChainDouble, records: Records) -> VerificationReport:
+    return verify(subject, chain, at=VERIFIED, records=records)
 
 
 def assert_fails_only(report: VerificationReport, check: Check, reason: Reason) -> None:
@@ -204,6 +222,37 @@ def test_a_document_without_anchor(world: World, chain: ChainDouble) -> None:
     assert_unverified(report, Reason.NOT_ANCHORED)
 
 
+def test_a_copy_without_anchor_is_anchored_from_the_records(
+    world: World, chain: ChainDouble
+) -> None:
+    document = world.batch.documents[1]
+    assert document.anchor is not None
+    bare = document.model_copy(update={"anchor": None})
+    anchors = {
+        (document.header.licence_id, document.leaf()): (
+            document.anchor.root,
+            tuple(document.anchor.proof),
+        )
+    }
+    report = verified_with(bare, chain, Records(anchors=anchors))
+    assert report.ok, report.to_dict()
+    assert report.anchor_supplied
+    # An edited copy has another leaf: the records give it nothing.
+    edited = bare.model_dump(mode="json")
+    edited["fields"]["holder_name"][1] = "另一家公司"
+    report = verified_with(edited, chain, Records(anchors=anchors))
+    assert_unverified(report, Reason.NOT_ANCHORED)
+    assert not report.anchor_supplied
+    # A wrong anchor from the records is checked like any other.
+    wrong = {
+        key: (world.other_batch.root, root_and_proof[1]) for key, root_and_proof in anchors.items()
+    }
+    report = verified_with(bare, chain, Records(anchors=wrong))
+    assert_unverified(report, Reason.PROOF_INVALID)
+    # A document carrying its own anchor is not looked up.
+    assert not verified_with(document, chain, Records(anchors=wrong)).anchor_supplied
+
+
 def test_an_expired_presentation_fails_integrity(world: World, chain: ChainDouble) -> None:
     presentation = world.present("licence_name", lifetime=timedelta(minutes=10))
     expiry = presentation.to_sign.expires_at
@@ -268,15 +317,9 @@ def test_a_superseded_licence_names_its_successor(world: World, chain: ChainDoub
     assert_fails_only(report, Check.STATUS, Reason.LICENCE_SUPERSEDED)
     assert world.other_batch.leaves[0].hex() in report.status.message
     assert report.successor_id is None
-    # Given a way to name it (the chain keeps only hashes), the report names the successor.
-    asked: list[tuple[str, bytes, bytes]] = []
-
-    def lookup(licence_id: str, root: bytes, leaf: bytes) -> str | None:
-        asked.append((licence_id, root, leaf))
-        return "the-successor"
-
-    named = verify(world.document, chain, at=VERIFIED, successor_lookup=lookup)
-    assert asked == [(world.document.header.licence_id, *successor)]
+    # Given the issuer's records (the chain keeps only hashes), the report names the successor.
+    records = Records(successors={(world.document.header.licence_id, *successor): "the-successor"})
+    named = verify(world.document, chain, at=VERIFIED, records=records)
     assert named.successor_id == "the-successor"
     assert "the-successor" in named.status.message
     assert named.to_dict()["successor_id"] == "the-successor"
