@@ -1,10 +1,68 @@
-"""Durable file writes: a file appears whole or not at all, and survives a crash once written."""
+"""Files in and out: input files read with one kind of refusal; durable writes.
+
+Every CLI command that reads an input file goes through :func:`read_input_file`,
+:func:`read_text_file` or :func:`read_json_file`, so a missing, unreadable or malformed file is
+one :class:`InputFileError` (one line on stderr, exit code 3), never a traceback, whatever the
+command. A written file appears whole or not at all, and survives a crash once written.
+"""
 
 from __future__ import annotations
 
+import errno
+import json
 import os
+import stat
 import tempfile
 from pathlib import Path
+from typing import Any, BinaryIO
+
+from govledger.errors import InvalidInput
+
+
+class InputFileError(InvalidInput):
+    """An input file is missing, unreadable, not UTF-8 text or not well-formed JSON."""
+
+    code = "input-file-unreadable"
+    title = "Input file unreadable"
+
+
+def open_input_file(path: Path) -> BinaryIO:
+    """``path`` opened for reading bytes (for a file too large to read at once)."""
+    try:
+        handle = path.open("rb")
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            handle.close()
+            raise IsADirectoryError(errno.EISDIR, "not a regular file")
+    except OSError as exc:
+        raise InputFileError(f"cannot read {path}: {exc.strerror or exc}") from None
+    return handle
+
+
+def read_input_file(path: Path) -> bytes:
+    """The bytes of ``path``."""
+    with open_input_file(path) as handle:
+        try:
+            return handle.read()
+        except OSError as exc:
+            raise InputFileError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def read_text_file(path: Path) -> str:
+    """The UTF-8 text of ``path``."""
+    try:
+        return read_input_file(path).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputFileError(f"{path} is not UTF-8 text (byte {exc.start})") from None
+
+
+def read_json_file(path: Path) -> Any:
+    """The JSON value in ``path`` (UTF-8 text)."""
+    try:
+        return json.loads(read_text_file(path))
+    except json.JSONDecodeError as exc:
+        raise InputFileError(
+            f"{path} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
 
 
 def write_durably(path: Path, content: bytes, *, replace: bool) -> None:

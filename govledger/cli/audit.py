@@ -13,6 +13,7 @@ from govledger.chain import open_chain
 from govledger.cli.context import state
 from govledger.db import make_engine, make_session_factory
 from govledger.errors import VerificationFailed
+from govledger.files import read_json_file, read_text_file
 from sharing_gateway import audit
 from sharing_gateway.domain.auditlog import export_csv, export_json, parse_export, verify_log
 from sharing_gateway.settings import GatewaySettings
@@ -63,8 +64,9 @@ def verify(
 ) -> None:
     """Check the hash chain and every anchored Merkle root; fail at the first altered, removed
     or inserted entry, naming its sequence number."""
-    text = file.read_text(encoding="utf-8")
-    log_id = json.loads(text).get("log_id") if text.lstrip().startswith("{") else None
+    text = read_text_file(file)
+    export = read_json_file(file) if text.lstrip().startswith("{") else None
+    log_id = export.get("log_id") if isinstance(export, dict) else None
     with open_chain(state(ctx).settings) as chain:
         segments = audit.ChainAnchoredLog(
             chain.registries, log_id or GatewaySettings().log_id

@@ -18,6 +18,7 @@ import typer
 from govledger.app import default_services, open_platform
 from govledger.cli.context import state
 from govledger.errors import InvalidInput
+from govledger.files import read_input_file, read_json_file
 from govledger.settings import Settings
 from licence_service.domain.presentation import presentation_qr
 from licence_service.domain.verify import VerificationReport
@@ -54,13 +55,6 @@ def licence_service(settings: Settings) -> Iterator[LicenceService]:
             service.anchor_due(everything=True)
 
 
-def read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise InvalidInput(f"cannot read JSON from {path}: {exc}") from None
-
-
 def echo_json(value: Any) -> None:
     typer.echo(json.dumps(value, ensure_ascii=False, indent=2))
 
@@ -89,7 +83,7 @@ def issue(
     bulk: Annotated[bool, typer.Option("--bulk", help="Issue an array as one batch.")] = False,
 ) -> None:
     """Issue licences from a JSON file and anchor them before returning."""
-    data = read_json(file)
+    data = read_json_file(file)
     items = data if isinstance(data, list) else [data]
     if len(items) > 1 and not bulk:
         raise InvalidInput("the file holds several licences: pass --bulk")
@@ -136,10 +130,7 @@ def verify_file(
     file: Annotated[Path, typer.Argument(help="A licence document or presentation (JSON).")],
 ) -> None:
     """Run the four checks; exit 0 only if all pass."""
-    try:
-        data = file.read_bytes()
-    except OSError as exc:
-        raise InvalidInput(f"cannot read {file}: {exc}") from None
+    data = read_input_file(file)
     with licence_service(state(ctx).settings) as service:
         report = service.verify(data)
     claimed = "" if report.integrity.ok else " (identifier unverified)"
