@@ -20,7 +20,6 @@ key) and ``<code>.v<n>`` for its SM2 key version n ≥ 2 (keys in the keystore a
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +29,7 @@ from eth_utils.address import is_address, to_checksum_address
 
 from govledger.directory import check_uscc
 from govledger.errors import ConfigurationError, Conflict, Forbidden, InvalidInput, NotFound
+from govledger.files import read_json_file
 from govledger.keystore import KeyPair, Keystore
 from govledger.settings import Settings
 from ledger import Ledger, LedgerConfig, open_ledger
@@ -182,10 +182,10 @@ class Committee:
     @classmethod
     def from_file(cls, path: Path) -> Committee:
         """Read ``{"members": ["0x…", …], "threshold": M}`` (the format of node_config/)."""
+        document = read_json_file(path)
         try:
-            document = json.loads(path.read_text(encoding="utf-8"))
             members, threshold = document["members"], document["threshold"]
-        except (OSError, ValueError, KeyError, TypeError) as error:
+        except (KeyError, TypeError) as error:
             raise InvalidInput(f"cannot read the committee file {path}: {error}") from None
         if not isinstance(members, list) or not all(
             isinstance(member, str) and is_address(member) for member in members

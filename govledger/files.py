@@ -1,15 +1,80 @@
-"""Files: durable writes (a file appears whole or not at all, and survives a crash once written)
-and the one reader of the files a user names on the command line (JSON nesting bounded)."""
+"""Files in and out: input files read with one kind of refusal; durable writes.
+
+Every CLI command that reads an input file goes through :func:`read_input_file`,
+:func:`read_text_file`, :func:`read_json_input` or :func:`read_json_file`, so a missing,
+unreadable or malformed file is one :class:`InputFileError` (one line on stderr, exit code 3),
+never a traceback, whatever the command; JSON is checked for nesting depth before anything parses
+it (``govledger.jsonlimits``). A written file appears whole or not at all, and survives a crash
+once written.
+"""
 
 from __future__ import annotations
 
+import errno
+import json
 import os
+import stat
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from govledger.errors import InvalidInput
-from govledger.jsonlimits import check_nesting, load_json
+from govledger.jsonlimits import check_nesting
+
+
+class InputFileError(InvalidInput):
+    """An input file is missing, unreadable, not UTF-8 text or not well-formed JSON."""
+
+    code = "input-file-unreadable"
+    title = "Input file unreadable"
+
+
+def open_input_file(path: Path) -> BinaryIO:
+    """``path`` opened for reading bytes (for a file too large to read at once)."""
+    try:
+        handle = path.open("rb")
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            handle.close()
+            raise IsADirectoryError(errno.EISDIR, "not a regular file")
+    except OSError as exc:
+        raise InputFileError(f"cannot read {path}: {exc.strerror or exc}") from None
+    return handle
+
+
+def read_input_file(path: Path) -> bytes:
+    """The bytes of ``path``."""
+    with open_input_file(path) as handle:
+        try:
+            return handle.read()
+        except OSError as exc:
+            raise InputFileError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def read_text_file(path: Path) -> str:
+    """The UTF-8 text of ``path``."""
+    try:
+        return read_input_file(path).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputFileError(f"{path} is not UTF-8 text (byte {exc.start})") from None
+
+
+def read_json_input(path: Path) -> bytes:
+    """The bytes of a JSON file, its nesting checked (the caller parses it, by its own rules)."""
+    content = read_input_file(path)
+    check_nesting(content, str(path))
+    return content
+
+
+def read_json_file(path: Path) -> Any:
+    """The JSON value in ``path`` (UTF-8 text), parsed once its nesting is known to be bounded."""
+    text = read_text_file(path)
+    check_nesting(text, str(path))
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputFileError(
+            f"{path} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
 
 
 def write_durably(path: Path, content: bytes, *, replace: bool) -> None:
@@ -38,24 +103,3 @@ def write_durably(path: Path, content: bytes, *, replace: bool) -> None:
         os.fsync(directory)
     finally:
         os.close(directory)
-
-
-def read_input(path: Path) -> bytes:
-    """The content of a file the user named; a file that cannot be read is one clear error."""
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}") from None
-
-
-def read_json_input(path: Path) -> bytes:
-    """The content of a JSON file the user named, its nesting checked (the caller parses it,
-    by its own rules)."""
-    content = read_input(path)
-    check_nesting(content, str(path))
-    return content
-
-
-def read_json(path: Path) -> Any:
-    """A JSON file the user named, parsed once its nesting is known to be bounded."""
-    return load_json(read_input(path), str(path))

@@ -22,8 +22,6 @@ the kernel even after ``kill -9``): two writers would hand out the same nonces.
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import os
 import sqlite3
 import threading
 import time
@@ -33,6 +31,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from ledger.exceptions import BackendUnavailable, TransactionFailed
+from ledger.locks import lock_exclusively, release
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
@@ -112,7 +111,9 @@ class Outbox:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._scope = (chain_id, genesis_hash.lower())
-        self._lock_file = _lock_exclusively(path.with_name(path.name + ".lock"))
+        self._lock_file: int | None = lock_exclusively(
+            path.with_name(path.name + ".lock"), f"the outbox {path} is in use by another process"
+        )
         self._lock = threading.Lock()
         # autocommit off by hand: every write below is one explicit transaction.
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
@@ -273,17 +274,5 @@ class Outbox:
         with self._lock:
             self._db.close()
         if self._lock_file is not None:
-            os.close(self._lock_file)
+            release(self._lock_file)
             self._lock_file = None
-
-
-def _lock_exclusively(lock_path: Path) -> int | None:
-    descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError as exc:
-        os.close(descriptor)
-        raise BackendUnavailable(
-            f"the outbox {lock_path.with_suffix('')} is in use by another process"
-        ) from exc
-    return descriptor

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from govledger.errors import Conflict, Forbidden, NotFound, Unauthenticated
+from govledger.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
+
+
+class InvalidLicenceId(InvalidInput):
+    """A licence looked up by an identifier that is not one (malformed, or a wrong check
+    character): a typo, told apart from a licence that does not exist."""
+
+    code = "invalid-licence-id"
+    title = "Invalid licence identifier"
 
 
 class LicenceNotFound(NotFound):

@@ -110,6 +110,9 @@ class LicencePublic(BaseModel):
         "suspended, withdrawn, cancelled, superseded, revoked; expired when past valid_to"
     )
     reason_code: int | None
+    successor_id: str | None = Field(
+        description="When superseded (renewed, transferred): the licence that replaced it"
+    )
     valid_from: date
     valid_to: date | None
     leaf: str
@@ -126,6 +129,7 @@ class LicencePublic(BaseModel):
             previous_id=licence.previous_id,
             status=state.status,
             reason_code=state.reason_code,
+            successor_id=state.successor_id,
             valid_from=header.valid_from,
             valid_to=header.valid_to,
             leaf=licence.leaf.hex(),
@@ -135,6 +139,10 @@ class LicencePublic(BaseModel):
 
 
 class IssuedLicencePublic(LicencePublic):
+    """A licence just issued. A single issue is ``pending``: its document has no anchor yet.
+    That copy verifies at ``POST /v1/verify`` once the batch is anchored (the service supplies
+    the anchor); ``GET /v1/holder/licences/{id}`` then gives a copy that carries it."""
+
     holder_token: str | None = Field(
         description="Give this to the holder: it opens /v1/holder/licences/{id}"
     )
@@ -177,6 +185,9 @@ class HistoryEntryPublic(BaseModel):
     tx_hash: str | None
     block_number: int | None
     at: datetime | None
+    successor_id: str | None = Field(
+        description="On the change that superseded the licence: the licence that replaced it"
+    )
 
     @classmethod
     def of(cls, entry: HistoryEntry) -> HistoryEntryPublic:
@@ -191,6 +202,7 @@ class HistoryEntryPublic(BaseModel):
             tx_hash=None if entry.tx is None else entry.tx.tx_hash,
             block_number=None if entry.tx is None else entry.tx.block_number,
             at=entry.at,
+            successor_id=entry.successor_id,
         )
 
 
@@ -234,8 +246,23 @@ class VerificationPublic(BaseModel):
     issuer: CheckPublic
     seal: CheckPublic
     verified_at: datetime
-    licence_id: str | None
-    fields: dict[str, Any] | None
+    licence_id: str | None = Field(
+        description="The identifier the input states: the licence's only if integrity is ok"
+    )
+    fields: dict[str, Any] | None = Field(
+        description="The disclosed fields, shown only when integrity is ok (else null)"
+    )
+    unverified_fields: dict[str, Any] | None = Field(
+        description="When integrity fails: the fields as the input claims them, NOT the "
+        "licence's (else null)"
+    )
+    successor_id: str | None = Field(
+        description="For a superseded licence: the identifier of the licence that replaced it"
+    )
+    anchor_supplied: bool = Field(
+        description="The document carried no anchor (a copy handed out before its batch was "
+        "anchored): the service supplied its batch root and proof, checked as any anchor"
+    )
 
     @classmethod
     def of(cls, report: VerificationReport) -> VerificationPublic:
@@ -251,4 +278,9 @@ class VerificationPublic(BaseModel):
             verified_at=report.verified_at,
             licence_id=report.licence_id,
             fields=None if report.fields is None else dict(report.fields),
+            unverified_fields=None
+            if report.unverified_fields is None
+            else dict(report.unverified_fields),
+            successor_id=report.successor_id,
+            anchor_supplied=report.anchor_supplied,
         )

@@ -28,6 +28,8 @@ from ledger import revert_error_class
 from ledger.exceptions import ContractRevert, LedgerError
 from licence_service.domain.canonical import utc_seconds
 from licence_service.domain.document import LicenceDocument, SealedLicence, issue_batch
+from licence_service.domain.errors import InvalidIdentifier
+from licence_service.domain.ids import LicenceId
 from licence_service.domain.model import Code, LicenceInput, LicenceParticulars
 from licence_service.domain.ports import LicenceChainView, LicenceStatus
 from licence_service.domain.presentation import Presentation, present
@@ -44,6 +46,7 @@ from licence_service.domain.seal import (
 from licence_service.domain.verify import LICENCE_TIMEZONE, VerificationReport, verify
 from licence_service.errors import (
     HolderTokenRevoked,
+    InvalidLicenceId,
     LicenceNotAnchored,
     LicenceNotFound,
     LicenceStateConflict,
@@ -126,11 +129,13 @@ class Reason:
 @dataclass(frozen=True)
 class LicenceState:
     """A stored licence and where it stands: ``pending`` until its batch is anchored, then its
-    status on chain (``expired`` when valid on chain but past its validity)."""
+    status on chain (``expired`` when valid on chain but past its validity); a superseded one
+    names its successor."""
 
     licence: StoredLicence
     status: str
     reason_code: int | None
+    successor_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -156,6 +161,7 @@ class HistoryEntry:
     reason: str | None
     tx: TxRecord | None
     at: datetime | None
+    successor_id: str | None = None
 
 
 class LicenceService:
@@ -421,6 +427,10 @@ class LicenceService:
     # -- reading --------------------------------------------------------------------------------
 
     def licence(self, licence_id: str) -> StoredLicence:
+        try:
+            LicenceId.parse(licence_id)
+        except InvalidIdentifier as exc:
+            raise InvalidLicenceId(str(exc)) from None
         with self._store() as store:
             licence = store.licence(licence_id)
         if licence is None:
@@ -437,7 +447,37 @@ class LicenceService:
         valid_to = licence.document.header.valid_to
         if record.status is LicenceStatus.VALID and valid_to is not None and _today() > valid_to:
             status = "expired"
-        return LicenceState(licence, status, record.reason_code)
+        successor = None
+        if record.superseded_by is not None:
+            successor = self.successor_id(licence_id, *record.superseded_by)
+        return LicenceState(licence, status, record.reason_code, successor)
+
+    def anchor_of(self, licence_id: str, leaf: bytes) -> tuple[bytes, tuple[bytes, ...]] | None:
+        """The batch root and proof of licence ``licence_id`` with ``leaf``, once anchored: a
+        copy handed out at issue (before its batch had a root) verifies with them."""
+        try:
+            licence = self.licence(licence_id)
+        except (InvalidLicenceId, LicenceNotFound):
+            return None
+        anchor = licence.document.anchor
+        if licence.batch.state != BatchState.ANCHORED or anchor is None or licence.leaf != leaf:
+            return None
+        return anchor.root, tuple(anchor.proof)
+
+    def successor_id(self, licence_id: str, root: bytes, leaf: bytes) -> str | None:
+        """The identifier of the licence (``root``, ``leaf``) that superseded ``licence_id`` on
+        chain, or None if this service did not issue it. The chain keeps hashes only; renewals
+        and transfers take the next version of the identifier, whose stored document must hash
+        to ``leaf`` in batch ``root`` (so the database cannot name another licence)."""
+        try:
+            candidate = LicenceId.parse(licence_id).next_version().format()
+        except InvalidIdentifier:
+            return None
+        with self._store() as store:
+            successor = store.licence(candidate)
+        if successor is None or successor.batch.root != root or successor.document.leaf() != leaf:
+            return None
+        return candidate
 
     def batch_licences(self, batch_id: int) -> list[StoredLicence]:
         with self._store() as store:
@@ -457,9 +497,12 @@ class LicenceService:
         entries = [
             HistoryEntry("issue", LicenceStatus.VALID, None, 0, None, batch.tx, batch.anchored_at)
         ]
+        # Superseding is final: the chain's current record names the successor of that change.
+        successor = self.state(licence_id).successor_id
         for change in self._ledger.status_changes(batch.root, licence.leaf):
             stored = reasons.get(change.tx.tx_hash)
-            entries.append(_history_entry(change, stored))
+            named = successor if change.status is LicenceStatus.SUPERSEDED else None
+            entries.append(_history_entry(change, stored, named))
         return entries
 
     # -- lifecycle ------------------------------------------------------------------------------
@@ -604,7 +647,7 @@ class LicenceService:
     def verify(
         self, subject: LicenceDocument | Presentation | Mapping[str, Any] | str | bytes
     ) -> VerificationReport:
-        return verify(subject, self._chain_view(), at=self._chain_now())
+        return verify(subject, self._chain_view(), at=self._chain_now(), records=self)
 
 
 def _licence_input(request: LicenceRequest, serial: int) -> LicenceInput:
@@ -634,7 +677,9 @@ def _today() -> date:
     return datetime.now(UTC).astimezone(LICENCE_TIMEZONE).date()
 
 
-def _history_entry(change: ChainStatusChange, stored: StoredEvent | None) -> HistoryEntry:
+def _history_entry(
+    change: ChainStatusChange, stored: StoredEvent | None, successor_id: str | None
+) -> HistoryEntry:
     action = stored.action if stored is not None else change.status.name.lower()
     return HistoryEntry(
         action=action,
@@ -644,6 +689,7 @@ def _history_entry(change: ChainStatusChange, stored: StoredEvent | None) -> His
         reason=None if stored is None else stored.reason,
         tx=change.tx,
         at=change.at,
+        successor_id=successor_id,
     )
 
 

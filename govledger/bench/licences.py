@@ -18,11 +18,10 @@ machine's other load counts against them.
 
 from __future__ import annotations
 
-import multiprocessing
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -37,6 +36,7 @@ from govledger.chain import (
     register_department,
 )
 from govledger.settings import Settings
+from govledger.workers import forked_pool
 from ledger.contracts import Role
 from licence_service.adapters.chain import ChainLicenceView
 from licence_service.domain.ports import LicenceChainView
@@ -155,12 +155,7 @@ def verify_texts(
     starts = range(0, len(texts), _VERIFY_CHUNK)
     stops = [min(start + _VERIFY_CHUNK, len(texts)) for start in starts]
     failed: list[int] = []
-    with ProcessPoolExecutor(
-        max_workers=processes,
-        mp_context=multiprocessing.get_context("fork"),
-        initializer=_start_verifier,
-        initargs=(texts, view),
-    ) as pool:
+    with forked_pool(processes, _start_verifier, texts, view) as pool:
         for stop, failures in zip(stops, pool.map(_verify_range, starts, stops), strict=True):
             failed.append(failures)
             progress("verify", stop, len(texts))

@@ -2,7 +2,8 @@
 
 Errors are turned into output once, here: a :class:`~govledger.errors.GovLedgerError` (or a
 library error mapped to one) prints as one line ``(Name) message`` on stderr and exits with its
-family's code; a traceback is shown only with ``--debug``.
+family's code; anything else (a bug) as one line ``(InternalError) ...`` with exit code 1. A
+traceback is shown only with ``--debug``. Input files are read through :mod:`govledger.files`.
 """
 
 from __future__ import annotations
@@ -64,10 +65,19 @@ def main() -> None:
         app()
     except Exception as exc:  # one place turns every error into one line
         error = as_govledger_error(exc)
-        if debug or error is None:
+        if debug:
             traceback.print_exception(exc)
         if error is None:
-            typer.echo(f"(InternalError) {type(exc).__name__}: {exc}", err=True)
+            hint = "" if debug else " (--debug shows the traceback)"
+            typer.echo(
+                f"(InternalError) {type(exc).__name__}: {_one_line(str(exc))}{hint}", err=True
+            )
             sys.exit(1)
-        typer.echo(f"({type(error).__name__}) {error.user_message or error.detail}", err=True)
+        message = _one_line(error.user_message or error.detail)
+        typer.echo(f"({type(error).__name__}) {message}", err=True)
         sys.exit(error.exit_code)
+
+
+def _one_line(message: str) -> str:
+    """A message on one line (a validation error lists its problems on several)."""
+    return "; ".join(line.strip() for line in message.splitlines() if line.strip())

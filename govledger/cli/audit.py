@@ -16,8 +16,9 @@ from govledger.chain import committee_signers, open_chain, open_keystore, set_lo
 from govledger.cli.context import state
 from govledger.cli.department import MEMBER_HELP, report
 from govledger.db import make_engine, make_session_factory
-from govledger.errors import InvalidInput, VerificationFailed
-from govledger.files import read_json_input
+from govledger.errors import VerificationFailed
+from govledger.files import read_text_file
+from govledger.jsonlimits import check_nesting
 from sharing_gateway import audit
 from sharing_gateway.domain.auditlog import export_csv, export_json
 from sharing_gateway.settings import GatewaySettings
@@ -71,10 +72,8 @@ def verify(
     Check the hash chain and every anchored Merkle root; fail at the first altered, removed or
     inserted entry, or one that should be anchored by now and is not, naming its sequence
     number. Reads the chain read-only, so it works beside a running server."""
-    try:
-        text = read_json_input(file).decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(f"cannot read {file}: {exc}") from None
+    text = read_text_file(file)
+    check_nesting(text, str(file))
     with open_chain(state(ctx).settings, read_only=True) as chain:
         verdict = audit.verify_export(text, chain.registries, GatewaySettings(), datetime.now(UTC))
     if as_json:

@@ -36,7 +36,6 @@ def init(
         typer.Option(
             "--committee",
             help='Committee file {"members": ["0x…"], "threshold": M} (e.g. node_config/…).',
-            dir_okay=False,
         ),
     ] = None,
     members: int | None = typer.Option(

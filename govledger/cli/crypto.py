@@ -15,14 +15,13 @@ from typing import Annotated
 import typer
 
 from govledger.errors import Conflict, InvalidInput
-from govledger.files import write_durably
+from govledger.files import open_input_file, read_input_file, write_durably
 from sm_crypto import DEFAULT_UID, SM2PrivateKey, SM2PublicKey, sm3_hasher
 
 app = typer.Typer(help="SM2 keys and signatures, SM3 digests.", no_args_is_help=True)
 
-InputFile = Annotated[
-    Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="The file to read.")
-]
+# Files are checked when read (govledger.files), so a bad one is a one-line refusal.
+InputFile = Annotated[Path, typer.Argument(help="The file to read.")]
 PasswordEnv = Annotated[
     str | None,
     typer.Option(
@@ -45,7 +44,7 @@ def _password(variable: str | None) -> bytes | None:
 
 
 def _load_private_key(path: Path, password_env: str | None) -> SM2PrivateKey:
-    return SM2PrivateKey.from_pem(path.read_bytes(), _password(password_env))
+    return SM2PrivateKey.from_pem(read_input_file(path), _password(password_env))
 
 
 @app.command()
@@ -68,7 +67,7 @@ def keygen(
 def pubkey(
     key: Annotated[
         Path,
-        typer.Argument(exists=True, dir_okay=False, readable=True, help="A private key (PEM)."),
+        typer.Argument(help="A private key (PEM)."),
     ],
     password_env: PasswordEnv = None,
     as_hex: Annotated[
@@ -83,7 +82,7 @@ def pubkey(
 @app.command()
 def sign(
     file: InputFile,
-    key: Annotated[Path, typer.Option("--key", exists=True, dir_okay=False, help="Private key.")],
+    key: Annotated[Path, typer.Option("--key", help="Private key.")],
     uid: Uid = _DEFAULT_UID_TEXT,
     out: Annotated[
         Path | None, typer.Option("--out", help="Write the DER signature here, not hex to stdout.")
@@ -91,7 +90,8 @@ def sign(
     password_env: PasswordEnv = None,
 ) -> None:
     """Sign FILE with SM2 (over SM3(Z || FILE))."""
-    signature = _load_private_key(key, password_env).sign(file.read_bytes(), uid=uid.encode())
+    key_pair = _load_private_key(key, password_env)
+    signature = key_pair.sign(read_input_file(file), uid=uid.encode())
     if out is None:
         typer.echo(signature.hex())
     else:
@@ -100,7 +100,7 @@ def sign(
 
 def _read_signature(path: Path) -> bytes:
     """DER as written by ``sign --out`` or ``openssl pkeyutl``, or the hex ``sign`` prints."""
-    content = path.read_bytes()
+    content = read_input_file(path)
     try:
         return bytes.fromhex(content.decode("ascii"))
     except (UnicodeDecodeError, ValueError):
@@ -110,18 +110,16 @@ def _read_signature(path: Path) -> bytes:
 @app.command()
 def verify(
     file: InputFile,
-    pubkey: Annotated[
-        Path, typer.Option("--pubkey", exists=True, dir_okay=False, help="Public key (PEM).")
-    ],
+    pubkey: Annotated[Path, typer.Option("--pubkey", help="Public key (PEM).")],
     signature: Annotated[
         Path,
-        typer.Option("--signature", exists=True, dir_okay=False, help="Signature (DER or hex)."),
+        typer.Option("--signature", help="Signature (DER or hex)."),
     ],
     uid: Uid = _DEFAULT_UID_TEXT,
 ) -> None:
     """Check an SM2 signature over FILE: prints "valid", or fails with exit code 7."""
-    public = SM2PublicKey.from_pem(pubkey.read_bytes())
-    public.verify(_read_signature(signature), file.read_bytes(), uid=uid.encode())
+    public = SM2PublicKey.from_pem(read_input_file(pubkey))
+    public.verify(_read_signature(signature), read_input_file(file), uid=uid.encode())
     typer.echo("valid")
 
 
@@ -129,7 +127,7 @@ def verify(
 def sm3_digest(file: InputFile) -> None:
     """Print the SM3 digest of FILE, like sha256sum."""
     hasher = sm3_hasher()
-    with file.open("rb") as handle:
+    with open_input_file(file) as handle:
         while chunk := handle.read(1 << 20):
             hasher.update(chunk)
     typer.echo(f"{hasher.hexdigest()}  {file}")

@@ -20,7 +20,7 @@ import typer
 from govledger.app import default_services, open_platform
 from govledger.cli.context import state
 from govledger.errors import InvalidInput
-from govledger.files import read_json, read_json_input
+from govledger.files import read_json_file, read_json_input
 from govledger.settings import Settings
 from licence_service.domain.presentation import presentation_qr
 from licence_service.domain.verify import VerificationReport
@@ -73,6 +73,16 @@ def print_report(report: VerificationReport) -> None:
     for check, result in report.checks().items():
         mark = "ok    " if result.ok else "FAILED"
         typer.echo(f"  {check.value:<9} {mark} {result.reason}: {result.message}")
+    if report.anchor_supplied:
+        typer.echo("  anchor    supplied by this service's records (the file carries none)")
+    if report.successor_id is not None:
+        typer.echo(f"  superseded by {report.successor_id}")
+    if report.fields is not None:
+        typer.echo("  fields:")
+    elif report.unverified_fields:
+        typer.echo("  fields UNVERIFIED (as the file claims them, not the licence's):")
+    for name, value in (report.fields or report.unverified_fields or {}).items():
+        typer.echo(f"    {name}: {value}")
 
 
 @app.command("issue")
@@ -83,7 +93,7 @@ def issue(
     bulk: Annotated[bool, typer.Option("--bulk", help="Issue an array as one batch.")] = False,
 ) -> None:
     """Issue licences from a JSON file and anchor them before returning."""
-    data = read_json(file)
+    data = read_json_file(file)
     items = data if isinstance(data, list) else [data]
     if len(items) > 1 and not bulk:
         raise InvalidInput("the file holds several licences: pass --bulk")
@@ -113,6 +123,7 @@ def show(ctx: typer.Context, licence_id: str) -> None:
             {
                 "licence_id": licence_id,
                 "status": current.status,
+                "successor_id": current.successor_id,
                 "anchor": {
                     "state": batch.state,
                     "root": None if batch.root is None else batch.root.hex(),
@@ -132,7 +143,8 @@ def verify_file(
     data = read_json_input(file)
     with licence_reader(state(ctx).settings) as service:
         report = service.verify(data)
-    typer.echo(f"{report.licence_id or file}: {'VALID' if report.ok else 'NOT VALID'}")
+    claimed = "" if report.integrity.ok else " (identifier unverified)"
+    typer.echo(f"{report.licence_id or file}{claimed}: {'VALID' if report.ok else 'NOT VALID'}")
     print_report(report)
     if not report.ok:
         raise typer.Exit(1)
@@ -236,7 +248,9 @@ def history(ctx: typer.Context, licence_id: str) -> None:
         for entry in service.history(licence_id):
             tx = "" if entry.tx is None else entry.tx.tx_hash
             reason = "" if entry.reason is None else f" ({entry.reason_code}: {entry.reason})"
-            typer.echo(f"{entry.at}  {entry.action:<10} {entry.status.name.lower()}{reason}  {tx}")
+            by = "" if entry.successor_id is None else f" by {entry.successor_id}"
+            status = entry.status.name.lower()
+            typer.echo(f"{entry.at}  {entry.action:<10} {status}{by}{reason}  {tx}")
 
 
 @app.command("present")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from typing import Annotated
 
 import typer
 import uvicorn
+from fastapi import FastAPI
 
 from govledger.app import create_app
 from govledger.cli.context import state
@@ -18,4 +21,14 @@ def serve(
 ) -> None:
     """Run the HTTP API until interrupted. It holds the data dir's embedded chain meanwhile."""
     app = create_app(state(ctx).settings, freeze_heap=True)
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    config = uvicorn.Config(app, host=host, port=port, log_level="info", lifespan="off")
+    with contextlib.suppress(KeyboardInterrupt):  # as in uvicorn.run: Ctrl-C stops it cleanly
+        asyncio.run(_serve(app, uvicorn.Server(config)))
+
+
+async def _serve(app: FastAPI, server: uvicorn.Server) -> None:
+    # The app starts (opens the platform) before the server listens: a failure to start, e.g.
+    # a data dir another process holds, is raised here and printed by the CLI as one line,
+    # where the server would log it as a traceback.
+    async with app.router.lifespan_context(app):
+        await server.serve()

@@ -21,10 +21,8 @@ of transactions (:meth:`EmbeddedBackend.make_batch_request`) shares one block.
 
 from __future__ import annotations
 
-import fcntl
 import itertools
 import logging
-import os
 import sqlite3
 import threading
 import time
@@ -64,6 +62,7 @@ from ledger.backends.embedded_chain import (
 from ledger.backends.sqlite_db import SQLiteAtomicDB, open_sqlite, open_sqlite_read_only
 from ledger.closing import Closing
 from ledger.exceptions import BackendUnavailable
+from ledger.locks import lock_exclusively, release
 from ledger.recursion import cap_recursion_limit
 
 # py-evm, imported above, raised the limit (see ledger.recursion).
@@ -210,7 +209,7 @@ class EmbeddedBackend(Closing):
                 connection.close()
             lock_fd, self._lock_fd = self._lock_fd, None
             if lock_fd is not None:
-                os.close(lock_fd)  # closing the descriptor releases the flock
+                release(lock_fd)
 
     # -- dispatch ---------------------------------------------------------------------------------
 
@@ -689,12 +688,7 @@ def _log_json(row: LogRow) -> dict[str, Any]:
 def _lock_data_dir(data_dir: Path) -> int:
     """Take the data directory's single-writer lock, or refuse at once."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(data_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(fd)
-        raise BackendUnavailable(
-            f"the chain in {data_dir} is in use by another process (or another backend)"
-        ) from None
-    return fd
+    return lock_exclusively(
+        data_dir / LOCK_FILE,
+        f"the chain in {data_dir} is in use by another process (or another backend)",
+    )

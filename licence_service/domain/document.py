@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import gc
 import json
-import multiprocessing
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,6 +22,7 @@ from functools import cached_property
 from json.encoder import encode_basestring
 from typing import Literal, NamedTuple
 
+from govledger.workers import CAN_FORK, forked_pool
 from ledger.merkle import MerkleTree
 from licence_service.domain.canonical import format_timestamp, utc_seconds
 from licence_service.domain.disclosure import (
@@ -274,24 +274,19 @@ def _seal_in_processes(
     sealer: _Sealer, inputs: Sequence[LicenceInput], processes: int
 ) -> list[SealedLicence]:
     # fork: the workers start with the parent's memory (modules, the inputs) at no cost. They
-    # run only the sealing code (SM3, SM2 in libcrypto, the CSPRNG, JSON) and exit with the pool.
+    # run only the sealing code (SM3, SM2 in libcrypto, the CSPRNG, JSON) and exit with the pool,
+    # or with this process if it is killed.
     starts = range(0, len(inputs), _PROCESS_CHUNK)
     stops = [min(start + _PROCESS_CHUNK, len(inputs)) for start in starts]
-    with ProcessPoolExecutor(
-        max_workers=processes,
-        mp_context=multiprocessing.get_context("fork"),
-        initializer=_start_worker,
-        initargs=(
-            _WorkerSetup(
-                sealer.issuer,
-                sealer.seal,
-                sealer.seal_json,
-                sealer.signing_key.to_bytes(),
-                sealer.signing_time,
-                inputs,
-            ),
-        ),
-    ) as pool:
+    setup = _WorkerSetup(
+        sealer.issuer,
+        sealer.seal,
+        sealer.seal_json,
+        sealer.signing_key.to_bytes(),
+        sealer.signing_time,
+        inputs,
+    )
+    with forked_pool(processes, _start_worker, setup) as pool:
         return [one for chunk in pool.map(_seal_range, starts, stops) for one in chunk]
 
 
@@ -332,7 +327,7 @@ def issue_batch(
     with _cyclic_gc_paused():
         if threads <= 1:
             sealed = sealer.seal_all(inputs)
-        elif len(inputs) >= PROCESS_POOL_MIN_LICENCES and _CAN_FORK:
+        elif len(inputs) >= PROCESS_POOL_MIN_LICENCES and CAN_FORK:
             sealed = _seal_in_processes(sealer, inputs, threads)
         else:
             sealed = _seal_in_threads(sealer, inputs, threads)
@@ -341,6 +336,3 @@ def issue_batch(
         licences=tuple(sealed),
         tree=tree,
     )
-
-
-_CAN_FORK = "fork" in multiprocessing.get_all_start_methods()

@@ -1,7 +1,9 @@
 """The port the verifier reads the chain through, and the answers it gets.
 
 An adapter over the ``LicenceRegistry``, ``SealRegistry`` and ``DepartmentRegistry`` contracts
-implements :class:`LicenceChainView`; tests use a dict-backed one. Moments are timezone-aware
+implements :class:`LicenceChainView`; tests use a dict-backed one. :class:`LicenceRecords` is
+what an issuing service adds (anchors of copies handed out before their batch was anchored,
+successors' identifiers). Moments are timezone-aware
 UTC datetimes (the contracts' Unix seconds), department codes the 18-character USCC text (the
 contracts' left-aligned ``bytes32``), and public keys the 64-byte ``x || y``. The answers
 describe the chain as it is now; failures to reach the chain propagate as the adapter's errors.
@@ -129,4 +131,20 @@ class LicenceChainView(Protocol):
 
     def seal(self, seal_hash: bytes) -> SealRecord | None:
         """The seal registered under ``seal_hash``, or None."""
+        ...
+
+
+class LicenceRecords(Protocol):
+    """What an issuing service knows beyond the chain, for the verifier. Its answers are hints:
+    the verifier checks an anchor like any other, and a successor only names what the chain
+    already says superseded the licence."""
+
+    def anchor_of(self, licence_id: str, leaf: bytes) -> tuple[bytes, tuple[bytes, ...]] | None:
+        """The (root, proof) of licence ``licence_id`` with ``leaf`` once its batch is
+        anchored, for a copy handed out before (which carries none); else None."""
+        ...
+
+    def successor_id(self, licence_id: str, root: bytes, leaf: bytes) -> str | None:
+        """The identifier of the licence (``root``, ``leaf``) that superseded ``licence_id`` on
+        chain (the chain keeps hashes, not identifiers), or None if unknown."""
         ...

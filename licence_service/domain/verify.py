@@ -5,9 +5,12 @@
   chain by the issuer the licence identifier names. For a presentation also: it is signed by the
   issuer's key in force when it was issued, and it is used between ``issued_at`` and
   ``expires_at``.
-- **status**: the chain has the licence (root, leaf) as valid (not suspended, withdrawn,
-  cancelled, superseded or revoked), and the verification date lies within the signed validity
-  period (a date in China Standard Time, both ends included).
+- **status**: only for content shown to be the anchored licence (the part of integrity that
+  ties the header and fields to a root its issuer anchored; else ``licence-unverified``): the
+  chain has the licence (root, leaf) as valid (not suspended, withdrawn, cancelled, superseded
+  or revoked; a superseded licence names its successor when ``records`` know it),
+  and the verification date lies within the signed validity period (a date in China Standard
+  Time, both ends included).
 - **issuer**: the issuing department is registered and active now, held the ISSUER role when the
   batch was anchored, and the seal signature is by the key it had then (the signer key named
   in the signature must be that key, and the signature must verify).
@@ -22,8 +25,10 @@ When a check needs a moment in the past and the batch is not anchored by the cla
 (integrity has then failed), it uses the signing time the seal signature claims.
 
 :func:`verify` never raises for a bad licence: each check reports ``ok`` with a stable reason
-code and a message. Only input that is not a licence or a presentation at all raises
-:class:`~licence_service.domain.errors.NotALicence`; errors reaching the chain propagate.
+code and a message. The fields it shows are ``fields`` only when integrity holds, else
+``unverified_fields`` (what the input claims). Only input that is not a licence or a
+presentation at all raises :class:`~licence_service.domain.errors.NotALicence`; errors
+reaching the chain propagate.
 """
 
 from __future__ import annotations
@@ -55,7 +60,9 @@ from licence_service.domain.ports import (
     AnchoredBatch,
     DepartmentRecord,
     LicenceChainView,
+    LicenceRecords,
     LicenceStatus,
+    LicenceStatusRecord,
     SealRecord,
 )
 from licence_service.domain.presentation import PRESENTATION_FORMAT, Presentation
@@ -90,6 +97,7 @@ class Reason(StrEnum):
     PRESENTATION_EXPIRED = "presentation-expired"
     PRESENTATION_SIGNATURE_INVALID = "presentation-signature-invalid"
     # status
+    LICENCE_UNVERIFIED = "licence-unverified"
     LICENCE_UNKNOWN = "licence-unknown"
     LICENCE_SUSPENDED = "licence-suspended"
     LICENCE_WITHDRAWN = "licence-withdrawn"
@@ -143,8 +151,10 @@ def _failed(reason: Reason, message: str) -> CheckResult:
 
 @dataclass(frozen=True)
 class VerificationReport:
-    """The four checks' results; ``fields`` are the disclosed fields (trust them only if
-    ``ok``)."""
+    """The four checks' results. ``licence_id`` and ``leaf`` are the input's (its licence's only
+    if integrity holds); the disclosed fields are ``fields`` if integrity holds, else
+    ``unverified_fields``: what the input claims, not the licence. ``anchor_supplied``: the
+    document carried no anchor and the issuing service's records gave it (checked as any)."""
 
     integrity: CheckResult
     status: CheckResult
@@ -154,6 +164,9 @@ class VerificationReport:
     licence_id: str | None = None
     leaf: bytes | None = None
     fields: Mapping[str, JSONScalar] | None = None
+    unverified_fields: Mapping[str, JSONScalar] | None = None
+    successor_id: str | None = None
+    anchor_supplied: bool = False
 
     @property
     def ok(self) -> bool:
@@ -177,6 +190,11 @@ class VerificationReport:
             "licence_id": self.licence_id,
             "leaf": None if self.leaf is None else self.leaf.hex(),
             "fields": None if self.fields is None else dict(self.fields),
+            "unverified_fields": None
+            if self.unverified_fields is None
+            else dict(self.unverified_fields),
+            "successor_id": self.successor_id,
+            "anchor_supplied": self.anchor_supplied,
             "checks": {str(check): result.to_dict() for check, result in self.checks().items()},
         }
 
@@ -221,10 +239,17 @@ class _Context:
     """The claims, the chain and the moment, with each derived value and chain answer
     computed or fetched once."""
 
-    def __init__(self, claims: _Claims, chain: LicenceChainView, moment: datetime) -> None:
+    def __init__(
+        self,
+        claims: _Claims,
+        chain: LicenceChainView,
+        moment: datetime,
+        records: LicenceRecords | None,
+    ) -> None:
         self.claims = claims
         self.chain = chain
         self.moment = moment
+        self.records = records
         self.issuer_code = claims.header.issuer_code
         self.signed = claims.seal_signature.to_sign
         self._departments: dict[str, DepartmentRecord | None] = {}
@@ -260,6 +285,31 @@ class _Context:
     def seal_record(self) -> SealRecord | None:
         return self.chain.seal(self.signed.seal_hash)
 
+    @cached_property
+    def status_record(self) -> LicenceStatusRecord | None:
+        """The chain's status of the licence, once the claims are shown to be it."""
+        anchor = self.claims.anchor
+        if self.unanchored is not None or anchor is None:
+            return None
+        return self.chain.licence_status(anchor.root, self.leaf)
+
+    @cached_property
+    def successor_id(self) -> str | None:
+        record = self.status_record
+        if record is None or record.superseded_by is None or self.records is None:
+            return None
+        return self.records.successor_id(self.claims.header.licence_id, *record.superseded_by)
+
+    @cached_property
+    def unanchored(self) -> _Failed | None:
+        """Why the claims are not shown to be the licence its issuer anchored, or None when
+        they are (then the header and fields are the signed, anchored ones)."""
+        try:
+            _check_anchored_leaf(self)
+        except _Failed as failure:
+            return failure
+        return None
+
 
 class _Failed(Exception):
     """Ends a check with a failure."""
@@ -270,10 +320,12 @@ class _Failed(Exception):
         self.message = message
 
 
-def _check_integrity(ctx: _Context) -> str:
+def _check_anchored_leaf(ctx: _Context) -> None:
     claims = ctx.claims
     if claims.anchor is None:
-        raise _Failed(Reason.NOT_ANCHORED, "the document carries no anchor: not issued yet")
+        raise _Failed(
+            Reason.NOT_ANCHORED, "the document carries no anchor (its batch's root and proof)"
+        )
     if ctx.digest != ctx.signed.data_hash:
         raise _Failed(
             Reason.DIGEST_MISMATCH, "the fields do not hash to the digest the seal signature signs"
@@ -292,6 +344,14 @@ def _check_integrity(ctx: _Context) -> str:
             Reason.ROOT_ISSUER_MISMATCH,
             f"the batch was anchored by {anchored.issuer_code}, not by {ctx.issuer_code}",
         )
+
+
+def _check_integrity(ctx: _Context) -> str:
+    if ctx.unanchored is not None:
+        raise ctx.unanchored
+    claims = ctx.claims
+    assert claims.anchor is not None
+    assert ctx.batch is not None
     if claims.presentation is not None:
         _check_presentation(ctx, claims.presentation)
     return (
@@ -329,22 +389,29 @@ def _check_presentation(ctx: _Context, presentation: Presentation) -> None:
 
 
 def _check_status(ctx: _Context) -> str:
-    claims = ctx.claims
-    if claims.anchor is None:
-        raise _Failed(Reason.LICENCE_UNKNOWN, "a licence that is not anchored has no status")
-    record = ctx.chain.licence_status(claims.anchor.root, ctx.leaf)
+    # Dates and the leaf are read only once they are shown to be what the issuer anchored: the
+    # chain answers VALID for any leaf under an anchored root, and dates can be edited.
+    if ctx.unanchored is not None:
+        raise _Failed(
+            Reason.LICENCE_UNVERIFIED,
+            "no status: the input is not shown to be a licence its issuer anchored "
+            f"({ctx.unanchored.reason})",
+        )
+    record = ctx.status_record
+    assert record is not None
     if record.status is not LicenceStatus.VALID:
         when = "" if record.changed_at is None else f" since {record.changed_at.isoformat()}"
         successor = ""
         if record.superseded_by is not None:
             new_root, new_leaf = record.superseded_by
-            successor = f" by licence {new_leaf.hex()} of batch {new_root.hex()}"
+            named = "" if ctx.successor_id is None else f"{ctx.successor_id}, "
+            successor = f" by licence {named}leaf {new_leaf.hex()} of batch {new_root.hex()}"
         raise _Failed(
             _STATUS_REASONS[record.status],
             f"the licence is {record.status.name.lower()} on chain{successor}{when} "
             f"(reason code {record.reason_code})",
         )
-    header = claims.header
+    header = ctx.claims.header
     today = ctx.moment.astimezone(LICENCE_TIMEZONE).date()
     if today < header.valid_from:
         raise _Failed(Reason.LICENCE_NOT_YET_VALID, f"the licence starts on {header.valid_from}")
@@ -539,23 +606,48 @@ def verify(
     chain: LicenceChainView,
     *,
     at: datetime | None = None,
+    records: LicenceRecords | None = None,
 ) -> VerificationReport:
     """Verify a licence document or presentation (an object, or its JSON as text, bytes or a
-    parsed mapping) against ``chain`` at ``at`` (default now)."""
+    parsed mapping) against ``chain`` at ``at`` (default now). ``records`` (the issuing
+    service's) supply the anchor of a document that carries none and name a successor."""
     moment = utc_seconds(at or datetime.now(UTC))
     parsed = _parse(subject)
     if isinstance(parsed, str):
         malformed = _failed(Reason.MALFORMED, parsed)
         return VerificationReport(malformed, malformed, malformed, malformed, moment)
+    supplied = _supplied_anchor(parsed, records)
+    if supplied is not None:
+        parsed = parsed.model_copy(update={"anchor": supplied})
     claims = _Claims.of(parsed)
-    ctx = _Context(claims, chain, moment)
+    ctx = _Context(claims, chain, moment, records)
+    integrity = _guarded(_check_integrity, ctx)
+    status = _guarded(_check_status, ctx)
+    disclosed = {name: field.value for name, field in claims.disclosed.items()}
     return VerificationReport(
-        integrity=_guarded(_check_integrity, ctx),
-        status=_guarded(_check_status, ctx),
+        integrity=integrity,
+        status=status,
         issuer=_guarded(_check_issuer, ctx),
         seal=_guarded(_check_seal, ctx),
         verified_at=moment,
         licence_id=claims.header.licence_id,
         leaf=ctx.leaf,
-        fields={name: field.value for name, field in claims.disclosed.items()},
+        fields=disclosed if integrity.ok else None,
+        unverified_fields=None if integrity.ok else disclosed,
+        successor_id=ctx.successor_id if status.reason is Reason.LICENCE_SUPERSEDED else None,
+        anchor_supplied=supplied is not None,
     )
+
+
+def _supplied_anchor(
+    subject: LicenceDocument | Presentation, records: LicenceRecords | None
+) -> Anchor | None:
+    """For a document handed out before its batch was anchored: its anchor from ``records``,
+    found by identifier and leaf (an edited copy has another leaf and gets none)."""
+    if records is None or not isinstance(subject, LicenceDocument) or subject.anchor is not None:
+        return None
+    try:
+        found = records.anchor_of(subject.header.licence_id, subject.leaf())
+    except (LicenceInputError, SMCryptoError):
+        return None
+    return None if found is None else Anchor(root=found[0], proof=found[1])

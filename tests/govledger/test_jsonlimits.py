@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from govledger.errors import InvalidInput, JSONTooDeep
-from govledger.files import read_json, read_json_input
+from govledger.files import read_json_file, read_json_input
 from govledger.jsonlimits import MAX_JSON_DEPTH, check_nesting, load_json, nesting_depth
 
 
@@ -46,10 +46,10 @@ def test_the_cli_reader_refuses_in_one_clear_error(tmp_path: Path) -> None:
     deep = tmp_path / "deep.json"
     deep.write_text("[" * 1000 + "]" * 1000)
     with pytest.raises(JSONTooDeep, match=r"deep\.json"):
-        read_json(deep)
+        read_json_file(deep)
     with pytest.raises(JSONTooDeep):
         read_json_input(deep)
     with pytest.raises(InvalidInput, match=r"missing\.json"):
-        read_json(tmp_path / "missing.json")
+        read_json_file(tmp_path / "missing.json")
     (tmp_path / "ok.json").write_text('{"a": [1]}')
-    assert read_json(tmp_path / "ok.json") == {"a": [1]}
+    assert read_json_file(tmp_path / "ok.json") == {"a": [1]}

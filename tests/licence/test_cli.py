@@ -3,14 +3,17 @@ change a status; and the clear refusal while the HTTP app holds the embedded cha
 
 from __future__ import annotations
 
+import copy
 import json
 import os
+import socket
 import subprocess
 from pathlib import Path
 
 from fastapi.testclient import TestClient
 
 from govledger.app import create_app
+from govledger.errors import ChainUnavailable
 from govledger.settings import Settings
 from tests.govledger.test_chain_cli import GOVLEDGER, Run, refused, succeeded
 from tests.licence.world import ISSUER_A, licence_body
@@ -33,7 +36,21 @@ def test_licence_commands(run: Run, tmp_path: Path) -> None:
     shown = json.loads(succeeded(run("licence", "show", licence_id)))
     assert (shown["status"], shown["anchor"]["state"]) == ("valid", "anchored")
     (tmp_path / "doc.json").write_text(json.dumps(shown["document"]), encoding="utf-8")
-    assert "VALID" in succeeded(run("licence", "verify", "doc.json"))
+    verified = succeeded(run("licence", "verify", "doc.json"))
+    assert "VALID" in verified
+    assert "  fields:" in verified
+    # An edited copy: no status, and its fields are shown as unverified claims.
+    edited = copy.deepcopy(shown["document"])
+    edited["header"]["valid_to"] = "2099-12-31"
+    (tmp_path / "edited.json").write_text(json.dumps(edited), encoding="utf-8")
+    failing = run("licence", "verify", "edited.json")
+    assert failing.returncode == 1
+    assert "(identifier unverified): NOT VALID" in failing.stdout
+    assert "status    FAILED licence-unverified" in failing.stdout
+    assert "fields UNVERIFIED" in failing.stdout
+    assert "2099" not in failing.stdout
+    wrong_check = licence_id[:-1] + ("0" if licence_id[-1] != "0" else "1")
+    assert "(InvalidLicenceId)" in refused(run("licence", "show", wrong_check), 3)
 
     presented = run(
         "licence",
@@ -65,7 +82,10 @@ def test_licence_commands(run: Run, tmp_path: Path) -> None:
     )
     successor = renewed.splitlines()[1]
     assert successor.split(".")[-2] == "002"
-    assert json.loads(succeeded(run("licence", "show", licence_id)))["status"] == "superseded"
+    old = json.loads(succeeded(run("licence", "show", licence_id)))
+    assert (old["status"], old["successor_id"]) == ("superseded", successor)
+    assert f"superseded by {successor}" in run("licence", "verify", "doc.json").stdout
+    assert f"by {successor}" in succeeded(run("licence", "history", licence_id))
     assert json.loads(succeeded(run("licence", "show", successor)))["status"] == "valid"
 
 
@@ -83,3 +103,25 @@ def test_a_change_is_refused_while_the_app_holds_the_chain(tmp_path: Path) -> No
         )
     assert result.returncode != 0
     assert "in use" in result.stderr
+
+
+def test_a_second_serve_on_the_same_data_dir_is_one_line(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", environment="test")
+    env = {key: value for key, value in os.environ.items() if not key.startswith("GOVLEDGER_")}
+    env["GOVLEDGER_DATA_DIR"] = str(settings.data_dir)
+    with socket.socket() as probe:  # a free port, should the refusal not come first
+        probe.bind(("127.0.0.1", 0))
+        port = str(probe.getsockname()[1])
+    with TestClient(create_app(settings)):
+        result = subprocess.run(
+            [str(GOVLEDGER), "serve", "--port", port],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+    assert result.returncode == ChainUnavailable.exit_code, result.stderr
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("(ChainUnavailable)")
+    assert "in use" in line

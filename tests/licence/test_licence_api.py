@@ -17,6 +17,7 @@ from ledger import revert_error_class
 from ledger.contracts import LicenceState, Registries
 from ledger.merkle import MerkleTree
 from licence_service.domain.document import Anchor, LicenceDocument, issue_batch
+from licence_service.domain.ids import LicenceId
 from licence_service.domain.model import IssuingAuthority, LicenceInput
 from licence_service.domain.seal import Seal, SealSignature
 from sm_crypto import SM2PrivateKey
@@ -145,6 +146,31 @@ def test_issue_present_verify(api: Api) -> None:
     assert failed(verify(api, stretched)) == {"integrity": "presentation-signature-invalid"}
 
 
+def test_the_copy_handed_out_at_issue_verifies_once_anchored(api: Api) -> None:
+    issued = api.post("/v1/licences", ISSUER_A, json=licence_body(2)).json()
+    copy_at_issue = issued["document"]
+    licence_id = issued["licence_id"]
+    wait_anchored(api, ISSUER_A, licence_id)
+    # The copy was made before its batch had a root: it carries no anchor. The service
+    # supplies the batch's root and proof, which are checked against the chain as any anchor.
+    report = verify(api, copy_at_issue)
+    assert report["ok"], report
+    assert report["anchor_supplied"] is True
+    edited = copy.deepcopy(copy_at_issue)
+    edited["fields"]["holder_name"][-1] = "冒名公司"
+    assert failed(verify(api, edited)) == {
+        "integrity": "not-anchored",
+        "status": "licence-unverified",
+    }
+    # The holder can fetch a copy carrying its anchor, verifiable anywhere.
+    holder = {"Authorization": f"Bearer {issued['holder_token']}"}
+    own = api.get(f"/v1/holder/licences/{licence_id}", headers=holder).json()["document"]
+    assert own["anchor"] is not None
+    carried = verify(api, own)
+    assert carried["ok"]
+    assert carried["anchor_supplied"] is False
+
+
 def test_bulk_issue_anchors_before_returning(api: Api) -> None:
     ids = bulk(api, ISSUER_A, range(100, 140))
     assert len(ids) == len(set(ids)) == 40
@@ -201,8 +227,21 @@ def test_renew_and_transfer_supersede_the_old_version(api: Api) -> None:
     assert new["previous_id"] == licence_id
     assert new["valid_to"] is None
     assert new["licence_id"].split(".")[-2] == "002"
-    assert failed(verify(api, old_document)) == {"status": "licence-superseded"}
-    assert verify(api, new["document"])["ok"]
+    old_report = verify(api, old_document)
+    assert failed(old_report) == {"status": "licence-superseded"}
+    # A verifier of the old licence learns which licence replaced it, as does its issuer.
+    assert old_report["successor_id"] == new["licence_id"]
+    assert new["licence_id"] in old_report["status"]["message"]
+    old_state = api.get(f"/v1/licences/{licence_id}", ISSUER_A).json()
+    assert (old_state["status"], old_state["successor_id"]) == ("superseded", new["licence_id"])
+    old_history = api.get(f"/v1/licences/{licence_id}/history", ISSUER_A).json()["data"]
+    assert [(e["action"], e["successor_id"]) for e in old_history] == [
+        ("issue", None),
+        ("renew", new["licence_id"]),
+    ]
+    new_report = verify(api, new["document"])
+    assert new_report["ok"]
+    assert new_report["successor_id"] is None
 
     transferred = api.post(
         f"/v1/licences/{new['licence_id']}/transfer",
@@ -218,7 +257,9 @@ def test_renew_and_transfer_supersede_the_old_version(api: Api) -> None:
     assert transferred.status_code == 201, transferred.text
     successor = LicenceDocument.model_validate(transferred.json()["document"])
     assert successor.fields["holder_name"].value == "福州另一餐饮有限公司"
-    assert failed(verify(api, new["document"])) == {"status": "licence-superseded"}
+    superseded = verify(api, new["document"])
+    assert failed(superseded) == {"status": "licence-superseded"}
+    assert superseded["successor_id"] == transferred.json()["licence_id"]
     again = api.post(
         f"/v1/licences/{licence_id}/renew",
         ISSUER_A,
@@ -230,13 +271,36 @@ def test_renew_and_transfer_supersede_the_old_version(api: Api) -> None:
 # -- tampering -----------------------------------------------------------------------------------
 
 
-def test_tampered_field_fails_integrity_only(api: Api) -> None:
+def test_tampered_field_fails_integrity_and_gives_no_status(api: Api) -> None:
     (licence_id,) = bulk(api, ISSUER_A, [500])
     tampered = document_of(api, licence_id)
     salted = tampered["fields"]["holder_name"]  # [salt, value] in JSON
     salted[-1] = "冒名公司"
     assert LicenceDocument.model_validate(tampered).fields["holder_name"].value == "冒名公司"
-    assert failed(verify(api, tampered)) == {"integrity": "document-digest-mismatch"}
+    assert failed(verify(api, tampered)) == {
+        "integrity": "document-digest-mismatch",
+        "status": "licence-unverified",
+    }
+
+
+def test_tampered_dates_are_not_reported_as_the_licence(api: Api) -> None:
+    (licence_id,) = bulk(api, ISSUER_A, [504])
+    tampered = document_of(api, licence_id)
+    tampered["header"]["valid_to"] = "2099-12-31"
+    tampered["fields"]["holder_name"][-1] = "冒名公司"
+    report = verify(api, tampered)
+    assert failed(report) == {
+        "integrity": "document-digest-mismatch",
+        "status": "licence-unverified",
+    }
+    assert "2099" not in report["status"]["message"]
+    # The claims are echoed only as such, never as the licence's fields.
+    assert report["fields"] is None
+    assert report["unverified_fields"]["holder_name"] == "冒名公司"
+    genuine = verify(api, document_of(api, licence_id))
+    assert genuine["ok"]
+    assert genuine["unverified_fields"] is None
+    assert genuine["fields"]["holder_name"] == "福州某某餐饮管理有限公司"
 
 
 def test_forged_signature_fails_issuer_only(api: Api) -> None:
@@ -251,7 +315,7 @@ def test_forged_signature_fails_issuer_only(api: Api) -> None:
     assert failed(verify(api, document)) == {"issuer": "signature-invalid"}
 
 
-def test_foreign_root_fails_integrity_only(api: Api) -> None:
+def test_foreign_root_fails_integrity_and_gives_no_status(api: Api) -> None:
     (licence_id,) = bulk(api, ISSUER_A, [502])
     document = LicenceDocument.model_validate(document_of(api, licence_id))
     # Department B anchors a batch holding A's leaf: a root A never anchored.
@@ -262,7 +326,8 @@ def test_foreign_root_fails_integrity_only(api: Api) -> None:
         update={"anchor": Anchor(root=tree.root, proof=tuple(tree.proof(0)))}
     )
     assert failed(verify(api, moved.model_dump(mode="json"))) == {
-        "integrity": "root-issuer-mismatch"
+        "integrity": "root-issuer-mismatch",
+        "status": "licence-unverified",
     }
 
 
@@ -309,6 +374,26 @@ def test_other_departments_cannot_change_a_licence(api: Api) -> None:
     assert no_role.status_code == 403
     assert no_role.json()["code"] == "role-missing"
     assert api.post("/v1/licences", json=licence_body(601)).status_code == 401
+
+
+def test_a_wrong_check_character_is_an_invalid_id_not_a_missing_licence(api: Api) -> None:
+    (licence_id,) = bulk(api, ISSUER_A, [602])
+    check = licence_id[-1]
+    wrong = licence_id[:-1] + ("0" if check != "0" else "1")
+    for path in (f"/v1/licences/{wrong}", f"/v1/licences/{wrong}/history"):
+        response = api.get(path, ISSUER_A)
+        assert response.status_code == 422, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["code"] == "invalid-licence-id"
+    changed = change(api, wrong, "suspend")
+    assert changed.json()["code"] == "invalid-licence-id"
+    assert api.get(f"/v1/licences/{licence_id}", ISSUER_A).json()["status"] == "valid"
+    # A well-formed identifier that was never issued is still "not found".
+    parsed = LicenceId.parse(licence_id)
+    never = LicenceId(parsed.type_code, parsed.issuer_code, "9999999999", 1).format()
+    missing = api.get(f"/v1/licences/{never}", ISSUER_A)
+    assert missing.status_code == 404
+    assert missing.json()["code"] == "licence-not-found"
 
 
 def test_holder_tokens_open_only_their_licence(api: Api) -> None:

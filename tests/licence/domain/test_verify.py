@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -52,10 +52,38 @@ def verified(subject: Any, chain: ChainDouble, *, at: datetime = VERIFIED) -> Ve
     return report
 
 
+@dataclass
+class Records:
+    """An issuing service's records (``LicenceRecords``) as dicts."""
+
+    anchors: dict[tuple[str, bytes], tuple[bytes, tuple[bytes, ...]]] = field(default_factory=dict)
+    successors: dict[tuple[str, bytes, bytes], str] = field(default_factory=dict)
+
+    def anchor_of(self, licence_id: str, leaf: bytes) -> tuple[bytes, tuple[bytes, ...]] | None:
+        return self.anchors.get((licence_id, leaf))
+
+    def successor_id(self, licence_id: str, root: bytes, leaf: bytes) -> str | None:
+        return self.successors.get((licence_id, root, leaf))
+
+
+def verified_with(subject: Any, chain: ChainDouble, records: Records) -> VerificationReport:
+    return verify(subject, chain, at=VERIFIED, records=records)
+
+
 def assert_fails_only(report: VerificationReport, check: Check, reason: Reason) -> None:
     assert report.failed() == [check], report.to_dict()
     assert report.checks()[check].reason is reason, report.to_dict()
     assert not report.ok
+
+
+def assert_unverified(report: VerificationReport, reason: Reason) -> None:
+    """Integrity fails with ``reason``, so the content is not the anchored licence: no status
+    is read for it, and its fields are shown only as unverified."""
+    assert report.failed() == [Check.INTEGRITY, Check.STATUS], report.to_dict()
+    assert report.integrity.reason is reason, report.to_dict()
+    assert report.status.reason is Reason.LICENCE_UNVERIFIED, report.to_dict()
+    assert report.fields is None
+    assert report.unverified_fields is not None
 
 
 def anchored_alone(chain: ChainDouble, document: LicenceDocument) -> LicenceDocument:
@@ -113,37 +141,55 @@ def test_a_presentation_revealing_nothing_still_verifies(world: World, chain: Ch
 def test_a_changed_field_value_fails_integrity(world: World, chain: ChainDouble) -> None:
     data = world.document.model_dump(mode="json")
     data["fields"]["holder_name"][1] = "另一家公司"
-    assert_fails_only(verified(data, chain), Check.INTEGRITY, Reason.DIGEST_MISMATCH)
+    assert_unverified(verified(data, chain), Reason.DIGEST_MISMATCH)
     shown = world.present("holder_name").model_dump(mode="json")
     shown["to_sign"]["disclosed"]["holder_name"][1] = "另一家公司"
-    assert_fails_only(verified(shown, chain), Check.INTEGRITY, Reason.DIGEST_MISMATCH)
+    assert_unverified(verified(shown, chain), Reason.DIGEST_MISMATCH)
 
 
 def test_a_renamed_or_moved_field_fails_integrity(world: World, chain: ChainDouble) -> None:
     data = world.document.model_dump(mode="json")
     data["fields"]["holder_alias"] = data["fields"].pop("holder_name")
-    assert_fails_only(verified(data, chain), Check.INTEGRITY, Reason.DIGEST_MISMATCH)
+    assert_unverified(verified(data, chain), Reason.DIGEST_MISMATCH)
     data = world.document.model_dump(mode="json")
     fields = data["fields"]
     fields["licence_name"], fields["issuer_name"] = fields["issuer_name"], fields["licence_name"]
-    assert_fails_only(verified(data, chain), Check.INTEGRITY, Reason.DIGEST_MISMATCH)
+    assert_unverified(verified(data, chain), Reason.DIGEST_MISMATCH)
 
 
 def test_a_removed_field_or_field_digest_fails_integrity(world: World, chain: ChainDouble) -> None:
     data = world.document.model_dump(mode="json")
     del data["fields"]["holder_id_number"]
-    assert_fails_only(verified(data, chain), Check.INTEGRITY, Reason.DIGEST_MISMATCH)
+    assert_unverified(verified(data, chain), Reason.DIGEST_MISMATCH)
     # Even signed by the issuer's own key, a presentation cannot drop a field's digest.
     shown = world.present("licence_name").model_dump(mode="json")
     shown["to_sign"]["hidden_digests"].pop()
     report = verified(resigned(shown, world.issuer_key), chain)
-    assert_fails_only(report, Check.INTEGRITY, Reason.DIGEST_MISMATCH)
+    assert_unverified(report, Reason.DIGEST_MISMATCH)
+
+
+def test_tampered_dates_give_no_status_and_unverified_fields(
+    world: World, chain: ChainDouble
+) -> None:
+    # An expired licence whose end date is pushed back: the chain answers VALID for any leaf of
+    # an anchored root, so a status read from the edited dates would say "valid to 2099".
+    data = world.document.model_dump(mode="json")
+    data["header"]["valid_to"] = "2099-12-31"
+    data["fields"]["holder_name"][1] = "冒名公司"
+    report = verified(data, chain, at=datetime(2032, 1, 1, tzinfo=UTC))
+    assert_unverified(report, Reason.DIGEST_MISMATCH)
+    assert "2099" not in report.status.message
+    assert report.unverified_fields is not None
+    assert report.unverified_fields["holder_name"] == "冒名公司"
+    shown = report.to_dict()
+    assert shown["fields"] is None
+    assert shown["unverified_fields"]["holder_name"] == "冒名公司"
 
 
 def test_a_foreign_root_fails_integrity(world: World, chain: ChainDouble) -> None:
     data = world.document.model_dump(mode="json")
     data["anchor"]["root"] = world.other_batch.root.hex()  # anchored by the same issuer
-    assert_fails_only(verified(data, chain), Check.INTEGRITY, Reason.PROOF_INVALID)
+    assert_unverified(verified(data, chain), Reason.PROOF_INVALID)
 
 
 def test_a_proof_from_another_batch_fails_integrity(world: World, chain: ChainDouble) -> None:
@@ -151,7 +197,7 @@ def test_a_proof_from_another_batch_fails_integrity(world: World, chain: ChainDo
     other = world.other_batch.documents[0].anchor
     assert other is not None
     data["anchor"]["proof"] = [sibling.hex() for sibling in other.proof]
-    assert_fails_only(verified(data, chain), Check.INTEGRITY, Reason.PROOF_INVALID)
+    assert_unverified(verified(data, chain), Reason.PROOF_INVALID)
 
 
 def test_a_root_anchored_by_another_department_fails_integrity(
@@ -160,7 +206,7 @@ def test_a_root_anchored_by_another_department_fails_integrity(
     chain.batches[world.batch.root] = AnchoredBatch(
         world.batch.root, OTHER_ISSUER_CODE, 3, ANCHORED
     )
-    assert_fails_only(verified(world.document, chain), Check.INTEGRITY, Reason.ROOT_ISSUER_MISMATCH)
+    assert_unverified(verified(world.document, chain), Reason.ROOT_ISSUER_MISMATCH)
 
 
 def test_a_root_not_anchored_fails_integrity_and_has_no_status(
@@ -168,16 +214,43 @@ def test_a_root_not_anchored_fails_integrity_and_has_no_status(
 ) -> None:
     del chain.batches[world.batch.root]
     report = verified(world.document, chain)
-    # The chain knows no status for a licence of a root it never saw, so status fails too.
-    assert report.failed() == [Check.INTEGRITY, Check.STATUS]
-    assert report.integrity.reason is Reason.ROOT_NOT_ANCHORED
-    assert report.status.reason is Reason.LICENCE_UNKNOWN
+    assert_unverified(report, Reason.ROOT_NOT_ANCHORED)
 
 
 def test_a_document_without_anchor(world: World, chain: ChainDouble) -> None:
     report = verified(world.document.model_copy(update={"anchor": None}), chain)
-    assert report.failed() == [Check.INTEGRITY, Check.STATUS]
-    assert report.integrity.reason is Reason.NOT_ANCHORED
+    assert_unverified(report, Reason.NOT_ANCHORED)
+
+
+def test_a_copy_without_anchor_is_anchored_from_the_records(
+    world: World, chain: ChainDouble
+) -> None:
+    document = world.batch.documents[1]
+    assert document.anchor is not None
+    bare = document.model_copy(update={"anchor": None})
+    anchors = {
+        (document.header.licence_id, document.leaf()): (
+            document.anchor.root,
+            tuple(document.anchor.proof),
+        )
+    }
+    report = verified_with(bare, chain, Records(anchors=anchors))
+    assert report.ok, report.to_dict()
+    assert report.anchor_supplied
+    # An edited copy has another leaf: the records give it nothing.
+    edited = bare.model_dump(mode="json")
+    edited["fields"]["holder_name"][1] = "另一家公司"
+    report = verified_with(edited, chain, Records(anchors=anchors))
+    assert_unverified(report, Reason.NOT_ANCHORED)
+    assert not report.anchor_supplied
+    # A wrong anchor from the records is checked like any other.
+    wrong = {
+        key: (world.other_batch.root, root_and_proof[1]) for key, root_and_proof in anchors.items()
+    }
+    report = verified_with(bare, chain, Records(anchors=wrong))
+    assert_unverified(report, Reason.PROOF_INVALID)
+    # A document carrying its own anchor is not looked up.
+    assert not verified_with(document, chain, Records(anchors=wrong)).anchor_supplied
 
 
 def test_an_expired_presentation_fails_integrity(world: World, chain: ChainDouble) -> None:
@@ -243,6 +316,13 @@ def test_a_superseded_licence_names_its_successor(world: World, chain: ChainDoub
     report = verified(world.document, chain)
     assert_fails_only(report, Check.STATUS, Reason.LICENCE_SUPERSEDED)
     assert world.other_batch.leaves[0].hex() in report.status.message
+    assert report.successor_id is None
+    # Given the issuer's records (the chain keeps only hashes), the report names the successor.
+    records = Records(successors={(world.document.header.licence_id, *successor): "the-successor"})
+    named = verify(world.document, chain, at=VERIFIED, records=records)
+    assert named.successor_id == "the-successor"
+    assert "the-successor" in named.status.message
+    assert named.to_dict()["successor_id"] == "the-successor"
 
 
 def test_validity_dates_are_beijing_calendar_days(world: World, chain: ChainDouble) -> None:
@@ -292,8 +372,9 @@ def test_a_signature_swapped_after_anchoring_fails_integrity_and_issuer(
     content = world.document.seal_signature.to_sign
     data["seal_signature"]["signature"] = world.stranger_key.sign(content.canonical()).hex()
     report = verified(data, chain)
-    assert report.failed() == [Check.INTEGRITY, Check.ISSUER]
+    assert report.failed() == [Check.INTEGRITY, Check.STATUS, Check.ISSUER]
     assert report.integrity.reason is Reason.PROOF_INVALID
+    assert report.status.reason is Reason.LICENCE_UNVERIFIED
     assert report.issuer.reason is Reason.SIGNATURE_INVALID
 
 
