@@ -7,7 +7,8 @@ name and the KDF parameters, so a file copied under another name, or with altere
 does not open. A wrong passphrase and a damaged file give the same error, on purpose.
 
 Files are written once, atomically (temporary file, fsync, hard link, which never overwrites),
-with mode 0600 in a 0700 directory.
+with mode 0600 in a 0700 directory. There is no default passphrase: without one,
+:func:`generated_passphrase` makes a random one, once, into a private file (docs/platform.md).
 """
 
 from __future__ import annotations
@@ -15,8 +16,11 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import logging
+import os
 import re
 import secrets
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +48,9 @@ _SUFFIX = ".key"
 _MIN_ITERATIONS = 10_000
 _MAX_ITERATIONS = 10_000_000
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+_GENERATED_PASSPHRASE_BYTES = 32
+
+logger = logging.getLogger(__name__)
 
 
 class KeystoreLocked(ConfigurationError):
@@ -81,6 +88,17 @@ def _associated_data(name: str, kdf: dict[str, Any]) -> bytes:
     return json.dumps(header, sort_keys=True, separators=(",", ":")).encode()
 
 
+def key_names(directory: Path) -> list[str]:
+    """The names that have keys in ``directory`` (no passphrase needed to list them)."""
+    if not directory.is_dir():
+        return []
+    return sorted(
+        path.name.removesuffix(_SUFFIX)
+        for path in directory.glob(f"*{_SUFFIX}")
+        if _NAME.fullmatch(path.name.removesuffix(_SUFFIX))
+    )
+
+
 class Keystore:
     """Principals' key pairs under ``directory``, unlocked by one passphrase."""
 
@@ -97,13 +115,7 @@ class Keystore:
         return self.directory / f"{_check_name(name)}{_SUFFIX}"
 
     def names(self) -> list[str]:
-        if not self.directory.is_dir():
-            return []
-        return sorted(
-            path.name.removesuffix(_SUFFIX)
-            for path in self.directory.glob(f"*{_SUFFIX}")
-            if _NAME.fullmatch(path.name.removesuffix(_SUFFIX))
-        )
+        return key_names(self.directory)
 
     def exists(self, name: str) -> bool:
         return self._path(name).is_file()
@@ -188,3 +200,48 @@ class Keystore:
             write_durably(path, content, replace=False)
         except FileExistsError:
             raise Conflict(f"keys for {path.stem} already exist") from None
+
+
+def generated_passphrase(path: Path, keystore_dir: Path) -> str:
+    """The passphrase kept in ``path``; on a first run (no file, no keys yet) a random one,
+    written there with mode 0600 and announced once in the log.
+
+    Keys without a passphrase file were sealed with a passphrase given some other way (before
+    generated passphrases, the default was ``dev``): that is refused with what to set, rather
+    than generating a new passphrase that could never open them.
+    """
+    try:
+        return _read_passphrase_file(path)
+    except FileNotFoundError:
+        pass
+    if key_names(keystore_dir):
+        raise ConfigurationError(
+            f"the keystore {keystore_dir} has keys but no passphrase was given and {path} does "
+            "not exist: set GOVLEDGER_KEYSTORE_PASSPHRASE to the passphrase they were made with "
+            "(GOVLEDGER_KEYSTORE_PASSPHRASE=dev for a data dir made before passphrases were "
+            "generated)"
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    passphrase = secrets.token_urlsafe(_GENERATED_PASSPHRASE_BYTES)
+    try:
+        write_durably(path, passphrase.encode("ascii") + b"\n", replace=False)
+    except FileExistsError:  # another process generated it first
+        return _read_passphrase_file(path)
+    logger.warning(
+        "generated a keystore passphrase in %s (readable by its owner only): keep it with the "
+        "data dir, or set GOVLEDGER_KEYSTORE_PASSPHRASE",
+        path,
+    )
+    return passphrase
+
+
+def _read_passphrase_file(path: Path) -> str:
+    with path.open("rb") as handle:
+        if stat.S_IMODE(os.fstat(handle.fileno()).st_mode) & 0o077:
+            raise ConfigurationError(
+                f"the keystore passphrase file {path} is readable by others: chmod 600 it"
+            )
+        passphrase = handle.read().decode("utf-8", "replace").strip()
+    if not passphrase:
+        raise ConfigurationError(f"the keystore passphrase file {path} is empty")
+    return passphrase

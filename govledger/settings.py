@@ -38,8 +38,9 @@ class Settings(BaseSettings):
     # Database: SQLite under data_dir unless a URL (e.g. postgresql+psycopg://...) is given.
     database_url: str | None = None
 
-    # Unlocks the department keystores. No default outside dev: see the validator below.
-    keystore_passphrase: SecretStr = SecretStr("dev")
+    # Unlocks the keystore. No default: unset, a random one is generated once into
+    # ``keystore_passphrase_file`` (outside prod; see govledger.keystore.generated_passphrase).
+    keystore_passphrase: SecretStr | None = None
     keystore_dir: Path | None = None  # default: data_dir/keystore
 
     # Content-addressed blobs; sha2-256 names match IPFS raw-leaf CIDs.
@@ -54,9 +55,10 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:
-        if (
-            self.environment == "prod"
-            and self.keystore_passphrase.get_secret_value() in _PLACEHOLDER_SECRETS
+        # In prod the passphrase must not sit in a file next to the keys it protects.
+        if self.environment == "prod" and (
+            self.keystore_passphrase is None
+            or self.keystore_passphrase.get_secret_value() in _PLACEHOLDER_SECRETS
         ):
             raise ValueError(
                 "GOVLEDGER_KEYSTORE_PASSPHRASE must be set to a real secret when "
@@ -73,6 +75,11 @@ class Settings(BaseSettings):
     @property
     def resolved_keystore_dir(self) -> Path:
         return self.keystore_dir or self.data_dir / "keystore"
+
+    @property
+    def keystore_passphrase_file(self) -> Path:
+        """Where the generated passphrase is kept when none is given."""
+        return self.data_dir / "keystore-passphrase"
 
     @property
     def resolved_blob_dir(self) -> Path:
