@@ -11,9 +11,9 @@ from __future__ import annotations
 import hmac
 
 from sm_crypto import _keyformats
-from sm_crypto.backends import ALLOW_PRIVATE_KEYS_ENV_VAR
 from sm_crypto._pure_sm3 import PureSM3
 from sm_crypto._pure_sm4 import PureSM4CBC, PureSM4ECB, PureSM4GCM
+from sm_crypto.backends import ALLOW_PRIVATE_KEYS_ENV_VAR
 from sm_crypto.exceptions import InvalidKey, UnsafeBackendRefused
 from sm_crypto.hazmat import sm2
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from govledger.chain import open_keystore
 from govledger.cli import main
 from govledger.errors import (
     ChainRejected,
@@ -23,7 +24,6 @@ from govledger.errors import (
     InvalidInput,
     NotFound,
 )
-from govledger.chain import open_keystore
 from govledger.settings import Settings
 from ledger.artifacts import CONTRACT_NAMES, load_artifact
 from ledger.devnode import AnvilNode

@@ -8,6 +8,8 @@ import sys
 
 import pytest
 
+from sm_crypto import SM2PrivateKey
+
 PROBE = "import sm_crypto; print(sm_crypto.backend_name(), sm_crypto.available_backends())"
 
 
@@ -63,8 +65,6 @@ PUBLIC_KEY_USES = (
 def run_key_use(code: str, **environment: str) -> subprocess.CompletedProcess[str]:
     """Run ``code`` in a fresh process with a PEM key, its public key and a signature made by
     the native backend at hand."""
-    from sm_crypto import SM2PrivateKey  # noqa: PLC0415
-
     key = SM2PrivateKey.generate()
     script = (
         "import sm_crypto\n"
