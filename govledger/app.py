@@ -104,11 +104,14 @@ def open_platform(
                 keystore.load_or_create(SERVICE_TOKEN_KEY).sm2,
                 issuer=settings.auth_issuer,
                 audience=settings.auth_audience,
+                cache_entries=settings.cache_entries,
             )
             platform = PlatformState(
                 settings=settings,
                 session_factory=make_session_factory(engine),
-                directory=ChainDepartmentDirectory(chain.registries),
+                directory=ChainDepartmentDirectory(
+                    chain.registries, cache_entries=settings.cache_entries
+                ),
                 tokens=tokens,
             )
             blobs = LocalBlobStore(settings.resolved_blob_dir, hash_name=settings.blob_hash)

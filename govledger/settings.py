@@ -12,6 +12,7 @@ from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from govledger.errors import ConfigurationError
+from govledger.lru import DEFAULT_MAXSIZE
 
 # Placeholder secrets that must never reach a production deployment.
 _PLACEHOLDER_SECRETS = frozenset({"", "changethis", "change-me", "dev"})
@@ -52,6 +53,9 @@ class Settings(BaseSettings):
     auth_audience: str = Field(default="govledger", pattern=r"^[\x21-\x7e]{1,128}$")
     auth_challenge_lifetime_seconds: int = Field(default=120, ge=10, le=3600)
     auth_token_lifetime_seconds: int = Field(default=900, ge=60, le=86_400)
+
+    # The bound of each cache keyed by outside input (directory, tokens, grants, data keys, ...).
+    cache_entries: int = Field(default=DEFAULT_MAXSIZE, ge=1)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:

@@ -39,7 +39,9 @@ def build_service(context: PlatformContext, settings: LicenceSettings) -> Licenc
         store=store,
         ledger=ChainLicenceLedger(registries),
         chain_view=lambda: ChainLicenceView(registries),
-        keyring=KeystoreKeyring(context.keystore, registries),
+        keyring=KeystoreKeyring(
+            context.keystore, registries, cache_entries=context.settings.cache_entries
+        ),
         tokens=context.platform.tokens,
         clock=context.platform.clock,
     )
