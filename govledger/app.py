@@ -98,7 +98,11 @@ def open_platform(
     settings.ensure_data_dir()
     engine = make_engine(settings.resolved_database_url)
     try:
-        migrate(engine, version_locations=[service.migrations for service in services])
+        migrate(
+            engine,
+            version_locations=[service.migrations for service in services],
+            keystore=keystore,
+        )
         with open_chain(settings) as chain:
             tokens = TokenService(
                 keystore.load_or_create(SERVICE_TOKEN_KEY).sm2,

@@ -21,9 +21,10 @@ import os
 import re
 import secrets
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
@@ -40,6 +41,10 @@ from sm_crypto import (
 )
 
 KEYSTORE_FORMAT = "govledger-keystore-v1"
+# A service's data key (the root of its keys for data at rest), in a file ``<name>.secret``.
+SECRET_FORMAT = "govledger-keystore-secret-v1"  # noqa: S105 (a format name)
+_SECRET_SUFFIX = ".secret"  # noqa: S105 (a file name suffix)
+DATA_KEY_SIZE = 32
 KDF_NAME = "pbkdf2-hmac-sm3"
 _SALT_SIZE = 16
 _KEY_SIZE = 16
@@ -51,6 +56,7 @@ _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 _GENERATED_PASSPHRASE_BYTES = 32
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class KeystoreLocked(ConfigurationError):
@@ -83,8 +89,8 @@ def _check_name(name: str) -> str:
     return name
 
 
-def _associated_data(name: str, kdf: dict[str, Any]) -> bytes:
-    header = {"format": KEYSTORE_FORMAT, "name": name, "kdf": kdf}
+def _associated_data(file_format: str, name: str, kdf: dict[str, Any]) -> bytes:
+    header = {"format": file_format, "name": name, "kdf": kdf}
     return json.dumps(header, sort_keys=True, separators=(",", ":")).encode()
 
 
@@ -100,7 +106,8 @@ def key_names(directory: Path) -> list[str]:
 
 
 class Keystore:
-    """Principals' key pairs under ``directory``, unlocked by one passphrase."""
+    """Principals' key pairs, and services' data keys, under ``directory``, unlocked by one
+    passphrase."""
 
     def __init__(self, directory: Path, passphrase: str) -> None:
         if not passphrase:
@@ -111,8 +118,8 @@ class Keystore:
     def __repr__(self) -> str:
         return f"Keystore(directory={str(self.directory)!r})"
 
-    def _path(self, name: str) -> Path:
-        return self.directory / f"{_check_name(name)}{_SUFFIX}"
+    def _path(self, name: str, suffix: str = _SUFFIX) -> Path:
+        return self.directory / f"{_check_name(name)}{suffix}"
 
     def names(self) -> list[str]:
         return key_names(self.directory)
@@ -124,7 +131,11 @@ class Keystore:
         """New keys for ``name``; ``Conflict`` if it already has some (keys are never replaced)."""
         path = self._path(name)
         keys = KeyPair(name, SM2PrivateKey.generate(), Account.create())
-        self._write_new(path, self._encrypt(keys))
+        secret = {
+            "sm2_private_key": keys.sm2.to_pem().decode("ascii"),
+            "account_private_key": bytes(keys.account.key).hex(),
+        }
+        self._write_new(path, self._encrypt(KEYSTORE_FORMAT, name, secret))
         return keys
 
     def load(self, name: str) -> KeyPair:
@@ -133,7 +144,16 @@ class Keystore:
             content = path.read_bytes()
         except FileNotFoundError:
             raise NotFound(f"no keys for {name}") from None
-        return self._decrypt(name, content)
+        return self._decrypt(
+            KEYSTORE_FORMAT,
+            name,
+            content,
+            lambda secret: KeyPair(
+                name,
+                SM2PrivateKey.from_pem(secret["sm2_private_key"].encode("ascii")),
+                Account.from_key(bytes.fromhex(secret["account_private_key"])),
+            ),
+        )
 
     def load_or_create(self, name: str) -> KeyPair:
         if self.exists(name):
@@ -143,26 +163,47 @@ class Keystore:
         except Conflict:  # another process created it first
             return self.load(name)
 
-    def _encrypt(self, keys: KeyPair) -> bytes:
+    def data_key(self, name: str) -> bytes:
+        """The random 32-byte data key kept under ``name``, made on first use and never
+        replaced: the root a service derives its keys for data at rest from."""
+        path = self._path(name, _SECRET_SUFFIX)
+        try:
+            content = path.read_bytes()
+        except FileNotFoundError:
+            created = secrets.token_bytes(DATA_KEY_SIZE)
+            try:
+                self._write_new(
+                    path, self._encrypt(SECRET_FORMAT, name, {"data_key": created.hex()})
+                )
+            except Conflict:  # another process created it first
+                content = path.read_bytes()
+            else:
+                return created
+
+        def parse(secret: dict[str, Any]) -> bytes:
+            key = bytes.fromhex(secret["data_key"])
+            if len(key) != DATA_KEY_SIZE:
+                raise ValueError("a data key is 32 bytes")
+            return key
+
+        return self._decrypt(SECRET_FORMAT, name, content, parse)
+
+    def _encrypt(self, file_format: str, name: str, secret: dict[str, str]) -> bytes:
         salt = secrets.token_bytes(_SALT_SIZE)
         kdf = {"name": KDF_NAME, "iterations": DEFAULT_KDF_ITERATIONS, "salt": salt.hex()}
-        secret = json.dumps(
-            {
-                "sm2_private_key": keys.sm2.to_pem().decode("ascii"),
-                "account_private_key": bytes(keys.account.key).hex(),
-            }
-        ).encode()
         key = derive_key(self._passphrase, salt, _KEY_SIZE, iterations=DEFAULT_KDF_ITERATIONS)
-        sealed = seal(key, secret, _associated_data(keys.name, kdf))
+        sealed = seal(key, json.dumps(secret).encode(), _associated_data(file_format, name, kdf))
         document = {
-            "format": KEYSTORE_FORMAT,
-            "name": keys.name,
+            "format": file_format,
+            "name": name,
             "kdf": kdf,
             "sealed": base64.b64encode(sealed).decode("ascii"),
         }
         return json.dumps(document, indent=2).encode() + b"\n"
 
-    def _decrypt(self, name: str, content: bytes) -> KeyPair:
+    def _decrypt(
+        self, file_format: str, name: str, content: bytes, parse: Callable[[dict[str, Any]], T]
+    ) -> T:
         locked = KeystoreLocked(
             f"the keys of {name} do not open: wrong passphrase, or the file is damaged"
         )
@@ -171,7 +212,7 @@ class Keystore:
             kdf = document["kdf"]
             iterations = kdf["iterations"]
             if (
-                document["format"] != KEYSTORE_FORMAT
+                document["format"] != file_format
                 or document["name"] != name
                 or kdf["name"] != KDF_NAME
                 or not isinstance(iterations, int)
@@ -182,14 +223,8 @@ class Keystore:
                 self._passphrase, bytes.fromhex(kdf["salt"]), _KEY_SIZE, iterations=iterations
             )
             # The name asked for, not the one in the file: a file renamed to another name fails.
-            secret = json.loads(
-                open_sealed(key, base64.b64decode(document["sealed"]), _associated_data(name, kdf))
-            )
-            return KeyPair(
-                name,
-                SM2PrivateKey.from_pem(secret["sm2_private_key"].encode("ascii")),
-                Account.from_key(bytes.fromhex(secret["account_private_key"])),
-            )
+            aad = _associated_data(file_format, name, kdf)
+            return parse(json.loads(open_sealed(key, base64.b64decode(document["sealed"]), aad)))
         except (ValueError, KeyError, TypeError, binascii.Error, SMCryptoError):
             # One error whatever went wrong; the cause is dropped so no detail leaks into logs.
             raise locked from None
