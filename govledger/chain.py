@@ -74,7 +74,7 @@ def open_keystore(settings: Settings) -> Keystore:
     given = settings.keystore_passphrase
     if given is not None:
         return Keystore(directory, given.get_secret_value())
-    return Keystore(directory, generated_passphrase(settings.keystore_passphrase_file, directory))
+    return Keystore(directory, generated_passphrase(directory))
 
 
 def manifest_path(settings: Settings) -> Path:

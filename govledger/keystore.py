@@ -54,6 +54,8 @@ _MIN_ITERATIONS = 10_000
 _MAX_ITERATIONS = 10_000_000
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 _GENERATED_PASSPHRASE_BYTES = 32
+# The generated passphrase's file in the keystore directory (it goes wherever the keys go).
+PASSPHRASE_FILE = "passphrase"  # noqa: S105 (a file name)
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -237,14 +239,16 @@ class Keystore:
             raise Conflict(f"keys for {path.stem} already exist") from None
 
 
-def generated_passphrase(path: Path, keystore_dir: Path) -> str:
-    """The passphrase kept in ``path``; on a first run (no file, no keys yet) a random one,
-    written there with mode 0600 and announced once in the log.
+def generated_passphrase(keystore_dir: Path) -> str:
+    """The passphrase kept in ``keystore_dir``'s file :data:`PASSPHRASE_FILE`; on a first run
+    (no file, no keys yet) a random one, written there with mode 0600 and announced once in the
+    log.
 
     Keys without a passphrase file were sealed with a passphrase given some other way (before
     generated passphrases, the default was ``dev``): that is refused with what to set, rather
     than generating a new passphrase that could never open them.
     """
+    path = keystore_dir / PASSPHRASE_FILE
     try:
         return _read_passphrase_file(path)
     except FileNotFoundError:
@@ -256,7 +260,7 @@ def generated_passphrase(path: Path, keystore_dir: Path) -> str:
             "(GOVLEDGER_KEYSTORE_PASSPHRASE=dev for a data dir made before passphrases were "
             "generated)"
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
+    keystore_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     passphrase = secrets.token_urlsafe(_GENERATED_PASSPHRASE_BYTES)
     try:
         write_durably(path, passphrase.encode("ascii") + b"\n", replace=False)

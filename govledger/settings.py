@@ -39,8 +39,8 @@ class Settings(BaseSettings):
     # Database: SQLite under data_dir unless a URL (e.g. postgresql+psycopg://...) is given.
     database_url: str | None = None
 
-    # Unlocks the keystore. No default: unset, a random one is generated once into
-    # ``keystore_passphrase_file`` (outside prod; see govledger.keystore.generated_passphrase).
+    # Unlocks the keystore. No default: unset, a random one is generated once into the keystore
+    # directory (outside prod; see govledger.keystore.generated_passphrase).
     keystore_passphrase: SecretStr | None = None
     keystore_dir: Path | None = None  # default: data_dir/keystore
 
@@ -79,11 +79,6 @@ class Settings(BaseSettings):
     @property
     def resolved_keystore_dir(self) -> Path:
         return self.keystore_dir or self.data_dir / "keystore"
-
-    @property
-    def keystore_passphrase_file(self) -> Path:
-        """Where the generated passphrase is kept when none is given."""
-        return self.data_dir / "keystore-passphrase"
 
     @property
     def resolved_blob_dir(self) -> Path:

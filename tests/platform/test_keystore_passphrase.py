@@ -14,7 +14,7 @@ from pydantic import SecretStr
 
 from govledger.chain import open_keystore
 from govledger.errors import ConfigurationError
-from govledger.keystore import Keystore, KeystoreLocked
+from govledger.keystore import PASSPHRASE_FILE, Keystore, KeystoreLocked
 from govledger.settings import Settings
 
 
@@ -24,6 +24,10 @@ def settings(data_dir: Path, passphrase: str | None = None) -> Settings:
         environment="test",
         keystore_passphrase=None if passphrase is None else SecretStr(passphrase),
     )
+
+
+def passphrase_file(data_dir: Path) -> Path:
+    return settings(data_dir).resolved_keystore_dir / PASSPHRASE_FILE
 
 
 def test_there_is_no_default_passphrase(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -36,7 +40,7 @@ def test_a_fresh_data_dir_gets_a_private_generated_passphrase_that_survives_rest
 ) -> None:
     with caplog.at_level(logging.WARNING, logger="govledger.keystore"):
         first = open_keystore(settings(tmp_path))
-    path = settings(tmp_path).keystore_passphrase_file
+    path = passphrase_file(tmp_path)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     secret = path.read_text().strip()
     assert len(secret) >= 40
@@ -58,7 +62,7 @@ def test_a_fresh_data_dir_gets_a_private_generated_passphrase_that_survives_rest
 def test_an_explicit_passphrase_is_used_and_no_file_is_written(tmp_path: Path) -> None:
     keystore = open_keystore(settings(tmp_path, "an explicit secret"))
     keystore.create("svc")
-    assert not settings(tmp_path).keystore_passphrase_file.exists()
+    assert not passphrase_file(tmp_path).exists()
     assert Keystore(keystore.directory, "an explicit secret").load("svc").name == "svc"
 
 
@@ -70,7 +74,7 @@ def test_a_wrong_passphrase_is_refused(tmp_path: Path) -> None:
 
 def test_a_passphrase_file_others_can_read_is_refused(tmp_path: Path) -> None:
     open_keystore(settings(tmp_path))
-    settings(tmp_path).keystore_passphrase_file.chmod(0o644)
+    passphrase_file(tmp_path).chmod(0o644)
     with pytest.raises(ConfigurationError, match="chmod 600"):
         open_keystore(settings(tmp_path))
 
@@ -83,7 +87,7 @@ def test_a_keystore_made_with_the_old_default_says_what_to_do(tmp_path: Path) ->
     message = str(refused.value)
     assert "\n" not in message
     assert "GOVLEDGER_KEYSTORE_PASSPHRASE=dev" in message
-    assert not settings(tmp_path).keystore_passphrase_file.exists()
+    assert not passphrase_file(tmp_path).exists()
     assert open_keystore(settings(tmp_path, "dev")).load("svc").name == "svc"
 
 
