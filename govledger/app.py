@@ -101,17 +101,24 @@ def open_platform(
     settings.ensure_data_dir()
     engine = make_engine(settings.resolved_database_url)
     try:
-        migrate(engine, version_locations=[service.migrations for service in services])
+        migrate(
+            engine,
+            version_locations=[service.migrations for service in services],
+            keystore=keystore,
+        )
         with open_chain(settings, read_only=read_only) as chain:
             tokens = TokenService(
                 keystore.load_or_create(SERVICE_TOKEN_KEY).sm2,
                 issuer=settings.auth_issuer,
                 audience=settings.auth_audience,
+                cache_entries=settings.cache_entries,
             )
             platform = PlatformState(
                 settings=settings,
                 session_factory=make_session_factory(engine),
-                directory=ChainDepartmentDirectory(chain.registries),
+                directory=ChainDepartmentDirectory(
+                    chain.registries, cache_entries=settings.cache_entries
+                ),
                 tokens=tokens,
             )
             blobs = LocalBlobStore(settings.resolved_blob_dir, hash_name=settings.blob_hash)

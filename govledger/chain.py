@@ -30,7 +30,7 @@ from eth_utils.address import is_address, to_checksum_address
 from govledger.directory import check_uscc
 from govledger.errors import ConfigurationError, Conflict, Forbidden, InvalidInput, NotFound
 from govledger.files import read_json_file
-from govledger.keystore import KeyPair, Keystore
+from govledger.keystore import KeyPair, Keystore, generated_passphrase
 from govledger.settings import Settings
 from ledger import Ledger, LedgerConfig, open_ledger
 from ledger.artifacts import CONTRACT_NAMES
@@ -71,7 +71,12 @@ def ledger_config(settings: Settings, *, read_only: bool = False) -> LedgerConfi
 
 
 def open_keystore(settings: Settings) -> Keystore:
-    return Keystore(settings.resolved_keystore_dir, settings.keystore_passphrase.get_secret_value())
+    """The keystore, unlocked by the given passphrase or else by the data dir's generated one."""
+    directory = settings.resolved_keystore_dir
+    given = settings.keystore_passphrase
+    if given is not None:
+        return Keystore(directory, given.get_secret_value())
+    return Keystore(directory, generated_passphrase(directory))
 
 
 def manifest_path(settings: Settings) -> Path:

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
-from alembic import command
+from alembic import command, context
 from alembic.config import Config
 from alembic.util import CommandError
 from sqlalchemy import DateTime, Dialect, MetaData, create_engine, event, make_url
@@ -28,6 +28,7 @@ from sqlalchemy.sql.elements import ClauseElement
 from sqlalchemy.types import TypeDecorator
 
 from govledger.errors import ConfigurationError
+from govledger.keystore import Keystore
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 PLATFORM_VERSIONS = MIGRATIONS_DIR / "versions"
@@ -189,13 +190,23 @@ def alembic_config(version_locations: Sequence[Path] = ()) -> Config:
     return config
 
 
-def migrate(target: Engine | str | URL, *, version_locations: Sequence[Path] = ()) -> None:
-    """Upgrade the database to the head of every branch: the platform's and each service's."""
+def migrate(
+    target: Engine | str | URL,
+    *,
+    version_locations: Sequence[Path] = (),
+    keystore: Keystore | None = None,
+) -> None:
+    """Upgrade the database to the head of every branch: the platform's and each service's.
+
+    ``keystore`` is for data migrations that seal or open rows with a data key
+    (:func:`migration_keystore`); without it, such a migration refuses a table that has rows.
+    """
     engine = target if isinstance(target, Engine) else make_engine(target)
     try:
         with engine.begin() as connection:
             config = alembic_config(version_locations)
             config.attributes["connection"] = connection
+            config.attributes["keystore"] = keystore
             command.upgrade(config, "heads")
     except CommandError as exc:
         # Typically the database is at a revision of a folder that was not passed in.
@@ -203,3 +214,14 @@ def migrate(target: Engine | str | URL, *, version_locations: Sequence[Path] = (
     finally:
         if engine is not target:
             engine.dispose()
+
+
+def migration_keystore(purpose: str) -> Keystore:
+    """Inside a migration: the keystore :func:`migrate` was given, for ``purpose`` (said in the
+    error when there is none)."""
+    keystore = context.config.attributes.get("keystore")
+    if not isinstance(keystore, Keystore):
+        raise ConfigurationError(
+            f"this migration {purpose} and needs the keystore: migrate through the app or CLI"
+        )
+    return keystore

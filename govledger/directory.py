@@ -15,6 +15,7 @@ from typing import TypeVar, cast
 
 from govledger.auth.directory import DepartmentRecord
 from govledger.errors import InvalidInput
+from govledger.lru import DEFAULT_MAXSIZE, LRUCache
 from ledger.contracts import (
     CODE_ALPHABET,
     CODE_LENGTH,
@@ -27,6 +28,7 @@ from ledger.contracts import (
 from ledger.events import DecodedEvent
 
 V = TypeVar("V")
+_ABSENT = object()  # not kept (a kept value may be None: a remembered miss)
 
 # GB 32100-2015: weight of each of the first 17 characters in the check character.
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -85,6 +87,8 @@ class ChainEventCache:
         self,
         contracts: Sequence[ContractWrapper],
         stale_keys: Callable[[DecodedEvent], Iterable[Hashable]],
+        *,
+        cache_entries: int = DEFAULT_MAXSIZE,
     ) -> None:
         self._contracts = tuple(contracts)
         self._ledger = self._contracts[0].ledger
@@ -92,7 +96,8 @@ class ChainEventCache:
         self._lock = threading.Lock()
         self._sync_lock = threading.Lock()
         self._head = self._ledger.block_number()
-        self._values: dict[Hashable, object] = {}
+        # Bounded: keys come from requests, and misses are remembered too.
+        self._values: LRUCache[Hashable, object] = LRUCache(cache_entries)
 
     def sync(self) -> int:
         """Bring the cache up to the chain's head; return the head."""
@@ -119,7 +124,7 @@ class ChainEventCache:
                     stale.update(self._stale_keys(event))
             with self._lock:
                 for key in stale:
-                    self._values.pop(key, None)
+                    self._values.pop(key)
                 self._head = head
         return head
 
@@ -127,13 +132,14 @@ class ChainEventCache:
         """The value kept for ``key``, else ``read()`` (kept if no block came meanwhile).
         Call :meth:`sync` first: this does not look at the head."""
         with self._lock:
-            if key in self._values:
-                return cast("V", self._values[key])
+            kept = self._values.get(key, _ABSENT)
+            if kept is not _ABSENT:
+                return cast("V", kept)
             head = self._head
         value = read()
         with self._lock:
             if self._head == head:
-                self._values[key] = value
+                self._values.put(key, value)
         return value
 
 
@@ -148,9 +154,11 @@ class ChainDepartmentDirectory:
     whose events name the department: a registration, suspension, re-key or role change is
     seen by the next lookup, and a lookup otherwise costs one block-number read."""
 
-    def __init__(self, registries: Registries) -> None:
+    def __init__(self, registries: Registries, *, cache_entries: int = DEFAULT_MAXSIZE) -> None:
         self._registry = registries.departments
-        self._cache = ChainEventCache([self._registry], _named_department)
+        self._cache = ChainEventCache(
+            [self._registry], _named_department, cache_entries=cache_entries
+        )
 
     def get(self, code: str) -> DepartmentRecord | None:
         self._cache.sync()

@@ -12,6 +12,7 @@ from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from govledger.errors import ConfigurationError
+from govledger.lru import DEFAULT_MAXSIZE
 
 # Placeholder secrets that must never reach a production deployment.
 _PLACEHOLDER_SECRETS = frozenset({"", "changethis", "change-me", "dev"})
@@ -38,8 +39,9 @@ class Settings(BaseSettings):
     # Database: SQLite under data_dir unless a URL (e.g. postgresql+psycopg://...) is given.
     database_url: str | None = None
 
-    # Unlocks the department keystores. No default outside dev: see the validator below.
-    keystore_passphrase: SecretStr = SecretStr("dev")
+    # Unlocks the keystore. No default: unset, a random one is generated once into the keystore
+    # directory (outside prod; see govledger.keystore.generated_passphrase).
+    keystore_passphrase: SecretStr | None = None
     keystore_dir: Path | None = None  # default: data_dir/keystore
 
     # Content-addressed blobs; sha2-256 names match IPFS raw-leaf CIDs.
@@ -56,12 +58,15 @@ class Settings(BaseSettings):
     # versions, bulk issuance) may be larger than the other JSON bodies.
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     max_upload_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
+    # The bound of each cache keyed by outside input (directory, tokens, grants, data keys, ...).
+    cache_entries: int = Field(default=DEFAULT_MAXSIZE, ge=1)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:
-        if (
-            self.environment == "prod"
-            and self.keystore_passphrase.get_secret_value() in _PLACEHOLDER_SECRETS
+        # In prod the passphrase must not sit in a file next to the keys it protects.
+        if self.environment == "prod" and (
+            self.keystore_passphrase is None
+            or self.keystore_passphrase.get_secret_value() in _PLACEHOLDER_SECRETS
         ):
             raise ValueError(
                 "GOVLEDGER_KEYSTORE_PASSPHRASE must be set to a real secret when "

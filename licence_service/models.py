@@ -4,16 +4,34 @@ Documents are stored whole (their JSON, without the anchor); the anchor is the b
 the licence's ``proof``, attached once the batch is sealed. Status lives on chain; the rows keep
 what the chain does not: why a status changed, which holder token is current, and presentations
 kept for QR references.
+
+Documents and presentations hold holders' personal data (names, ID numbers, addresses), so they
+are stored sealed (:class:`govledger.records.RecordCipher`, the keystore's data key
+:data:`RECORD_KEY_NAME`), bound to their row by :func:`document_identity` and
+:func:`presentation_identity`.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from govledger.db import Base, UtcDateTime
+
+# The keystore's data key that seals documents and presentations.
+RECORD_KEY_NAME = "licence-records"
+
+
+def document_identity(licence_id: str) -> str:
+    """What a licence's sealed document is bound to."""
+    return f"licences/{licence_id}"
+
+
+def presentation_identity(digest_hex: str) -> str:
+    """What a sealed presentation is bound to."""
+    return f"licence_presentations/{digest_hex}"
 
 
 class SealRow(Base):
@@ -63,7 +81,7 @@ class BatchRow(Base):
 
 
 class LicenceRow(Base):
-    """An issued licence: its document (JSON, no anchor), leaf, batch and proof."""
+    """An issued licence: its document (JSON, no anchor, sealed), leaf, batch and proof."""
 
     __tablename__ = "licences"
 
@@ -72,7 +90,7 @@ class LicenceRow(Base):
     previous_id: Mapped[str | None] = mapped_column(String(160))
     batch_id: Mapped[int] = mapped_column(ForeignKey("licence_batches.id"), index=True)
     leaf: Mapped[str] = mapped_column(String(64))
-    document_json: Mapped[str] = mapped_column(Text)
+    document_sealed: Mapped[bytes] = mapped_column(LargeBinary)
     # JSON list of hex hashes; set when the batch is sealed.
     proof_json: Mapped[str | None] = mapped_column(Text)
     issued_at: Mapped[datetime] = mapped_column(UtcDateTime())
@@ -96,11 +114,11 @@ class LicenceEventRow(Base):
 
 
 class PresentationRow(Base):
-    """A presentation kept under its digest until it expires (for QR references)."""
+    """A presentation (sealed) kept under its digest until it expires (for QR references)."""
 
     __tablename__ = "licence_presentations"
 
     digest: Mapped[str] = mapped_column(String(64), primary_key=True)
     licence_id: Mapped[str] = mapped_column(ForeignKey("licences.licence_id"), index=True)
-    presentation_json: Mapped[str] = mapped_column(Text)
+    presentation_sealed: Mapped[bytes] = mapped_column(LargeBinary)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)

@@ -11,12 +11,14 @@ from fastapi import APIRouter
 
 from govledger.app import PlatformContext
 from govledger.db import session_scope
+from govledger.records import RecordCipher
 from licence_service.adapters.chain import ChainLicenceLedger, ChainLicenceView
 from licence_service.adapters.keys import KeystoreKeyring
 from licence_service.adapters.sql import SqlLicenceStore
 from licence_service.api.deps import STATE_NAME
 from licence_service.api.routes import holder, licences, presentations, seals, verify
 from licence_service.batcher import Batcher
+from licence_service.models import RECORD_KEY_NAME
 from licence_service.ports import LicenceStore
 from licence_service.service import LicenceService
 from licence_service.settings import LicenceSettings
@@ -28,18 +30,21 @@ def build_service(context: PlatformContext, settings: LicenceSettings) -> Licenc
     """The service over the platform's database, chain, keystore and token service."""
     factory = context.platform.session_factory
     registries = context.chain.registries
+    cipher = RecordCipher.from_keystore(context.keystore, RECORD_KEY_NAME)
 
     @contextmanager
     def store() -> Iterator[LicenceStore]:
         with session_scope(factory) as session:
-            yield SqlLicenceStore(session)
+            yield SqlLicenceStore(session, cipher)
 
     return LicenceService(
         settings=settings,
         store=store,
         ledger=ChainLicenceLedger(registries),
         chain_view=lambda: ChainLicenceView(registries),
-        keyring=KeystoreKeyring(context.keystore, registries),
+        keyring=KeystoreKeyring(
+            context.keystore, registries, cache_entries=context.settings.cache_entries
+        ),
         tokens=context.platform.tokens,
         clock=context.platform.clock,
     )

@@ -39,7 +39,10 @@ class GatewayPlugin:
     @contextmanager
     def _running(self, context: PlatformContext) -> Iterator[GatewayState]:
         settings = self.settings or GatewaySettings()
-        view = ChainView(context.chain.registries, context.platform.directory)
+        cache_entries = context.settings.cache_entries
+        view = ChainView(
+            context.chain.registries, context.platform.directory, cache_entries=cache_entries
+        )
         gateway = Gateway(
             settings=settings,
             view=view,
@@ -48,6 +51,7 @@ class GatewayPlugin:
             engine=context.engine,
             session_factory=context.platform.session_factory,
             clock=self.clock or context.platform.clock,
+            cache_entries=cache_entries,
         )
         gateway.recover()
         anchorer = Anchorer(gateway, settings.operator_code) if settings.operator_code else None

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from dataclasses import fields as dataclass_fields
@@ -28,6 +27,7 @@ from govledger.chain import DepartmentKeys, load_department_keys
 from govledger.db import DriverStatement, session_scope
 from govledger.errors import GovLedgerError, InvalidInput, VerificationFailed
 from govledger.keystore import Keystore
+from govledger.lru import DEFAULT_MAXSIZE, LRUCache
 from ledger.contracts import GrantStatus, ShareClass
 from sharing_gateway import errors
 from sharing_gateway.adapters import accesslog
@@ -150,6 +150,7 @@ class Gateway:
         engine: Engine,
         session_factory: sessionmaker[Session],
         clock: Clock,
+        cache_entries: int = DEFAULT_MAXSIZE,
     ) -> None:
         self.settings = settings
         self.view = view
@@ -161,11 +162,11 @@ class Gateway:
         self.clock = clock
         self.log_id = settings.log_id
         self._gateway_key: SM2PrivateKey = keystore.load_or_create(settings.key_name).sm2
-        self._keys: dict[str, DepartmentKeys] = {}
-        self._keys_lock = threading.Lock()
-        self._data_keys: dict[tuple[str, int], bytes] = {}
-        self._verified: set[tuple[bytes, bytes, bytes]] = set()
-        self._purposes: dict[int, str] = {}
+        # Bounded, as every cache keyed by what requests name (docs/platform.md).
+        self._keys: LRUCache[str, DepartmentKeys] = LRUCache(cache_entries)
+        self._data_keys: LRUCache[tuple[str, int], bytes] = LRUCache(cache_entries)
+        self._verified: LRUCache[tuple[bytes, bytes, bytes], bool] = LRUCache(cache_entries)
+        self._purposes: LRUCache[int, str] = LRUCache(cache_entries)
         self.writer = AccessLogWriter(session_factory, self.log_id, clock)
         self.pending = PendingWrites(session_factory, self.registries.sharing, clock)
         with session_scope(session_factory) as session:
@@ -177,12 +178,10 @@ class Gateway:
         """``code``'s keys from the keystore, checked against the registry; loaded again when
         the registry's key version moved (a re-key), so nothing is signed with a retired key."""
         record = self.view.department(code)
-        with self._keys_lock:
-            keys = self._keys.get(code)
+        keys = self._keys.get(code)
         if keys is None or record is None or keys.key_version != record.key_version:
             keys = load_department_keys(self.registries, self.keystore, code)
-            with self._keys_lock:
-                self._keys[code] = keys
+            self._keys.put(code, keys)
         return keys
 
     # -- catalogue ---------------------------------------------------------------------------------
@@ -460,7 +459,7 @@ class Gateway:
             )
             if purpose is None:
                 return ""
-            self._purposes[grant_id] = purpose
+            self._purposes.put(grant_id, purpose)
         return purpose
 
     def is_overdue(self, row: RequestRow, status: GrantStatus) -> bool:
@@ -629,7 +628,7 @@ class Gateway:
                 f"when {version.dataset_id} v{version.version} was published"
             )
         cache_key = (signature, content_hash, signer_key)
-        if cache_key not in self._verified:
+        if not self._verified.get(cache_key, False):
             try:
                 _public_key(signer_key).verify(signature, content_hash)
             except (SMCryptoError, VerificationFailed):
@@ -637,7 +636,7 @@ class Gateway:
                     f"the signature does not verify with key version "
                     f"{version.signer_key_version} of {provider_code}"
                 ) from None
-            self._verified.add(cache_key)
+            self._verified.put(cache_key, True)
         records: list[Record] = json.loads(plaintext)
         return records
 
@@ -646,5 +645,5 @@ class Gateway:
         data_key = self._data_keys.get(key)
         if data_key is None:
             data_key = self._gateway_key.decrypt(base64.b64decode(version.wrapped_key))
-            self._data_keys[key] = data_key
+            self._data_keys.put(key, data_key)
         return data_key

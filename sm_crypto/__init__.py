@@ -9,7 +9,8 @@
   interoperability), and :func:`seal` / :func:`open_sealed` with random nonces.
 
 Every error is an :class:`SMCryptoError`. Two backends provide the primitives (see
-:mod:`sm_crypto.backends`): ``native`` (OpenSSL 3 through ctypes) and ``python`` (pure Python).
+:mod:`sm_crypto.backends`): ``native`` (OpenSSL 3 through ctypes) and ``python`` (pure Python,
+which refuses SM2 private keys unless allowed explicitly: it is not constant time).
 Raw primitives live in :mod:`sm_crypto.hazmat`, which applications do not import.
 """
 
@@ -25,6 +26,7 @@ from sm_crypto.exceptions import (
     InvalidSignature,
     InvalidTag,
     SMCryptoError,
+    UnsafeBackendRefused,
 )
 from sm_crypto.hazmat.sm2 import DEFAULT_UID, CiphertextFormat
 
@@ -43,6 +45,7 @@ __all__ = [
     "SM2PrivateKey",
     "SM2PublicKey",
     "SMCryptoError",
+    "UnsafeBackendRefused",
     "available_backends",
     "backend_name",
     "derive_key",

@@ -1,7 +1,9 @@
 """The pure-Python backend: works wherever Python does, at a fraction of the native speed.
 
 SM2 comes from :mod:`sm_crypto.hazmat.sm2`, SM3 and SM4 from this package's own pure
-implementations; nonces come from :mod:`secrets`. Nothing here is constant time.
+implementations; nonces come from :mod:`secrets`. Nothing here is constant time, so SM2 private
+keys are refused unless the backend was made with ``allow_private_keys`` (see
+:mod:`sm_crypto.backends`); public-key operations are always available.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ import hmac
 from sm_crypto import _keyformats
 from sm_crypto._pure_sm3 import PureSM3
 from sm_crypto._pure_sm4 import PureSM4CBC, PureSM4ECB, PureSM4GCM
-from sm_crypto.exceptions import InvalidKey
+from sm_crypto.backends import ALLOW_PRIVATE_KEYS_ENV_VAR
+from sm_crypto.exceptions import InvalidKey, UnsafeBackendRefused
 from sm_crypto.hazmat import sm2
 
 
@@ -57,6 +60,19 @@ class PythonPrivateKey:
 class PythonBackend:
     name = "python"
 
+    def __init__(self, *, allow_private_keys: bool) -> None:
+        self.allow_private_keys = allow_private_keys
+
+    def _check_private_keys_allowed(self) -> None:
+        # Every private key is made by one of the three constructors below, so refusing there
+        # refuses signing and decryption too.
+        if not self.allow_private_keys:
+            raise UnsafeBackendRefused(
+                "SM2 private keys are refused on the pure-Python backend: it is not constant "
+                "time. Make OpenSSL 3's libcrypto (SM_CRYPTO_LIBCRYPTO) loadable for the native "
+                f"backend, or set {ALLOW_PRIVATE_KEYS_ENV_VAR}=1 to accept the risk"
+            )
+
     def sm3(self, data: bytes = b"") -> PureSM3:
         return PureSM3(data)
 
@@ -92,12 +108,15 @@ class PythonBackend:
         return PureSM4GCM(key)
 
     def generate_sm2_private_key(self) -> PythonPrivateKey:
+        self._check_private_keys_allowed()
         return PythonPrivateKey(sm2.generate_private_scalar())
 
     def sm2_private_key_from_scalar(self, d: int) -> PythonPrivateKey:
+        self._check_private_keys_allowed()
         return PythonPrivateKey(d)
 
     def sm2_private_key_from_pem(self, data: bytes, password: bytes | None) -> PythonPrivateKey:
+        self._check_private_keys_allowed()
         label, headers, der = _keyformats.pem_decode(data, _keyformats.PRIVATE_KEY_LABELS)
         if label == "ENCRYPTED PRIVATE KEY":
             if password is None:

@@ -6,6 +6,12 @@ one (``native`` raises :class:`~sm_crypto.exceptions.BackendUnavailable` if it c
 unset, native is used when it loads and python otherwise. ``SM_CRYPTO_LIBCRYPTO`` names the
 libcrypto to load instead of the one the system's loader finds.
 
+The python backend is not constant time: it refuses SM2 private keys (generating, loading, hence
+signing and decrypting) with :class:`~sm_crypto.exceptions.UnsafeBackendRefused` unless
+``SM_CRYPTO_ALLOW_PYTHON_PRIVATE_KEYS=1``, or a caller asks for
+``get_backend("python", allow_unsafe_private_keys=True)`` (tests, benchmarks). Verifying and
+encrypting with public keys work on it regardless.
+
 Every key and cipher object keeps the backend that made it, so objects from both backends can
 live side by side (the test suite runs everything against both and across them).
 """
@@ -23,6 +29,7 @@ if TYPE_CHECKING:
 
 BACKEND_ENV_VAR = "SM_CRYPTO_BACKEND"
 LIBCRYPTO_ENV_VAR = "SM_CRYPTO_LIBCRYPTO"
+ALLOW_PRIVATE_KEYS_ENV_VAR = "SM_CRYPTO_ALLOW_PYTHON_PRIVATE_KEYS"
 BACKEND_NAMES = ("native", "python")
 
 
@@ -110,7 +117,7 @@ class Backend(Protocol):
 
 
 @cache
-def _load(name: str) -> Backend | BackendUnavailable:
+def _load(name: str, *, allow_unsafe_private_keys: bool = False) -> Backend | BackendUnavailable:
     # A failure is cached too: probing for libcrypto once is enough.
     try:
         if name == "native":
@@ -120,7 +127,8 @@ def _load(name: str) -> Backend | BackendUnavailable:
         if name == "python":
             from sm_crypto._python import PythonBackend  # noqa: PLC0415
 
-            return PythonBackend()
+            allowed = os.environ.get(ALLOW_PRIVATE_KEYS_ENV_VAR, "").strip() == "1"
+            return PythonBackend(allow_private_keys=allow_unsafe_private_keys or allowed)
     except BackendUnavailable as exc:
         return exc
     return BackendUnavailable(
@@ -128,11 +136,15 @@ def _load(name: str) -> Backend | BackendUnavailable:
     )
 
 
-def get_backend(name: str | None = None) -> Backend:
-    """The backend called ``name``, or the default one when ``name`` is None."""
+def get_backend(name: str | None = None, *, allow_unsafe_private_keys: bool = False) -> Backend:
+    """The backend called ``name``, or the default one when ``name`` is None.
+
+    ``allow_unsafe_private_keys`` lets the python backend make SM2 private keys although its
+    arithmetic is not constant time: for tests and benchmarks, never for keys that matter.
+    """
     if name is None:
         return default_backend()
-    loaded = _load(name)
+    loaded = _load(name, allow_unsafe_private_keys=allow_unsafe_private_keys and name == "python")
     if isinstance(loaded, BackendUnavailable):
         raise loaded
     return loaded

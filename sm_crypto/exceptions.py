@@ -30,3 +30,8 @@ class InvalidParameter(SMCryptoError, ValueError):
 
 class BackendUnavailable(SMCryptoError):
     """The requested crypto backend cannot be loaded on this machine."""
+
+
+class UnsafeBackendRefused(BackendUnavailable):
+    """A private-key operation (key generation, loading, signing, decryption) was asked of the
+    pure-Python backend, which is not constant time, without it being allowed explicitly."""

@@ -14,9 +14,7 @@ remembered.
 from __future__ import annotations
 
 import secrets
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -36,6 +34,7 @@ from govledger.auth.errors import (
 )
 from govledger.auth.jwt_sm2 import SM2_JWS_ALGORITHM, SM2Algorithm
 from govledger.errors import InvalidInput
+from govledger.lru import DEFAULT_MAXSIZE, LRUCache
 from sm_crypto import SM2PrivateKey
 
 DEPARTMENT_KIND = "department"
@@ -43,8 +42,6 @@ DEPARTMENT_KIND = "department"
 HOLDER_KIND = "holder"
 RESERVED_CLAIMS = frozenset({"sub", "kind", "iat", "exp", "nbf", "jti", "aud", "iss"})
 _REQUIRED_CLAIMS = ["sub", "kind", "iat", "exp", "jti", "aud", "iss"]
-# Verified tokens remembered at most; each entry is a few hundred bytes.
-VERIFIED_CACHE_SIZE = 10_000
 
 
 @dataclass(frozen=True)
@@ -104,15 +101,16 @@ class TokenService:
         issuer: str,
         audience: str,
         clock: Clock = utc_now,
+        cache_entries: int = DEFAULT_MAXSIZE,
     ) -> None:
+        """``cache_entries`` bounds the verified tokens remembered (a few hundred bytes each)."""
         self._signing_key = signing_key
         self._verification_key = signing_key.public_key()
         self.issuer = issuer
         self.audience = audience
         self._clock = clock
         self._jwt = _SM2OnlyJWT()
-        self._verified: OrderedDict[str, VerifiedToken] = OrderedDict()
-        self._verified_lock = threading.Lock()
+        self._verified: LRUCache[str, VerifiedToken] = LRUCache(cache_entries)
 
     def __repr__(self) -> str:
         return f"TokenService(issuer={self.issuer!r}, audience={self.audience!r})"
@@ -153,27 +151,22 @@ class TokenService:
         if verified is None:
             verified = self._decode(token)
             self._check_expiry(verified)
-            with self._verified_lock:
-                self._verified[token] = verified
-                if len(self._verified) > VERIFIED_CACHE_SIZE:
-                    self._verified.popitem(last=False)
+            self._verified.put(token, verified)
         if verified.kind != kind:
             raise TokenKindMismatch(f"a {kind} token is required")
         return verified
 
     def _remembered(self, token: str) -> VerifiedToken | None:
         """The earlier verification of ``token``, while it has not expired."""
-        with self._verified_lock:
-            verified = self._verified.get(token)
-            if verified is None:
-                return None
-            try:
-                self._check_expiry(verified)
-            except TokenExpired:
-                del self._verified[token]
-                raise
-            self._verified.move_to_end(token)
-            return verified
+        verified = self._verified.get(token)
+        if verified is None:
+            return None
+        try:
+            self._check_expiry(verified)
+        except TokenExpired:
+            self._verified.pop(token)
+            raise
+        return verified
 
     def _check_expiry(self, verified: VerifiedToken) -> None:
         """pyjwt's expiry check (expired once now >= exp, no leeway), where now is the later of

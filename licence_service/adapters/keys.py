@@ -6,6 +6,7 @@ import threading
 
 from govledger.chain import load_department_keys
 from govledger.keystore import Keystore
+from govledger.lru import DEFAULT_MAXSIZE, LRUCache
 from ledger.contracts import Registries
 from licence_service.domain.model import IssuingAuthority
 from licence_service.ports import SigningDepartment
@@ -16,22 +17,26 @@ class KeystoreKeyring:
     slow on purpose (PBKDF2), so keys are kept per key version; a re-key on chain is picked up
     at the next call."""
 
-    def __init__(self, keystore: Keystore, registries: Registries) -> None:
+    def __init__(
+        self, keystore: Keystore, registries: Registries, *, cache_entries: int = DEFAULT_MAXSIZE
+    ) -> None:
         self._keystore = keystore
         self._registries = registries
-        self._lock = threading.Lock()
-        self._cache: dict[tuple[str, int], SigningDepartment] = {}
+        self._lock = threading.Lock()  # one unsealing per key, not one per concurrent request
+        self._cache: LRUCache[tuple[str, int], SigningDepartment] = LRUCache(cache_entries)
 
     def signer(self, code: str) -> SigningDepartment:
         department = self._registries.departments.get_department(code)
         key = (code, department.key_version)
         with self._lock:
-            if key not in self._cache:
+            signer = self._cache.get(key)
+            if signer is None:
                 keys = load_department_keys(self._registries, self._keystore, code)
-                self._cache[key] = SigningDepartment(
+                signer = SigningDepartment(
                     authority=IssuingAuthority(code=code, name=department.name),
                     account=keys.account,
                     sm2=keys.sm2,
                     key_version=keys.key_version,
                 )
-            return self._cache[key]
+                self._cache.put(key, signer)
+            return signer

@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
+from govledger.records import RecordCipher
 from ledger.merkle import MerkleTree
 from licence_service.domain.document import Anchor, LicenceDocument
 from licence_service.domain.seal import Seal
@@ -21,6 +22,8 @@ from licence_service.models import (
     PresentationRow,
     SealRow,
     SerialRow,
+    document_identity,
+    presentation_identity,
 )
 from licence_service.ports import (
     BatchState,
@@ -59,8 +62,10 @@ def _seal(row: SealRow) -> StoredSeal:
     )
 
 
-def _licence(row: LicenceRow, batch: StoredBatch) -> StoredLicence:
-    document = LicenceDocument.model_validate_json(row.document_json)
+def _licence(row: LicenceRow, batch: StoredBatch, cipher: RecordCipher) -> StoredLicence:
+    document = LicenceDocument.model_validate_json(
+        cipher.open(row.document_sealed, document_identity(row.licence_id))
+    )
     if batch.root is not None and row.proof_json is not None:
         proof = tuple(bytes.fromhex(step) for step in json.loads(row.proof_json))
         document = document.model_copy(update={"anchor": Anchor(root=batch.root, proof=proof)})
@@ -82,10 +87,12 @@ def _rowcount(result: object) -> int:
 
 
 class SqlLicenceStore:
-    """:class:`~licence_service.ports.LicenceStore` in the caller's session."""
+    """:class:`~licence_service.ports.LicenceStore` in the caller's session; documents and
+    presentations are sealed with ``cipher`` on the way in and opened on the way out."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, cipher: RecordCipher) -> None:
         self._session = session
+        self._cipher = cipher
 
     # -- seals ------------------------------------------------------------------------------
 
@@ -203,7 +210,10 @@ class SqlLicenceStore:
                     "previous_id": licence.previous_id,
                     "batch_id": batch_id,
                     "leaf": licence.leaf.hex(),
-                    "document_json": licence.document_json,
+                    "document_sealed": self._cipher.seal(
+                        licence.document_json.encode("utf-8"),
+                        document_identity(licence.licence_id),
+                    ),
                     "proof_json": None
                     if licence.proof is None
                     else json.dumps([step.hex() for step in licence.proof]),
@@ -289,7 +299,7 @@ class SqlLicenceStore:
         row = self._session.get(LicenceRow, licence_id, populate_existing=True)
         if row is None:
             return None
-        return _licence(row, self.batch(row.batch_id))
+        return _licence(row, self.batch(row.batch_id), self._cipher)
 
     def batch_licences(self, batch_id: int) -> list[StoredLicence]:
         batch = self.batch(batch_id)
@@ -298,7 +308,7 @@ class SqlLicenceStore:
             .where(LicenceRow.batch_id == batch_id)
             .order_by(LicenceRow.licence_id)
         )
-        return [_licence(row, batch) for row in rows]
+        return [_licence(row, batch, self._cipher) for row in rows]
 
     def licence_ids(self, issuer_code: str, limit: int, offset: int) -> tuple[list[str], int]:
         where = LicenceRow.issuer_code == issuer_code
@@ -362,7 +372,9 @@ class SqlLicenceStore:
             PresentationRow(
                 digest=digest.hex(),
                 licence_id=licence_id,
-                presentation_json=presentation_json.decode("utf-8"),
+                presentation_sealed=self._cipher.seal(
+                    presentation_json, presentation_identity(digest.hex())
+                ),
                 expires_at=expires_at,
             )
         )
@@ -372,4 +384,4 @@ class SqlLicenceStore:
         row = self._session.get(PresentationRow, digest.hex())
         if row is None or row.expires_at <= now:
             return None
-        return row.presentation_json.encode("utf-8")
+        return self._cipher.open(row.presentation_sealed, presentation_identity(row.digest))

@@ -13,6 +13,7 @@ from collections.abc import Hashable, Iterable
 
 from govledger.auth.directory import DepartmentDirectory, DepartmentRecord
 from govledger.directory import ChainEventCache
+from govledger.lru import DEFAULT_MAXSIZE
 from ledger.contracts import Dataset, DatasetVersion, Grant, Registries
 from ledger.events import DecodedEvent
 from ledger.exceptions import ContractRevert
@@ -31,10 +32,16 @@ def _named_by(event: DecodedEvent) -> Iterable[Hashable]:
 class ChainView:
     """Cached reads of grants, datasets, versions and departments (thread-safe)."""
 
-    def __init__(self, registries: Registries, directory: DepartmentDirectory) -> None:
+    def __init__(
+        self,
+        registries: Registries,
+        directory: DepartmentDirectory,
+        *,
+        cache_entries: int = DEFAULT_MAXSIZE,
+    ) -> None:
         self._registries = registries
         self._directory = directory
-        self._cache = ChainEventCache([registries.sharing], _named_by)
+        self._cache = ChainEventCache([registries.sharing], _named_by, cache_entries=cache_entries)
 
     @property
     def registries(self) -> Registries:

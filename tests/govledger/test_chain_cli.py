@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from govledger.chain import open_keystore
 from govledger.cli import main
 from govledger.errors import (
     ChainRejected,
@@ -23,7 +24,6 @@ from govledger.errors import (
     InvalidInput,
     NotFound,
 )
-from govledger.keystore import Keystore
 from govledger.settings import Settings
 from ledger.artifacts import CONTRACT_NAMES, load_artifact
 from ledger.devnode import AnvilNode
@@ -134,7 +134,7 @@ def test_init_status_register_show_and_reuse(run: Run, tmp_path: Path) -> None:
         1,
     )
     # The key on chain is the keystore's.
-    keys = Keystore(tmp_path / "data" / "keystore", "dev").load(CODE)
+    keys = open_keystore(Settings(data_dir=tmp_path / "data")).load(CODE)
     assert shown["sm2_public_key"] == keys.sm2.public_key().to_bytes().hex()
     assert shown["accounts"] == [keys.address]
 
@@ -187,7 +187,7 @@ def test_a_manifest_that_does_not_match_the_chain_is_refused(run: Run, tmp_path:
 
 
 def test_external_committee_proposes_then_members_approve(run: Run, tmp_path: Path) -> None:
-    keystore = Keystore(Settings(data_dir=tmp_path / "data").resolved_keystore_dir, "dev")
+    keystore = open_keystore(Settings(data_dir=tmp_path / "data"))
     members = [keystore.create(name) for name in ("alice", "bob", "carol")]
     committee_file = tmp_path / "committee.json"
     committee_file.write_text(

@@ -147,3 +147,15 @@ def test_bench_crypto_json_smoke() -> None:
     ):
         assert report[name] > 0, name
     assert report["backend"] == "native"
+
+
+def test_private_keys_on_the_pure_python_fallback_are_refused_in_one_line(tmp_path: Path) -> None:
+    out = tmp_path / "key.pem"
+    result = run_main(
+        "crypto", "keygen", "--out", out, SM_CRYPTO_LIBCRYPTO="/nonexistent/libcrypto.so.3"
+    )
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("(ConfigurationError) SM2 private keys are refused")
+    assert "SM_CRYPTO_ALLOW_PYTHON_PRIVATE_KEYS=1" in line
+    assert not out.exists()

@@ -196,6 +196,16 @@ def test_unknown_and_malformed_codes_are_not_in_the_directory(platform: Platform
     assert directory.get("D-EXAMPLE") is None  # a sign-in code that is not a USCC
 
 
+def test_a_flood_of_unknown_codes_keeps_the_directory_within_its_bound(
+    platform: Platform,
+) -> None:
+    directory = ChainDepartmentDirectory(platform.chain.registries, cache_entries=8)
+    for serial in range(900_000, 900_040):
+        assert directory.get(make_code(serial)) is None
+    assert len(directory._cache._values) == 8  # the misses remembered, no more than the bound
+    assert directory.get(make_code(900_000)) is None  # a forgotten miss is read again
+
+
 def test_roles_and_keys_change_through_governance(platform: Platform) -> None:
     registries = platform.chain.registries
     directory = ChainDepartmentDirectory(registries)

@@ -27,6 +27,7 @@ from govledger.directory import uscc_check_character
 from govledger.settings import Settings
 from ledger.contracts import Role
 from ledger.devnode import AnvilNode
+from licence_service import models
 from licence_service.plugin import LicencePlugin
 from licence_service.settings import LicenceSettings
 from tests.dbutil import isolated_database
@@ -36,6 +37,19 @@ def make_code(serial: int) -> str:
     first17 = f"11350100MB{serial:07d}"
     return first17 + uscc_check_character(first17)
 
+
+# The licence service's tables.
+LICENCE_TABLES = frozenset(
+    row.__tablename__
+    for row in (
+        models.SealRow,
+        models.SerialRow,
+        models.BatchRow,
+        models.LicenceRow,
+        models.LicenceEventRow,
+        models.PresentationRow,
+    )
+)
 
 ISSUER_A = make_code(1)
 ISSUER_B = make_code(2)

@@ -150,3 +150,22 @@ def test_unknown_and_malformed_names(keystore: Keystore) -> None:
         with pytest.raises(InvalidInput):
             keystore.create(bad)
     assert not keystore.directory.exists() or snapshot(keystore.directory) == {}
+
+
+def test_a_data_key_is_made_once_and_kept_sealed(keystore: Keystore) -> None:
+    key = keystore.data_key("records")
+    assert len(key) == 32
+    assert Keystore(keystore.directory, PASSPHRASE).data_key("records") == key
+    path = keystore.directory / "records.secret"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert key.hex().encode() not in path.read_bytes()
+    assert keystore.names() == []  # data keys are not principals
+    with pytest.raises(KeystoreLocked):
+        Keystore(keystore.directory, "not the passphrase").data_key("records")
+
+
+def test_a_key_pair_file_does_not_open_as_a_data_key(keystore: Keystore) -> None:
+    keystore.create("svc")
+    (keystore.directory / "svc.key").rename(keystore.directory / "svc.secret")
+    with pytest.raises(KeystoreLocked):
+        keystore.data_key("svc")

@@ -242,6 +242,19 @@ def test_a_verified_token_is_checked_once_and_an_altered_one_still_refused(
     assert refusal.value.code == "token-kind-mismatch"
 
 
+def test_a_flood_of_valid_tokens_keeps_the_remembered_ones_within_the_bound(
+    service_key: SM2PrivateKey, signature_checks: list[bytes]
+) -> None:
+    service = TokenService(service_key, issuer=ISSUER, audience=AUDIENCE, cache_entries=8)
+    tokens = [department_token(service) for _ in range(30)]
+    for token in tokens:
+        service.verify(token, kind=DEPARTMENT_KIND)
+    assert len(service._verified) == 8
+    service.verify(tokens[0], kind=DEPARTMENT_KIND)  # forgotten: its signature checked again
+    service.verify(tokens[-1], kind=DEPARTMENT_KIND)  # still remembered
+    assert len(signature_checks) == 31
+
+
 def test_a_remembered_token_is_refused_once_it_expires(service_key: SM2PrivateKey) -> None:
     clock = MovableClock()
     service = TokenService(service_key, issuer=ISSUER, audience=AUDIENCE, clock=clock)

@@ -1,0 +1,100 @@
+"""The gateway's caches keyed by outside input stay within their bound when flooded."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+
+from govledger.db import session_scope
+from sharing_gateway.adapters.chainview import ChainView
+from sharing_gateway.models import RequestRow
+from sharing_gateway.service import Gateway, StoredVersion
+from sharing_gateway.settings import GatewaySettings
+from tests.gateway.world import OPERATOR, World
+
+BOUND = 4
+FLOOD = 12
+
+
+@pytest.fixture
+def small_gateway(world: World) -> Iterator[Gateway]:
+    """A second gateway on the world's chain and database, with small caches."""
+    gateway = Gateway(
+        settings=GatewaySettings(operator_code=OPERATOR),
+        view=ChainView(world.chain.registries, world.gateway.view._directory, cache_entries=BOUND),
+        keystore=world.keystore,
+        blobs=world.gateway.blobs,
+        engine=world.gateway._engine,
+        session_factory=world.gateway.session_factory,
+        clock=world.clock,
+        cache_entries=BOUND,
+    )
+    try:
+        yield gateway
+    finally:
+        gateway.close()
+
+
+def test_unknown_grants_and_datasets_flood_the_chain_view_within_its_bound(
+    small_gateway: Gateway,
+) -> None:
+    view = small_gateway.view
+    view.sync()
+    for number in range(FLOOD):
+        assert view.grant(10**9 + number) is None
+        assert view.dataset(secrets.token_bytes(32)) is None
+    assert len(view._cache._values) == BOUND
+
+
+def test_data_keys_stay_within_the_bound(small_gateway: Gateway, world: World) -> None:
+    public = world.keystore.load(small_gateway.settings.key_name).sm2.public_key()
+    keys = [secrets.token_bytes(16) for _ in range(FLOOD)]
+    for number, key in enumerate(keys):
+        version = StoredVersion(
+            dataset_id=f"flood-{number}",
+            version=1,
+            blob_cid="",
+            wrapped_key=base64.b64encode(public.encrypt(key)).decode(),
+            content_hash="",
+            signature="",
+            signer_key_version=1,
+            tx_hash="",
+            block_number=0,
+        )
+        assert small_gateway._data_key(version) == key
+    assert len(small_gateway._data_keys) == BOUND
+
+
+def test_purposes_stay_within_the_bound(small_gateway: Gateway) -> None:
+    grant_ids = [10**12 + number for number in range(FLOOD)]
+    rows = [
+        RequestRow(
+            grant_id=grant_id,
+            dataset_id="flood",
+            requester_code=OPERATOR,
+            provider_code=OPERATOR,
+            fields_json="[]",
+            purpose=f"purpose {grant_id}",
+            use_scenario="",
+            scenario_code=0,
+            document="{}",
+            signature="",
+            tx_hash="",
+            requested_at=datetime.now(UTC),
+        )
+        for grant_id in grant_ids
+    ]
+    with session_scope(small_gateway.session_factory) as session:
+        session.add_all(rows)
+    try:
+        with session_scope(small_gateway.session_factory) as session:
+            for grant_id in grant_ids:
+                assert small_gateway._purpose(session, grant_id) == f"purpose {grant_id}"
+        assert len(small_gateway._purposes) == BOUND
+    finally:
+        with session_scope(small_gateway.session_factory) as session:
+            session.query(RequestRow).filter(RequestRow.grant_id.in_(grant_ids)).delete()
