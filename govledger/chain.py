@@ -6,7 +6,8 @@
   verifies and reuses the deployment.
 - Administrative changes go through the committee: :func:`committee_signers` finds the
   members' keys in the keystore, :func:`submit_action` proposes (and, with enough local members,
-  approves) an :class:`~ledger.contracts.Action`, :func:`approve_proposal` adds one approval.
+  approves) an :class:`~ledger.contracts.Action`, :func:`approve_proposal` adds one approval,
+  :func:`cancel_proposal` cancels one (its proposer at once, anyone else through the committee).
 - Departments: :func:`register_department` creates a department's keys and has the committee
   register it; :func:`rekey_department`, :func:`set_department_roles`,
   :func:`suspend_department` and :func:`reinstate_department` change it the same way, and
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from eth_account.signers.local import LocalAccount
@@ -35,7 +37,7 @@ from govledger.settings import Settings
 from ledger import Ledger, LedgerConfig, open_ledger
 from ledger.artifacts import CONTRACT_NAMES
 from ledger.closing import Closing
-from ledger.contracts import Action, Department, Registries, Role
+from ledger.contracts import Action, Department, Proposal, ProposalState, Registries, Role
 from ledger.deploy import MANIFEST_FILE, DeploymentManifest, deploy_all, load_manifest
 from ledger.exceptions import DeploymentError
 from sm_crypto import SM2PrivateKey
@@ -324,7 +326,12 @@ class ProposalOutcome:
     proposal_id: int
     approvals: int
     threshold: int
-    executed: bool
+    state: ProposalState
+    expires_at: int
+
+    @property
+    def executed(self) -> bool:
+        return self.state is ProposalState.EXECUTED
 
 
 def committee_signers(
@@ -370,18 +377,58 @@ def submit_action(
 
 def approve_proposal(registries: Registries, signer: KeyPair, proposal_id: int) -> ProposalOutcome:
     """One more approval; the one that reaches the threshold executes the proposal."""
+    pending_proposal(registries, proposal_id)
     registries.governance.approve(signer.account, proposal_id)
     return proposal_outcome(registries, proposal_id)
 
 
+def cancel_proposal(
+    registries: Registries, signers: Sequence[KeyPair], proposal_id: int
+) -> ProposalOutcome:
+    """Cancel pending proposal ``proposal_id``: at once if its proposer is among ``signers``;
+    otherwise ``signers`` propose that the committee cancel it (as :func:`submit_action`).
+    Returns the outcome of the cancelled proposal, or of the cancellation proposal."""
+    proposal = pending_proposal(registries, proposal_id)
+    governance = registries.governance
+    proposer = next((keys for keys in signers if keys.address == proposal.proposer), None)
+    if proposer is None:
+        return submit_action(registries, signers, governance.encode_cancel(proposal_id))
+    governance.cancel(proposer.account, proposal_id)
+    return proposal_outcome(registries, proposal_id)
+
+
+def pending_proposal(registries: Registries, proposal_id: int) -> Proposal:
+    """Proposal ``proposal_id`` if it can still be approved or cancelled; else a refusal that
+    says why (the contract refuses the same, with less to read)."""
+    governance = registries.governance
+    if not 1 <= proposal_id <= governance.proposal_count():
+        raise NotFound(f"there is no proposal {proposal_id}")
+    proposal = governance.get_proposal(proposal_id)
+    if proposal.state is ProposalState.EXPIRED:
+        raise Conflict(
+            f"proposal {proposal_id} expired at {utc_text(proposal.expires_at)} without enough "
+            "approvals; propose it again"
+        )
+    if proposal.state is not ProposalState.PENDING:
+        raise Conflict(f"proposal {proposal_id} is {proposal.state.name.lower()} already")
+    return proposal
+
+
 def proposal_outcome(registries: Registries, proposal_id: int) -> ProposalOutcome:
     governance = registries.governance
+    proposal = governance.get_proposal(proposal_id)
     return ProposalOutcome(
         proposal_id=proposal_id,
         approvals=governance.approval_count(proposal_id),
         threshold=governance.threshold(),
-        executed=governance.get_proposal(proposal_id).executed,
+        state=proposal.state,
+        expires_at=proposal.expires_at,
     )
+
+
+def utc_text(timestamp: int) -> str:
+    """A chain timestamp as people read it: ``2026-12-03 09:30:00 UTC``."""
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 # -- departments ----------------------------------------------------------------------------------

@@ -4,7 +4,9 @@
 outbox. Writes follow one path (``_submit``):
 
 1. gas: explicit, or a cached estimate per (contract, function) with a margin, or a fresh
-   estimate; a revert found while estimating is raised before anything is signed;
+   estimate; a revert found while estimating is raised before anything is signed. A cached
+   estimate never becomes a failed action: a call that runs out of gas on one (in itself, or
+   in a call it makes) is sent once more with a fresh estimate;
 2. under the sender's lock: take the lowest nonce that is not on chain and not held by a pending
    outbox row, sign, commit the signed bytes to the outbox, send (one JSON-RPC array for a batch);
 3. poll for the receipt (from ``receipt_poll_s``, backing off, bounded by
@@ -22,7 +24,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -38,6 +40,7 @@ from ledger.exceptions import (
     BackendUnavailable,
     ChainMismatch,
     ContractRevert,
+    OutOfGas,
     ReadOnlyLedger,
     ReceiptTimeout,
     RPCError,
@@ -336,7 +339,9 @@ class Ledger(Closing):
         Gas for every call is settled first (a revert while estimating raises before anything is
         signed). The calls get consecutive nonces, are recorded in the outbox in one commit and
         sent as one JSON-RPC array. Each receipt comes back in call order; a reverted one has
-        ``status == 0`` and its decoded ``error``. If the node refuses any transaction, the rest
+        ``status == 0`` and its decoded ``error``. A call that ran out of gas on a cached
+        estimate is sent again, alone and after the batch, with a fresh estimate, and its
+        receipt is that of the second sending. If the node refuses any transaction, the rest
         are still settled and :class:`TransactionRejected` is raised for the first refused one.
         """
         prepared = [
@@ -353,7 +358,7 @@ class Ledger(Closing):
         raw_receipts = self._wait_for_receipts([tx.tx_hash for tx in accepted])
         self.outbox.mark_mined(_mined_row(raw) for raw in raw_receipts.values())
         receipts = [
-            self._explain(sender, item, raw_receipts[tx.tx_hash])
+            self._settle(sender, item, raw_receipts[tx.tx_hash])
             for item, tx in zip(prepared, signed, strict=True)
             if tx.tx_hash not in rejected
         ]
@@ -510,25 +515,40 @@ class Ledger(Closing):
         return int(estimate * self.gas_margin)
 
     def _transact_prepared(self, sender: LocalAccount, prepared: _Prepared) -> Receipt:
+        receipt = self._send_and_settle(sender, prepared)
+        if receipt.error is not None:
+            raise receipt.error
+        return receipt
+
+    def _send_and_settle(self, sender: LocalAccount, prepared: _Prepared) -> Receipt:
+        """Send one transaction and return its settled receipt (a failed one carries why)."""
         self._resend_if_needed()
         (signed,), rejected = self._sign_record_send(sender, [prepared])
         if rejected:
             raise rejected[signed.tx_hash]
         raw = self._wait_for_receipts([signed.tx_hash])[signed.tx_hash]
         self.outbox.mark_mined([_mined_row(raw)])
+        return self._settle(sender, prepared, raw)
+
+    def _settle(self, sender: LocalAccount, prepared: _Prepared, raw: Mapping[str, Any]) -> Receipt:
+        """The receipt; a call that ran out of gas on a cached estimate is sent once more.
+
+        A cached estimate was made for another call of the same function, which may have
+        needed less (a shorter argument, or less work in a call it makes). Running out of gas
+        changed nothing on chain, so sending the call again with a fresh estimate cannot
+        double it; if the fresh estimate finds a revert, that revert is why it failed.
+        """
         receipt = self._explain(sender, prepared, raw)
-        if receipt.succeeded:
+        if not (isinstance(receipt.error, OutOfGas) and prepared.gas_from_cache):
             return receipt
-        ran_out_of_gas = receipt.gas_used >= prepared.gas
-        if prepared.gas_from_cache and ran_out_of_gas and prepared.to is not None:
-            # This call needed more gas than the cached estimate. Running out of gas changed
-            # nothing on chain, so sending it once more with a fresh estimate cannot double it.
-            with self._state_lock:
-                self._gas_cache.pop((prepared.to, prepared.data[:4]), None)
-            retry = self._prepare(sender, prepared.to, prepared.data, None, prepared.purpose)
-            return self._transact_prepared(sender, retry)
-        assert receipt.error is not None
-        raise receipt.error
+        assert prepared.to is not None  # only calls of a contract are cached
+        with self._state_lock:
+            self._gas_cache.pop((prepared.to, prepared.data[:4]), None)
+        try:
+            fresh = self._prepare(sender, prepared.to, prepared.data, None, prepared.purpose)
+        except ContractRevert as revert:
+            return replace(receipt, error=revert)
+        return self._send_and_settle(sender, fresh)
 
     def _explain(
         self, sender: LocalAccount, prepared: _Prepared, raw: Mapping[str, Any]
@@ -537,33 +557,30 @@ class Ledger(Closing):
         receipt = Receipt.from_rpc(raw)
         if receipt.succeeded:
             return receipt
-        return Receipt(
-            tx_hash=receipt.tx_hash,
-            block_number=receipt.block_number,
-            status=receipt.status,
-            gas_used=receipt.gas_used,
-            logs=receipt.logs,
-            contract_address=receipt.contract_address,
-            error=self._revert_of(sender.address, prepared, receipt, raw.get("revertReason")),
-        )
+        error = self._revert_of(sender.address, prepared, receipt, raw.get("revertReason"))
+        return replace(receipt, error=error)
 
     def _revert_of(
         self, sender: str, prepared: _Prepared, receipt: Receipt, revert_reason: Any
     ) -> ContractRevert:
         """Why a mined transaction failed: the receipt's revert data where the node gives it
-        (Besu with revert-reason-enabled), else a replay as a call on the state before its
-        block."""
+        (Besu with revert-reason-enabled); else, on the state before its block, a gas estimate
+        (a revert found there is the cause; a need above the gas limit means it ran out of gas,
+        maybe inside a call it made, whose failure surfaces as an empty revert), then a replay
+        as a call with the transaction's gas limit."""
         if receipt.gas_used >= prepared.gas:
-            return ContractRevert(
-                b"", f"transaction {receipt.tx_hash} ran out of gas ({prepared.gas})"
-            )
-        if isinstance(revert_reason, str) and revert_reason.startswith("0x"):
+            return OutOfGas(receipt.tx_hash, prepared.gas)
+        if isinstance(revert_reason, str) and revert_reason.startswith("0x") and revert_reason[2:]:
             return decode_revert(bytes.fromhex(revert_reason[2:]))
-        request: dict[str, Any] = {"from": sender, "data": prepared.data, "gas": hex(prepared.gas)}
+        request: dict[str, Any] = {"from": sender, "data": prepared.data}
         if prepared.to is not None:
             request["to"] = prepared.to
+        before = hex(receipt.block_number - 1)
         try:
-            self.provider.request("eth_call", [request, hex(receipt.block_number - 1)])
+            needed = int(self.provider.request("eth_estimateGas", [request, before]), 16)
+            if needed > prepared.gas:
+                return OutOfGas(receipt.tx_hash, prepared.gas, needed)
+            self.provider.request("eth_call", [{**request, "gas": hex(prepared.gas)}, before])
         except ContractRevert as revert:
             return revert
         return ContractRevert(

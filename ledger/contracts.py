@@ -182,8 +182,19 @@ class Action:
     description: str
 
 
+class ProposalState(IntEnum):
+    """Where a governance proposal stands (``Governance.ProposalState``)."""
+
+    PENDING = 0
+    EXECUTED = 1
+    CANCELLED = 2
+    EXPIRED = 3
+
+
 @dataclass(frozen=True)
 class Proposal:
+    """A governance proposal as stored; ``state`` as the contract judged it when read."""
+
     proposal_id: int
     proposer: str
     target: str
@@ -191,6 +202,9 @@ class Proposal:
     description_hash: bytes
     created_at: int
     executed: bool
+    expires_at: int
+    cancelled: bool
+    state: ProposalState
 
 
 @dataclass(frozen=True)
@@ -478,6 +492,14 @@ class Governance(ContractWrapper):
         """Run a proposal that already has enough approvals (after the threshold was lowered)."""
         return self._send(member, "execute", proposal_id)
 
+    def cancel(self, proposer: LocalAccount, proposal_id: int) -> Receipt:
+        """Cancel a pending proposal, as its proposer (a current member)."""
+        return self._send(proposer, "cancel", proposal_id)
+
+    def encode_cancel(self, proposal_id: int) -> Action:
+        """The committee cancels a pending proposal of anyone's (a proposal of its own)."""
+        return self._action(f"cancel proposal {proposal_id}", "cancel", proposal_id)
+
     # Committee changes: proposals whose target is this contract, which alone may make them.
 
     def encode_add_member(self, member: str) -> Action:
@@ -494,6 +516,12 @@ class Governance(ContractWrapper):
             f"require {threshold} approvals per proposal", "changeThreshold", threshold
         )
 
+    def encode_change_proposal_lifetime(self, seconds: int) -> Action:
+        """New proposals expire ``seconds`` after they are made (1 s to 365 days)."""
+        return self._action(
+            f"let new proposals live {seconds} seconds", "changeProposalLifetime", seconds
+        )
+
     def members(self) -> tuple[str, ...]:
         return tuple(to_checksum_address(member) for member in self._read("members"))
 
@@ -506,10 +534,24 @@ class Governance(ContractWrapper):
     def proposal_count(self) -> int:
         return int(self._read("proposalCount"))
 
+    def proposal_lifetime(self) -> int:
+        """Seconds a new proposal stays open."""
+        return int(self._read("proposalLifetime"))
+
+    def proposal_state(self, proposal_id: int) -> ProposalState:
+        return ProposalState(int(self._read("proposalState", proposal_id)))
+
     def get_proposal(self, proposal_id: int) -> Proposal:
-        proposer, target, data, description_hash, created_at, executed = self._read(
-            "getProposal", proposal_id
-        )
+        (
+            proposer,
+            target,
+            data,
+            description_hash,
+            created_at,
+            executed,
+            expires_at,
+            cancelled,
+        ) = self._read("getProposal", proposal_id)
         return Proposal(
             proposal_id=proposal_id,
             proposer=to_checksum_address(proposer),
@@ -518,6 +560,9 @@ class Governance(ContractWrapper):
             description_hash=bytes(description_hash),
             created_at=int(created_at),
             executed=bool(executed),
+            expires_at=int(expires_at),
+            cancelled=bool(cancelled),
+            state=self.proposal_state(proposal_id),
         )
 
     def has_approved(self, proposal_id: int, member: str) -> bool:

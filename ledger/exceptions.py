@@ -77,6 +77,19 @@ class ContractPanic(ContractRevert):
         self.meaning = meaning
 
 
+class OutOfGas(ContractRevert):
+    """A mined transaction ran out of gas: its gas limit ``gas_limit`` was below what it needed,
+    in itself or in a call it made (whose failure the caller may have bubbled as an empty
+    revert). ``gas_needed`` is an estimate on the state it ran on, when one was found."""
+
+    def __init__(self, tx_hash: str, gas_limit: int, gas_needed: int | None = None) -> None:
+        needed = "" if gas_needed is None else f"; it needed about {gas_needed}"
+        super().__init__(b"", f"transaction {tx_hash} ran out of gas (limit {gas_limit}{needed})")
+        self.tx_hash = tx_hash
+        self.gas_limit = gas_limit
+        self.gas_needed = gas_needed
+
+
 class TransactionFailed(LedgerError):
     """A transaction could not be sent or was not mined within the bound of retries."""
 

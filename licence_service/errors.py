@@ -74,3 +74,39 @@ class NotLicenceHolder(Forbidden):
 
     code = "not-licence-holder"
     title = "Not this licence's holder"
+
+
+class IssuerSuspended(Forbidden):
+    """The issuing department is suspended on chain: the chain would refuse to anchor its
+    licences, so none are issued."""
+
+    code = "issuer-suspended"
+    title = "Issuing department suspended"
+
+
+class IssuerLacksRole(Forbidden):
+    """The issuing department does not hold ISSUER on chain (or the account it acts with is not
+    one of its accounts): the chain would refuse to anchor its licences."""
+
+    code = "issuer-lacks-role"
+    title = "Not an issuer on chain"
+
+
+class BatchNotFound(NotFound):
+    code = "batch-not-found"
+    title = "Batch not found"
+
+
+class BatchRefused(Conflict):
+    """The chain refused to anchor a batch (its issuer suspended, its root anchored by another
+    department, ...): the batch is set aside with this reason until its issuer retries it."""
+
+    code = "batch-refused"
+    title = "Batch refused by the ledger"
+
+
+class BatchNotRefused(Conflict):
+    """Only a batch the chain refused can be sent again."""
+
+    code = "batch-not-refused"
+    title = "Batch not refused"

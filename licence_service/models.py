@@ -64,7 +64,8 @@ class SerialRow(Base):
 
 class BatchRow(Base):
     """A batch of one issuer's licences: ``open`` (taking single issues), ``sealed`` (root
-    fixed, anchoring due) or ``anchored``."""
+    fixed, anchoring due), ``anchored``, or ``refused`` (set aside: the chain refused it, for
+    ``refused_reason``)."""
 
     __tablename__ = "licence_batches"
 
@@ -78,6 +79,8 @@ class BatchRow(Base):
     anchored_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     tx_hash: Mapped[str | None] = mapped_column(String(66))
     block_number: Mapped[int | None] = mapped_column(BigInteger)
+    refused_reason: Mapped[str | None] = mapped_column(Text)
+    refused_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class LicenceRow(Base):

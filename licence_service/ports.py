@@ -22,9 +22,14 @@ from sm_crypto import SM2PrivateKey
 
 
 class BatchState:
+    """``open`` (taking single issues), ``sealed`` (root fixed, anchoring due), ``anchored``, or
+    ``refused``: the chain refused to anchor it, so it is set aside (with the reason) until its
+    issuer sends it again."""
+
     OPEN = "open"
     SEALED = "sealed"
     ANCHORED = "anchored"
+    REFUSED = "refused"
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,8 @@ class StoredBatch:
     opened_at: datetime
     anchored_at: datetime | None
     tx: TxRecord | None
+    refused_reason: str | None = None
+    refused_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -132,9 +139,21 @@ class LicenceStore(Protocol):
         no longer open."""
         ...
 
-    def batches(self, state: str) -> list[StoredBatch]: ...
+    def batches(self, state: str | None, issuer_code: str | None = None) -> list[StoredBatch]:
+        """Batches in ``state`` (any with None), of ``issuer_code`` (any with None), by id."""
+        ...
+
     def batch(self, batch_id: int) -> StoredBatch: ...
+    def find_batch(self, batch_id: int) -> StoredBatch | None: ...
     def mark_anchored(self, batch_id: int, tx: TxRecord, at: datetime) -> None: ...
+    def mark_refused(self, batch_id: int, reason: str, at: datetime) -> None:
+        """Set sealed batch ``batch_id`` aside: the chain refused it for ``reason``."""
+        ...
+
+    def reseal(self, batch_id: int) -> bool:
+        """Make refused batch ``batch_id`` sealed again (to be sent again); False if it was not
+        refused."""
+        ...
 
     def licence(self, licence_id: str) -> StoredLicence | None: ...
     def licence_ids(self, issuer_code: str, limit: int, offset: int) -> tuple[list[str], int]: ...
@@ -159,9 +178,15 @@ class LicenceLedger(Protocol):
         """The latest block's timestamp: verifiers compare signing times with chain times."""
         ...
 
-    def anchor(self, account: LocalAccount, root: bytes, count: int) -> TxRecord:
-        """Anchor batch ``root``; if it already is (a retry after a crash), the anchoring
-        transaction found on chain."""
+    def require_issuer(self, account: LocalAccount) -> None:
+        """Refuse (``IssuerSuspended``, ``IssuerLacksRole``) unless ``account`` acts for an
+        active department holding ISSUER on chain, as anchoring will require."""
+        ...
+
+    def anchor(self, account: LocalAccount, issuer_code: str, root: bytes, count: int) -> TxRecord:
+        """Anchor batch ``root`` as ``issuer_code``; if it already is by ``issuer_code`` (a
+        retry after a crash), the anchoring transaction found on chain. Raises ``BatchRefused``
+        when the chain refuses it, or when another department anchored ``root`` first."""
         ...
 
     def set_status(

@@ -84,21 +84,40 @@ class LicencesCreate(_Input):
 
 
 class AnchorPublic(BaseModel):
-    state: Literal["open", "sealed", "anchored"]
+    """A batch of licences and where its anchoring stands."""
+
+    batch_id: int
+    state: Literal["open", "sealed", "anchored", "refused"] = Field(
+        description="open (taking licences), sealed (root fixed, anchoring due), anchored, or "
+        "refused: the chain refused to anchor it (see reason); set aside until its issuer "
+        "retries it (POST /v1/licences/batches/{batch_id}/retry)"
+    )
+    count: int
     root: str | None
     tx_hash: str | None
     block_number: int | None
     anchored_at: datetime | None
+    reason: str | None = Field(description="Why the chain refused the batch (refused only)")
+    refused_at: datetime | None
 
     @classmethod
     def of(cls, batch: StoredBatch) -> AnchorPublic:
         return cls(
+            batch_id=batch.batch_id,
             state=batch.state,
+            count=batch.count,
             root=None if batch.root is None else batch.root.hex(),
             tx_hash=None if batch.tx is None else batch.tx.tx_hash,
             block_number=None if batch.tx is None else batch.tx.block_number,
             anchored_at=batch.anchored_at,
+            reason=batch.refused_reason,
+            refused_at=batch.refused_at,
         )
+
+
+class BatchesPublic(BaseModel):
+    data: list[AnchorPublic]
+    count: int
 
 
 class LicencePublic(BaseModel):
@@ -106,8 +125,9 @@ class LicencePublic(BaseModel):
     issuer_code: str
     previous_id: str | None
     status: str = Field(
-        description="pending (batch not anchored yet), or the status on chain: valid, "
-        "suspended, withdrawn, cancelled, superseded, revoked; expired when past valid_to"
+        description="pending (batch not anchored yet), refused (the chain refused its batch: "
+        "see anchor.reason), or the status on chain: valid, suspended, withdrawn, cancelled, "
+        "superseded, revoked; expired when past valid_to"
     )
     reason_code: int | None
     successor_id: str | None = Field(

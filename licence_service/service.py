@@ -6,6 +6,10 @@ anchored, and a batch's root is fixed (``sealed``) before the anchoring transact
 a crash at any point leaves either nothing or a sealed batch that :meth:`LicenceService.
 anchor_sealed` anchors on the next start (the ledger's outbox makes a recorded anchoring
 transaction reach the chain once; :meth:`LicenceLedger.anchor` recognises a batch that did).
+
+Isolation: each batch is anchored on its own. A batch the chain refuses is set aside
+(``refused``, with the reason) and the others go on; its issuer sends it again with
+:meth:`LicenceService.retry_batch` once the cause is gone (docs/licence-service.md).
 """
 
 from __future__ import annotations
@@ -23,9 +27,9 @@ from typing import Any
 
 from govledger.auth.clock import Clock, utc_now
 from govledger.auth.tokens import HOLDER_KIND, TokenService
-from govledger.errors import InvalidInput
+from govledger.errors import GovLedgerError, InvalidInput
 from ledger import revert_error_class
-from ledger.exceptions import ContractRevert, LedgerError
+from ledger.exceptions import BackendUnavailable, LedgerError, ReceiptTimeout
 from licence_service.domain.canonical import utc_seconds
 from licence_service.domain.document import LicenceDocument, SealedLicence, issue_batch
 from licence_service.domain.errors import InvalidIdentifier
@@ -45,6 +49,9 @@ from licence_service.domain.seal import (
 )
 from licence_service.domain.verify import LICENCE_TIMEZONE, VerificationReport, verify
 from licence_service.errors import (
+    BatchNotFound,
+    BatchNotRefused,
+    BatchRefused,
     HolderTokenRevoked,
     InvalidLicenceId,
     LicenceNotAnchored,
@@ -282,7 +289,7 @@ class LicenceService:
 
     def issue(self, department: str, request: LicenceRequest) -> IssuedLicence:
         """Issue one licence into ``department``'s open batch; the batcher anchors it."""
-        signer = self._keyring.signer(department)
+        signer = self._issuing(department)
         now = self._chain_now()
         seal = self._active_seal(signer, now).seal
         with self._store() as store:
@@ -323,7 +330,7 @@ class LicenceService:
             raise InvalidInput("a bulk issue needs at least one licence")
         if len(requests) > self.settings.bulk_max_licences:
             raise InvalidInput(f"at most {self.settings.bulk_max_licences} licences per bulk issue")
-        signer = self._keyring.signer(department)
+        signer = self._issuing(department)
         now = self._chain_now()
         seal = self._active_seal(signer, now).seal
         inputs = self._assign_serials(department, requests)
@@ -353,13 +360,18 @@ class LicenceService:
         for batch_id in batch_ids:
             try:
                 self._anchor(batch_id)
-            except ContractRevert:
-                raise
             except LedgerError as exc:  # unreachable chain: the batcher retries
                 _logger.warning("batch %s stays sealed, anchoring failed: %s", batch_id, exc)
         with self._store() as store:
             batches = [store.batch(batch_id) for batch_id in batch_ids]
         return BulkIssue(batches, licence_ids)
+
+    def _issuing(self, department: str) -> SigningDepartment:
+        """The department's keys, once the chain says it may issue: a licence it could not
+        anchor would reach its holder and never verify."""
+        signer = self._keyring.signer(department)
+        self._ledger.require_issuer(signer.account)
+        return signer
 
     def _assign_serials(
         self, department: str, requests: Sequence[LicenceRequest | LicenceInput]
@@ -406,23 +418,62 @@ class LicenceService:
         return due
 
     def anchor_sealed(self) -> int:
-        """Anchor every sealed batch (after a crash too). Returns how many."""
+        """Anchor every sealed batch (after a crash too), each on its own: a batch the chain
+        refuses is set aside with the reason, one that fails for a reason of its own (e.g. its
+        issuer's keys are missing here) stays sealed for the next round, and the others go on.
+        Only an unreachable chain ends the round, for every batch alike. Returns how many were
+        anchored."""
         with self._store() as store:
             sealed = store.batches(BatchState.SEALED)
+        anchored = 0
         for batch in sealed:
-            self._anchor(batch.batch_id)
-        return len(sealed)
+            try:
+                if self._anchor(batch.batch_id):
+                    anchored += 1
+            except (BackendUnavailable, ReceiptTimeout):
+                raise
+            except (GovLedgerError, LedgerError):
+                _logger.exception("batch %s stays sealed: anchoring it failed", batch.batch_id)
+        return anchored
 
-    def _anchor(self, batch_id: int) -> None:
+    def _anchor(self, batch_id: int) -> bool:
+        """Anchor sealed batch ``batch_id``, or set it aside if the chain refuses it. Whether
+        this call anchored it."""
         with self._anchor_lock:
             with self._store() as store:
                 batch = store.batch(batch_id)
             if batch.state != BatchState.SEALED or batch.root is None:
-                return
+                return False
             signer = self._keyring.signer(batch.issuer_code)
-            tx = self._ledger.anchor(signer.account, batch.root, batch.count)
+            try:
+                tx = self._ledger.anchor(signer.account, batch.issuer_code, batch.root, batch.count)
+            except BatchRefused as refused:
+                _logger.warning("batch %s set aside: %s", batch_id, refused.detail)
+                with self._store() as store:
+                    store.mark_refused(batch_id, refused.detail, self._now())
+                return False
             with self._store() as store:
                 store.mark_anchored(batch_id, tx, self._now())
+            return True
+
+    def batches(self, department: str, state: str | None = None) -> list[StoredBatch]:
+        """``department``'s batches (in ``state``), oldest first."""
+        with self._store() as store:
+            return store.batches(state, department)
+
+    def retry_batch(self, department: str, batch_id: int) -> StoredBatch:
+        """Send refused batch ``batch_id`` again (once its cause is gone, e.g. the issuer was
+        reinstated); it comes back anchored, or refused again with the new reason."""
+        with self._store() as store:
+            batch = store.find_batch(batch_id)
+        if batch is None or batch.issuer_code != department:
+            raise BatchNotFound(f"{department} has no batch {batch_id}")
+        with self._store() as store:
+            if not store.reseal(batch_id):
+                raise BatchNotRefused(f"batch {batch_id} is {batch.state}, not refused")
+        self._anchor(batch_id)
+        with self._store() as store:
+            return store.batch(batch_id)
 
     # -- reading --------------------------------------------------------------------------------
 
@@ -440,6 +491,8 @@ class LicenceService:
     def state(self, licence_id: str, view: LicenceChainView | None = None) -> LicenceState:
         licence = self.licence(licence_id)
         anchor = licence.document.anchor
+        if licence.batch.state == BatchState.REFUSED:
+            return LicenceState(licence, "refused", None)
         if licence.batch.state != BatchState.ANCHORED or anchor is None:
             return LicenceState(licence, "pending", None)
         record = (view or self._chain_view()).licence_status(anchor.root, licence.leaf)
@@ -511,8 +564,7 @@ class LicenceService:
         licence = self.licence(licence_id)
         if licence.issuer_code != department:
             raise NotLicenceIssuer(f"{licence_id} was issued by {licence.issuer_code}")
-        if licence.batch.state != BatchState.ANCHORED or licence.batch.root is None:
-            raise LicenceNotAnchored(f"{licence_id} is not anchored yet; try again shortly")
+        _require_anchored(licence)
         return licence
 
     def change_status(
@@ -557,8 +609,8 @@ class LicenceService:
         else:
             self.anchor_sealed()
         new = self.licence(new_id)
-        if new.batch.state != BatchState.ANCHORED or new.batch.root is None:
-            raise LicenceNotAnchored(f"{new_id} could not be anchored yet; retry later")
+        _require_anchored(new)
+        assert new.batch.root is not None
         signer = self._keyring.signer(department)
         with _refused_transition(licence_id, action):
             tx = self._ledger.supersede(
@@ -648,6 +700,17 @@ class LicenceService:
         self, subject: LicenceDocument | Presentation | Mapping[str, Any] | str | bytes
     ) -> VerificationReport:
         return verify(subject, self._chain_view(), at=self._chain_now(), records=self)
+
+
+def _require_anchored(licence: StoredLicence) -> None:
+    batch = licence.batch
+    if batch.state == BatchState.REFUSED:
+        raise BatchRefused(
+            f"{licence.licence_id} is not anchored: its batch {batch.batch_id} was refused by "
+            f"the chain ({batch.refused_reason})"
+        )
+    if batch.state != BatchState.ANCHORED or batch.root is None:
+        raise LicenceNotAnchored(f"{licence.licence_id} is not anchored yet; try again shortly")
 
 
 def _licence_input(request: LicenceRequest, serial: int) -> LicenceInput:

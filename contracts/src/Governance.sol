@@ -8,13 +8,21 @@ import {IGovernanceErrors} from "./interfaces/IGovernanceErrors.sol";
 /// @notice The committee is fixed at deployment and changes only through its own proposals, so
 /// no single key can take over (the committee idea of FISCO BCOS).
 contract Governance is IGovernance, IGovernanceErrors {
+    // The lifetime of proposals until the committee changes it, and the longest it may choose.
+    uint64 private constant _DEFAULT_PROPOSAL_LIFETIME = 7 days;
+    uint64 private constant _MAX_PROPOSAL_LIFETIME = 365 days;
+
     address[] private _members;
     mapping(address account => bool) private _isMember;
+    // Each joining starts a new membership term (1, 2, ...); an approval records the term it was
+    // made in, so approvals from before a removal never count again after a re-admission.
+    mapping(address account => uint256) private _term;
     uint256 private _threshold;
+    uint64 private _proposalLifetime;
 
     uint256 private _proposalCount;
     mapping(uint256 proposalId => Proposal) private _proposals;
-    mapping(uint256 proposalId => mapping(address member => bool)) private _approved;
+    mapping(uint256 proposalId => mapping(address member => uint256 term)) private _approvedIn;
 
     modifier onlyMember() {
         if (!_isMember[msg.sender]) revert GovernanceNotMember(msg.sender);
@@ -34,6 +42,8 @@ contract Governance is IGovernance, IGovernanceErrors {
         _checkThreshold(initialThreshold, initialMembers.length);
         _threshold = initialThreshold;
         emit CommitteeThresholdChanged(0, initialThreshold);
+        _proposalLifetime = _DEFAULT_PROPOSAL_LIFETIME;
+        emit ProposalLifetimeChanged(0, _DEFAULT_PROPOSAL_LIFETIME);
     }
 
     /// @inheritdoc IGovernance
@@ -45,15 +55,18 @@ contract Governance is IGovernance, IGovernanceErrors {
         if (target.code.length == 0) revert GovernanceTargetNotContract(target);
         if (descriptionHash == bytes32(0)) revert GovernanceZeroDescription();
         proposalId = ++_proposalCount;
+        uint64 expiresAt = uint64(block.timestamp) + _proposalLifetime;
         _proposals[proposalId] = Proposal({
             proposer: msg.sender,
             target: target,
             data: data,
             descriptionHash: descriptionHash,
             createdAt: uint64(block.timestamp),
-            executed: false
+            executed: false,
+            expiresAt: expiresAt,
+            cancelled: false
         });
-        emit ProposalCreated(proposalId, msg.sender, target, data, descriptionHash);
+        emit ProposalCreated(proposalId, msg.sender, target, data, descriptionHash, expiresAt);
         _approve(proposalId);
     }
 
@@ -71,6 +84,19 @@ contract Governance is IGovernance, IGovernanceErrors {
             revert GovernanceThresholdNotReached(proposalId, approvals, _threshold);
         }
         _execute(proposalId);
+    }
+
+    /// @inheritdoc IGovernance
+    function cancel(uint256 proposalId) external {
+        _requirePending(proposalId);
+        if (msg.sender != address(this)) {
+            if (msg.sender != _proposals[proposalId].proposer) {
+                revert GovernanceNotProposer(proposalId, msg.sender);
+            }
+            if (!_isMember[msg.sender]) revert GovernanceNotMember(msg.sender);
+        }
+        _proposals[proposalId].cancelled = true;
+        emit ProposalCancelled(proposalId, msg.sender);
     }
 
     /// @inheritdoc IGovernance
@@ -103,6 +129,16 @@ contract Governance is IGovernance, IGovernanceErrors {
     }
 
     /// @inheritdoc IGovernance
+    function changeProposalLifetime(uint64 newLifetime) external onlySelf {
+        if (newLifetime == 0 || newLifetime > _MAX_PROPOSAL_LIFETIME) {
+            revert GovernanceInvalidLifetime(newLifetime);
+        }
+        uint64 oldLifetime = _proposalLifetime;
+        _proposalLifetime = newLifetime;
+        emit ProposalLifetimeChanged(oldLifetime, newLifetime);
+    }
+
+    /// @inheritdoc IGovernance
     function isMember(address account) external view returns (bool) {
         return _isMember[account];
     }
@@ -118,6 +154,11 @@ contract Governance is IGovernance, IGovernanceErrors {
     }
 
     /// @inheritdoc IGovernance
+    function proposalLifetime() external view returns (uint64) {
+        return _proposalLifetime;
+    }
+
+    /// @inheritdoc IGovernance
     function proposalCount() external view returns (uint256) {
         return _proposalCount;
     }
@@ -129,23 +170,34 @@ contract Governance is IGovernance, IGovernanceErrors {
     }
 
     /// @inheritdoc IGovernance
-    function hasApproved(uint256 proposalId, address member) external view returns (bool) {
-        return _approved[proposalId][member];
+    function proposalState(uint256 proposalId) external view returns (ProposalState) {
+        _requireKnown(proposalId);
+        Proposal storage proposal = _proposals[proposalId];
+        if (proposal.executed) return ProposalState.Executed;
+        if (proposal.cancelled) return ProposalState.Cancelled;
+        if (block.timestamp >= proposal.expiresAt) return ProposalState.Expired;
+        return ProposalState.Pending;
+    }
+
+    /// @inheritdoc IGovernance
+    function hasApproved(uint256 proposalId, address member) public view returns (bool) {
+        return _isMember[member] && _approvedIn[proposalId][member] == _term[member];
     }
 
     /// @inheritdoc IGovernance
     function approvalCount(uint256 proposalId) public view returns (uint256 approvals) {
-        // Counted over current members so that a removed member's approvals stop counting.
+        // Counted over current members, each in their current term, so that a removed member's
+        // approvals stop counting and do not come back with a re-admission.
         for (uint256 i = 0; i < _members.length; ++i) {
-            if (_approved[proposalId][_members[i]]) ++approvals;
+            if (hasApproved(proposalId, _members[i])) ++approvals;
         }
     }
 
     function _approve(uint256 proposalId) private {
-        if (_approved[proposalId][msg.sender]) {
+        if (hasApproved(proposalId, msg.sender)) {
             revert GovernanceAlreadyApproved(proposalId, msg.sender);
         }
-        _approved[proposalId][msg.sender] = true;
+        _approvedIn[proposalId][msg.sender] = _term[msg.sender];
         uint256 approvals = approvalCount(proposalId);
         emit ProposalApproved(proposalId, msg.sender, approvals);
         if (approvals >= _threshold) _execute(proposalId);
@@ -169,6 +221,7 @@ contract Governance is IGovernance, IGovernanceErrors {
         if (member == address(0)) revert GovernanceInvalidMember(member);
         if (_isMember[member]) revert GovernanceDuplicateMember(member);
         _isMember[member] = true;
+        ++_term[member];
         _members.push(member);
         emit CommitteeMemberAdded(member);
     }
@@ -181,7 +234,12 @@ contract Governance is IGovernance, IGovernanceErrors {
 
     function _requirePending(uint256 proposalId) private view {
         _requireKnown(proposalId);
-        if (_proposals[proposalId].executed) revert GovernanceAlreadyExecuted(proposalId);
+        Proposal storage proposal = _proposals[proposalId];
+        if (proposal.executed) revert GovernanceAlreadyExecuted(proposalId);
+        if (proposal.cancelled) revert GovernanceProposalCancelled(proposalId);
+        if (block.timestamp >= proposal.expiresAt) {
+            revert GovernanceProposalExpired(proposalId, proposal.expiresAt);
+        }
     }
 
     function _checkThreshold(uint256 newThreshold, uint256 memberCount) private pure {

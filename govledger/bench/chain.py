@@ -214,7 +214,8 @@ class _Bench:
     def _committee_gas(self) -> dict[str, int]:
         """The committee grows to 3-of-3 and back to 2-of-2, each change by a proposal; the
         last change waits, approved by two, until the threshold is lowered, and then runs by
-        ``execute``, the only way ``execute`` has work to do."""
+        ``execute``, the only way ``execute`` has work to do. Then the proposal lifetime changes,
+        and a proposal is made and cancelled by its proposer."""
         governance = self.contracts.governance
         first, second = self.committee
         third: LocalAccount = Account.create()
@@ -233,6 +234,13 @@ class _Bench:
         governance.approve(third, lowering.value)
         gas["Governance.execute (executes removeMember)"] = governance.execute(
             first, removal.value
+        ).gas_used
+        gas |= self._governed_gas(
+            {"changeProposalLifetime": governance.encode_change_proposal_lifetime(3 * 24 * 3600)}
+        )
+        withdrawn = governance.propose_action(first, governance.encode_change_threshold(1))
+        gas["Governance.cancel (by the proposer)"] = governance.cancel(
+            first, withdrawn.value
         ).gas_used
         return gas
 

@@ -23,6 +23,7 @@ from govledger.chain import (
     rekey_department,
     set_department_roles,
     suspend_department,
+    utc_text,
 )
 from govledger.cli.context import state
 from govledger.directory import check_uscc
@@ -51,7 +52,8 @@ def report(outcome: ProposalOutcome, done: str) -> None:
     typer.echo(
         f"proposal {outcome.proposal_id}: {outcome.approvals} of {outcome.threshold} approvals; "
         f"{missing} more member(s) must run "
-        f"`govledger governance approve {outcome.proposal_id} --member NAME`"
+        f"`govledger governance approve {outcome.proposal_id} --member NAME` "
+        f"before it expires at {utc_text(outcome.expires_at)}"
     )
 
 

@@ -25,6 +25,7 @@ from govledger.settings import Settings
 from licence_service.domain.presentation import presentation_qr
 from licence_service.domain.verify import VerificationReport
 from licence_service.plugin import build_service
+from licence_service.ports import BatchState, StoredBatch
 from licence_service.service import (
     LicenceRequest,
     LicenceService,
@@ -39,6 +40,7 @@ app = typer.Typer(help="Issue, change, present and verify e-licences.", no_args_
 AsDepartment = Annotated[
     str, typer.Option("--as", help="Code of the department acting (its keys are in the keystore).")
 ]
+BATCH_STATES = (BatchState.OPEN, BatchState.SEALED, BatchState.ANCHORED, BatchState.REFUSED)
 ReasonCode = Annotated[int, typer.Option("--reason-code", min=0, max=65535)]
 ReasonText = Annotated[str, typer.Option("--reason", help="Why (kept with the change).")]
 
@@ -102,9 +104,7 @@ def issue(
         if bulk:
             issued = service.issue_bulk(department, requests)
             for batch in issued.batches:
-                root = "" if batch.root is None else batch.root.hex()
-                tx = "" if batch.tx is None else f" tx {batch.tx.tx_hash}"
-                typer.echo(f"batch {root} ({batch.count} licences): {batch.state}{tx}")
+                typer.echo(batch_line(batch))
             typer.echo("\n".join(issued.licence_ids))
             return
         single = service.issue(department, requests[0])
@@ -125,9 +125,11 @@ def show(ctx: typer.Context, licence_id: str) -> None:
                 "status": current.status,
                 "successor_id": current.successor_id,
                 "anchor": {
+                    "batch_id": batch.batch_id,
                     "state": batch.state,
                     "root": None if batch.root is None else batch.root.hex(),
                     "tx_hash": None if batch.tx is None else batch.tx.tx_hash,
+                    "reason": batch.refused_reason,
                 },
                 "document": current.licence.document.model_dump(mode="json"),
             }
@@ -239,6 +241,43 @@ def _supersede(
     typer.echo(f"{licence_id}: superseded by")
     typer.echo(issued.state.licence.licence_id)
     typer.echo(f"holder token: {issued.holder_token}")
+
+
+def batch_line(batch: StoredBatch) -> str:
+    """One line per batch: id, root, size, state, and its transaction or refusal."""
+    root = "-" if batch.root is None else batch.root.hex()
+    tail = "" if batch.tx is None else f" tx {batch.tx.tx_hash}"
+    if batch.refused_reason is not None:
+        tail = f": {batch.refused_reason}"
+    return f"batch {batch.batch_id} {root} ({batch.count} licences): {batch.state}{tail}"
+
+
+@app.command("batches")
+def batches(
+    ctx: typer.Context,
+    department: AsDepartment,
+    only: Annotated[
+        str | None,
+        typer.Option("--state", help="open, sealed, anchored or refused (default: all)."),
+    ] = None,
+) -> None:
+    """The department's batches; a refused one with the reason the chain gave."""
+    if only is not None and only not in BATCH_STATES:
+        raise InvalidInput(f"--state is one of {', '.join(BATCH_STATES)}, not {only!r}")
+    with licence_service(state(ctx).settings) as service:
+        for batch in service.batches(department, only):
+            typer.echo(batch_line(batch))
+
+
+@app.command("retry-batch")
+def retry_batch(
+    ctx: typer.Context,
+    batch_id: Annotated[int, typer.Argument(min=1)],
+    department: AsDepartment,
+) -> None:
+    """Send a batch the chain refused again, once its cause is gone."""
+    with licence_service(state(ctx).settings) as service:
+        typer.echo(batch_line(service.retry_batch(department, batch_id)))
 
 
 @app.command("history")

@@ -18,7 +18,8 @@ from eth_account.signers.local import LocalAccount
 
 from ledger import revert_error_class
 from ledger.client import Receipt
-from ledger.contracts import LicenceState, Registries, Role, code_to_bytes32
+from ledger.contracts import LicenceState, Registries, Role, bytes32_to_code, code_to_bytes32
+from ledger.exceptions import ContractRevert, OutOfGas
 from licence_service.domain.ports import (
     AnchoredBatch,
     DepartmentKey,
@@ -28,6 +29,7 @@ from licence_service.domain.ports import (
     RoleGrant,
     SealRecord,
 )
+from licence_service.errors import BatchRefused, IssuerLacksRole, IssuerSuspended
 from licence_service.ports import ChainStatusChange, TxRecord
 
 
@@ -168,11 +170,45 @@ class ChainLicenceLedger:
         )
         return _moment(int(block["timestamp"], 16))
 
-    def anchor(self, account: LocalAccount, root: bytes, count: int) -> TxRecord:
+    def require_issuer(self, account: LocalAccount) -> None:
+        try:
+            self._registries.departments.require_role(account.address, Role.ISSUER)
+        except revert_error_class("DepartmentSuspended") as suspended:
+            code = bytes32_to_code(suspended.args_by_name["code"])
+            raise IssuerSuspended(
+                f"department {code} is suspended on chain: it may not issue licences until it "
+                "is reinstated"
+            ) from None
+        except (
+            revert_error_class("DepartmentMissingRole"),
+            revert_error_class("DepartmentUnknownAccount"),
+        ) as refused:
+            raise IssuerLacksRole(
+                f"account {account.address} may not issue licences on chain ({refused})"
+            ) from None
+
+    def anchor(self, account: LocalAccount, issuer_code: str, root: bytes, count: int) -> TxRecord:
         licences = self._registries.licences
-        if licences.batch_of(root) is None:
-            return _tx(licences.anchor_batch(account, root, count))
-        # Anchored already: by the outbox re-sending our transaction after a crash.
+        try:
+            if licences.batch_of(root) is None:
+                return _tx(licences.anchor_batch(account, root, count))
+        except revert_error_class("LicenceBatchExists"):
+            pass  # anchored meanwhile: by whom is read below
+        except OutOfGas:
+            raise  # says nothing about the batch: it stays sealed for the next round
+        except ContractRevert as revert:
+            refusal = f"the chain refused to anchor batch {root.hex()}: {revert}"
+            raise BatchRefused(refusal) from None
+        found = licences.batch_of(root)
+        assert found is not None
+        if found.issuer != issuer_code:
+            # Whoever anchors a root first owns it on chain: these licences cannot be ours.
+            raise BatchRefused(
+                f"root {root.hex()} was anchored first by department {found.issuer}, so it "
+                f"cannot stand for licences of {issuer_code}; issue them again"
+            )
+        # Ours already: the outbox re-sent our transaction after a crash, or a second
+        # anchoring of the same batch raced this one.
         (event,) = licences.events("BatchAnchored", {"root": root})
         return TxRecord(event.tx_hash, event.block_number)
 

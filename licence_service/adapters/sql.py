@@ -48,6 +48,8 @@ def _batch(row: BatchRow) -> StoredBatch:
         tx=None
         if row.tx_hash is None or row.block_number is None
         else TxRecord(row.tx_hash, row.block_number),
+        refused_reason=row.refused_reason,
+        refused_at=row.refused_at,
     )
 
 
@@ -269,16 +271,22 @@ class SqlLicenceStore:
         )
         return tree.root
 
-    def batches(self, state: str) -> list[StoredBatch]:
-        rows = self._session.scalars(
-            select(BatchRow).where(BatchRow.state == state).order_by(BatchRow.id)
-        )
-        return [_batch(row) for row in rows]
+    def batches(self, state: str | None, issuer_code: str | None = None) -> list[StoredBatch]:
+        query = select(BatchRow).order_by(BatchRow.id)
+        if state is not None:
+            query = query.where(BatchRow.state == state)
+        if issuer_code is not None:
+            query = query.where(BatchRow.issuer_code == issuer_code)
+        return [_batch(row) for row in self._session.scalars(query)]
 
     def batch(self, batch_id: int) -> StoredBatch:
+        found = self.find_batch(batch_id)
+        assert found is not None
+        return found
+
+    def find_batch(self, batch_id: int) -> StoredBatch | None:
         row = self._session.get(BatchRow, batch_id, populate_existing=True)
-        assert row is not None
-        return _batch(row)
+        return None if row is None else _batch(row)
 
     def mark_anchored(self, batch_id: int, tx: TxRecord, at: datetime) -> None:
         self._session.execute(
@@ -292,6 +300,23 @@ class SqlLicenceStore:
             )
             .execution_options(synchronize_session=False)
         )
+
+    def mark_refused(self, batch_id: int, reason: str, at: datetime) -> None:
+        self._session.execute(
+            update(BatchRow)
+            .where(BatchRow.id == batch_id, BatchRow.state == BatchState.SEALED)
+            .values(state=BatchState.REFUSED, refused_reason=reason, refused_at=at)
+            .execution_options(synchronize_session=False)
+        )
+
+    def reseal(self, batch_id: int) -> bool:
+        resealed = self._session.execute(
+            update(BatchRow)
+            .where(BatchRow.id == batch_id, BatchRow.state == BatchState.REFUSED)
+            .values(state=BatchState.SEALED, refused_reason=None, refused_at=None)
+            .execution_options(synchronize_session=False)
+        )
+        return _rowcount(resealed) == 1
 
     # -- licences -------------------------------------------------------------------------------
 

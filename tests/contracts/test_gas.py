@@ -23,11 +23,12 @@ from tests.contracts.deployment import (
 )
 
 BUDGETS = {
-    "Governance.propose(registerDepartment)": 610_000,
-    "Governance.approve + registerDepartment": 480_000,
-    "Governance.approve + rotatePublicKey": 225_000,
-    "Governance.approve + grantRole": 130_000,
-    "Governance.approve + suspendDepartment": 105_000,
+    "Governance.propose(registerDepartment)": 625_000,
+    "Governance.approve + registerDepartment": 490_000,
+    "Governance.approve + rotatePublicKey": 235_000,
+    "Governance.approve + grantRole": 141_000,
+    "Governance.approve + suspendDepartment": 119_000,
+    "Governance.cancel": 39_000,
     "LicenceRegistry.anchorBatch": 87_000,
     "LicenceRegistry.suspendLicence": 76_000,
     "LicenceRegistry.reinstateLicence": 57_000,
@@ -89,6 +90,8 @@ def test_gas_stays_within_budget(chain: Chain, deployment: Deployment) -> None:
         deployment.govern(registry.suspendDepartment(code, 1)),
     )
     deployment.govern(registry.reinstateDepartment(code, 1))
+    withdrawn = deployment.propose(registry.suspendDepartment(code, 2))
+    record("Governance.cancel", chain.send(deployment.committee[0], governance.cancel(withdrawn)))
     requester = deployment.add_department(DATA_REQUESTER)
 
     licences = deployment.licences.functions

@@ -7,11 +7,14 @@ from eth_abi import encode
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 from web3.contract import Contract
+from web3.types import TxReceipt
 
 from tests.contracts.chains import Chain, calldata, reverts
 from tests.contracts.deployment import ISSUER, SM2_KEYS, ZERO_ADDRESS, ZERO_HASH, Deployment
 
 DESCRIPTION = Web3.keccak(text="committee resolution 2026-01")
+LIFETIME = 7 * 24 * 3600  # the default lifetime of a proposal
+PENDING, EXECUTED, CANCELLED, EXPIRED = range(4)  # Governance.ProposalState
 
 
 class Committee:
@@ -37,19 +40,32 @@ class Committee:
     def encode(self, function_name: str, *args: object) -> bytes:
         return calldata(self.governance.get_function_by_name(function_name)(*args))
 
+    def govern(self, data: bytes) -> TxReceipt:
+        """Pass a committee change: member 0 proposes, the others approve up to the threshold."""
+        proposal_id = self.propose(self.members[0], data)
+        threshold = self.governance.functions.threshold().call()
+        receipt = None
+        for member in self.members[1:threshold]:
+            receipt = self.chain.send(member, self.governance.functions.approve(proposal_id))
+        assert receipt is not None
+        return receipt
+
 
 def proposal_of(governance: Contract, proposal_id: int) -> dict[str, object]:
-    proposer, target, data, description, created_at, executed = governance.functions.getProposal(
-        proposal_id
-    ).call()
-    return {
-        "proposer": proposer,
-        "target": target,
-        "data": data,
-        "descriptionHash": description,
-        "createdAt": created_at,
-        "executed": executed,
-    }
+    names = ("proposer", "target", "data", "descriptionHash", "createdAt", "executed")
+    values = governance.functions.getProposal(proposal_id).call()
+    return dict(zip((*names, "expiresAt", "cancelled"), values, strict=True))
+
+
+def state_of(governance: Contract, proposal_id: int) -> int:
+    return int(governance.functions.proposalState(proposal_id).call())
+
+
+def pending_proposal(deployment: Deployment, proposer: int = 0) -> int:
+    """A proposal of ``proposer``'s that stays pending (one approval of the two needed)."""
+    return deployment.propose(
+        deployment.departments.functions.grantRole(deployment.next_code(), ZERO_HASH), proposer
+    )
 
 
 # --- constructor -------------------------------------------------------------------------------
@@ -66,6 +82,9 @@ def test_constructor_sets_committee_and_emits_its_events(chain: Chain) -> None:
     assert added == [{"member": member} for member in members]
     changed = chain.events(receipt, governance, "CommitteeThresholdChanged")
     assert changed == [{"oldThreshold": 0, "newThreshold": 2}]
+    lifetime = chain.events(receipt, governance, "ProposalLifetimeChanged")
+    assert lifetime == [{"oldLifetime": 0, "newLifetime": LIFETIME}]
+    assert governance.functions.proposalLifetime().call() == LIFETIME
 
 
 def test_constructor_rejects_zero_member(chain: Chain) -> None:
@@ -101,6 +120,7 @@ def test_propose_records_proposal_and_counts_proposer_approval(
         proposer, governance.functions.propose(deployment.departments.address, data, DESCRIPTION)
     )
     proposal_id = governance.functions.proposalCount().call()
+    block = chain.w3.eth.get_block(receipt["blockNumber"])
     assert chain.events(receipt, governance, "ProposalCreated") == [
         {
             "proposalId": proposal_id,
@@ -108,13 +128,13 @@ def test_propose_records_proposal_and_counts_proposer_approval(
             "target": deployment.departments.address,
             "data": data,
             "descriptionHash": DESCRIPTION,
+            "expiresAt": block["timestamp"] + LIFETIME,
         }
     ]
     assert chain.events(receipt, governance, "ProposalApproved") == [
         {"proposalId": proposal_id, "member": proposer.address, "approvals": 1}
     ]
     assert chain.events(receipt, governance, "ProposalExecuted") == []
-    block = chain.w3.eth.get_block(receipt["blockNumber"])
     assert proposal_of(governance, proposal_id) == {
         "proposer": proposer.address,
         "target": deployment.departments.address,
@@ -122,7 +142,10 @@ def test_propose_records_proposal_and_counts_proposer_approval(
         "descriptionHash": DESCRIPTION,
         "createdAt": block["timestamp"],
         "executed": False,
+        "expiresAt": block["timestamp"] + LIFETIME,
+        "cancelled": False,
     }
+    assert state_of(governance, proposal_id) == PENDING
     assert governance.functions.hasApproved(proposal_id, proposer.address).call()
     assert not governance.functions.hasApproved(proposal_id, deployment.committee[1].address).call()
     assert governance.functions.approvalCount(proposal_id).call() == 1
@@ -319,7 +342,9 @@ def test_execute_refuses_executed_proposal(chain: Chain, deployment: Deployment)
 # --- committee changes -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("function_name", ["addMember", "removeMember", "changeThreshold"])
+@pytest.mark.parametrize(
+    "function_name", ["addMember", "removeMember", "changeThreshold", "changeProposalLifetime"]
+)
 @pytest.mark.parametrize("caller", ["member", "outsider"])
 def test_committee_changes_refuse_direct_calls(
     chain: Chain, deployment: Deployment, function_name: str, caller: str
@@ -329,12 +354,14 @@ def test_committee_changes_refuse_direct_calls(
         "addMember": deployment.outsider.address,
         "removeMember": deployment.committee[2].address,
         "changeThreshold": 1,
+        "changeProposalLifetime": 60,
     }[function_name]
     function = deployment.governance.get_function_by_name(function_name)(argument)
     with reverts("GovernanceOnlySelf", account.address):
         chain.send(account, function)
     assert len(deployment.governance.functions.members().call()) == 3
     assert deployment.governance.functions.threshold().call() == 2
+    assert deployment.governance.functions.proposalLifetime().call() == LIFETIME
 
 
 def test_add_member_through_proposal(chain: Chain) -> None:
@@ -428,12 +455,171 @@ def test_change_threshold_refuses_outside_one_to_n(chain: Chain, threshold: int)
     assert committee.governance.functions.threshold().call() == 2
 
 
+def test_a_re_added_member_starts_afresh_without_old_approvals(chain: Chain) -> None:
+    committee = Committee(chain, size=4, threshold=3)
+    first, second, third, returning = committee.members
+    newcomer = chain.new_account().address
+    pending = committee.propose(returning, committee.encode("addMember", newcomer))
+    committee.govern(committee.encode("removeMember", returning.address))
+    committee.govern(committee.encode("addMember", returning.address))
+    governance = committee.governance.functions
+    assert governance.isMember(returning.address).call()
+    assert governance.approvalCount(pending).call() == 0
+    assert not governance.hasApproved(pending, returning.address).call()
+
+    committee.approve(returning, pending)  # approving again counts once, in the new term
+    committee.approve(first, pending)
+    assert governance.approvalCount(pending).call() == 2
+    assert not governance.isMember(newcomer).call()
+    committee.approve(second, pending)
+    assert governance.isMember(newcomer).call()
+    assert third.address in governance.members().call()
+
+
+# --- expiry ------------------------------------------------------------------------------------
+
+
+def test_approve_refuses_an_expired_proposal(chain: Chain, deployment: Deployment) -> None:
+    proposal_id = pending_proposal(deployment)
+    expires_at = proposal_of(deployment.governance, proposal_id)["expiresAt"]
+    chain.travel_to(int(str(expires_at)))
+    assert state_of(deployment.governance, proposal_id) == EXPIRED
+    with reverts("GovernanceProposalExpired", proposal_id, expires_at):
+        chain.send(deployment.committee[1], deployment.governance.functions.approve(proposal_id))
+    assert deployment.governance.functions.approvalCount(proposal_id).call() == 1
+
+
+def test_execute_refuses_an_expired_proposal(chain: Chain) -> None:
+    committee = Committee(chain, size=3, threshold=3)
+    first, second, third = committee.members
+    newcomer = chain.new_account().address
+    pending = committee.propose(first, committee.encode("addMember", newcomer))
+    committee.approve(second, pending)
+    committee.govern(committee.encode("changeThreshold", 2))
+    expires_at = proposal_of(committee.governance, pending)["expiresAt"]
+    chain.travel_to(int(str(expires_at)))
+    with reverts("GovernanceProposalExpired", pending, expires_at):
+        chain.send(third, committee.governance.functions.execute(pending))
+    assert not committee.governance.functions.isMember(newcomer).call()
+
+
+def test_change_proposal_lifetime_applies_to_new_proposals_only(chain: Chain) -> None:
+    committee = Committee(chain, size=2, threshold=2)
+    earlier = committee.propose(committee.members[0], committee.encode("changeThreshold", 1))
+    receipt = committee.govern(committee.encode("changeProposalLifetime", 3600))
+    assert chain.events(receipt, committee.governance, "ProposalLifetimeChanged") == [
+        {"oldLifetime": LIFETIME, "newLifetime": 3600}
+    ]
+    assert committee.governance.functions.proposalLifetime().call() == 3600
+    later = committee.propose(committee.members[0], committee.encode("changeThreshold", 1))
+    earlier_proposal = proposal_of(committee.governance, earlier)
+    later_proposal = proposal_of(committee.governance, later)
+    assert earlier_proposal["expiresAt"] == int(str(earlier_proposal["createdAt"])) + LIFETIME
+    assert later_proposal["expiresAt"] == int(str(later_proposal["createdAt"])) + 3600
+
+
+@pytest.mark.parametrize("lifetime", [0, 365 * 24 * 3600 + 1])
+def test_change_proposal_lifetime_refuses_outside_bounds(chain: Chain, lifetime: int) -> None:
+    committee = Committee(chain, size=2, threshold=2)
+    proposal_id = committee.propose(
+        committee.members[0], committee.encode("changeProposalLifetime", lifetime)
+    )
+    with reverts("GovernanceInvalidLifetime", lifetime):
+        committee.approve(committee.members[1], proposal_id)
+    assert committee.governance.functions.proposalLifetime().call() == LIFETIME
+
+
+# --- cancel ------------------------------------------------------------------------------------
+
+
+def test_cancel_by_the_proposer(chain: Chain, deployment: Deployment) -> None:
+    governance, proposer = deployment.governance, deployment.committee[2]
+    proposal_id = pending_proposal(deployment, proposer=2)
+    receipt = chain.send(proposer, governance.functions.cancel(proposal_id))
+    assert chain.events(receipt, governance, "ProposalCancelled") == [
+        {"proposalId": proposal_id, "canceller": proposer.address}
+    ]
+    assert proposal_of(governance, proposal_id)["cancelled"]
+    assert state_of(governance, proposal_id) == CANCELLED
+    with reverts("GovernanceProposalCancelled", proposal_id):
+        chain.send(deployment.committee[1], governance.functions.approve(proposal_id))
+    with reverts("GovernanceProposalCancelled", proposal_id):
+        chain.send(deployment.committee[1], governance.functions.execute(proposal_id))
+    with reverts("GovernanceProposalCancelled", proposal_id):
+        chain.send(proposer, governance.functions.cancel(proposal_id))
+
+
+@pytest.mark.parametrize("caller", ["member", "outsider"])
+def test_cancel_refuses_anyone_but_the_proposer(
+    chain: Chain, deployment: Deployment, caller: str
+) -> None:
+    proposal_id = pending_proposal(deployment)
+    account = deployment.committee[1] if caller == "member" else deployment.outsider
+    with reverts("GovernanceNotProposer", proposal_id, account.address):
+        chain.send(account, deployment.governance.functions.cancel(proposal_id))
+    assert state_of(deployment.governance, proposal_id) == PENDING
+
+
+def test_cancel_refuses_a_proposer_no_longer_on_the_committee(chain: Chain) -> None:
+    committee = Committee(chain, size=3, threshold=2)
+    first, second, leaving = committee.members
+    pending = committee.propose(leaving, committee.encode("changeThreshold", 3))
+    committee.govern(committee.encode("removeMember", leaving.address))
+    with reverts("GovernanceNotMember", leaving.address):
+        chain.send(leaving, committee.governance.functions.cancel(pending))
+    assert state_of(committee.governance, pending) == PENDING
+    assert second.address in committee.governance.functions.members().call()
+    assert first.address in committee.governance.functions.members().call()
+
+
+def test_cancel_by_the_committee_through_a_proposal(chain: Chain) -> None:
+    committee = Committee(chain, size=3, threshold=2)
+    first, second, third = committee.members
+    pending = committee.propose(first, committee.encode("changeThreshold", 3))
+    cancellation = committee.propose(second, committee.encode("cancel", pending))
+    receipt = chain.send(third, committee.governance.functions.approve(cancellation))
+    assert chain.events(receipt, committee.governance, "ProposalCancelled") == [
+        {"proposalId": pending, "canceller": committee.governance.address}
+    ]
+    assert state_of(committee.governance, pending) == CANCELLED
+    assert state_of(committee.governance, cancellation) == EXECUTED
+
+
+@pytest.mark.parametrize("proposal_id", [0, 10**6])
+def test_cancel_refuses_unknown_proposal(
+    chain: Chain, deployment: Deployment, proposal_id: int
+) -> None:
+    with reverts("GovernanceUnknownProposal", proposal_id):
+        chain.send(deployment.committee[0], deployment.governance.functions.cancel(proposal_id))
+
+
+def test_cancel_refuses_executed_proposal(chain: Chain, deployment: Deployment) -> None:
+    department = deployment.add_department()
+    proposal_id = deployment.governance.functions.proposalCount().call()
+    assert deployment.departments.functions.isRegistered(department.code).call()
+    with reverts("GovernanceAlreadyExecuted", proposal_id):
+        chain.send(deployment.committee[0], deployment.governance.functions.cancel(proposal_id))
+
+
+def test_cancel_refuses_expired_proposal(chain: Chain, deployment: Deployment) -> None:
+    proposal_id = pending_proposal(deployment)
+    expires_at = proposal_of(deployment.governance, proposal_id)["expiresAt"]
+    chain.travel_to(int(str(expires_at)))
+    with reverts("GovernanceProposalExpired", proposal_id, expires_at):
+        chain.send(deployment.committee[0], deployment.governance.functions.cancel(proposal_id))
+
+
 # --- views -------------------------------------------------------------------------------------
 
 
 def test_get_proposal_refuses_unknown_id(chain: Chain, deployment: Deployment) -> None:
     with reverts("GovernanceUnknownProposal", 10**6):
         chain.call(deployment.outsider, deployment.governance.functions.getProposal(10**6))
+
+
+def test_proposal_state_refuses_unknown_id(chain: Chain, deployment: Deployment) -> None:
+    with reverts("GovernanceUnknownProposal", 10**6):
+        chain.call(deployment.outsider, deployment.governance.functions.proposalState(10**6))
 
 
 def test_is_member_is_false_for_outsider(deployment: Deployment) -> None:

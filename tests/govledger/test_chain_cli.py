@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -214,6 +215,68 @@ def test_external_committee_proposes_then_members_approve(run: Run, tmp_path: Pa
     # Without --member there is no committee-* key to act with.
     line = refused(run("department", "suspend", CODE), Forbidden.exit_code)
     assert "--member" in line
+
+
+def external_committee(run: Run, tmp_path: Path) -> None:
+    """``chain init`` with members alice, bob and carol (keys in the keystore), 2 of 3."""
+    keystore = open_keystore(Settings(data_dir=tmp_path / "data"))
+    members = [keystore.create(name) for name in ("alice", "bob", "carol")]
+    committee_file = tmp_path / "committee.json"
+    committee_file.write_text(
+        json.dumps({"members": [keys.address for keys in members], "threshold": 2})
+    )
+    succeeded(run("chain", "init", "--committee", str(committee_file)))
+
+
+def shown(run: Run, proposal_id: int) -> dict[str, str]:
+    output = succeeded(run("governance", "show", str(proposal_id)))
+    return dict(line.split(maxsplit=1) for line in output.splitlines())
+
+
+def test_proposals_are_cancelled_by_their_proposer_or_the_committee(
+    run: Run, tmp_path: Path
+) -> None:
+    external_committee(run, tmp_path)
+    proposed = succeeded(
+        run("department", "register", CODE, "--name", "撤回局", "--member", "alice")
+    )
+    assert re.search(r"before it expires at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", proposed)
+    proposal = shown(run, 1)
+    assert proposal["state"] == "pending"
+    assert proposal["expires"].endswith("UTC")
+
+    # bob did not propose it: his cancel is a proposal to the committee, which carol passes.
+    asked = succeeded(run("governance", "cancel", "1", "--member", "bob"))
+    assert asked.startswith("proposal 2: 1 of 2 approvals")
+    assert "2 of 2 approvals, executed" in succeeded(
+        run("governance", "approve", "2", "--member", "carol")
+    )
+    assert shown(run, 1)["state"] == "cancelled"
+    line = refused(run("governance", "approve", "1", "--member", "carol"), Conflict.exit_code)
+    assert line == "(Conflict) proposal 1 is cancelled already"
+    refused(run("department", "show", CODE), NotFound.exit_code)
+
+    succeeded(run("department", "register", CODE, "--name", "撤回局", "--member", "alice"))
+    assert succeeded(run("governance", "cancel", "3", "--member", "alice")) == (
+        "proposal 3: cancelled by its proposer\n"
+    )
+    line = refused(run("governance", "cancel", "9", "--member", "alice"), NotFound.exit_code)
+    assert line == "(NotFound) there is no proposal 9"
+
+
+def test_an_expired_proposal_is_refused_with_one_line(run: Run, tmp_path: Path) -> None:
+    external_committee(run, tmp_path)
+    succeeded(run("governance", "set-lifetime", "1", "--member", "alice"))
+    assert "executed" in succeeded(run("governance", "approve", "1", "--member", "bob"))
+    succeeded(run("department", "register", CODE, "--name", "过期局", "--member", "alice"))
+    time.sleep(1.5)  # let the proposal's one second pass; the next block is stamped after it
+    succeeded(run("governance", "set-lifetime", "3600", "--member", "alice"))
+    line = refused(run("governance", "approve", "2", "--member", "bob"), Conflict.exit_code)
+    assert re.fullmatch(
+        r"\(Conflict\) proposal 2 expired at .* UTC without enough approvals; propose it again",
+        line,
+    )
+    assert shown(run, 2)["state"] == "expired"
 
 
 BENCH_KEYS = {

@@ -29,6 +29,7 @@ from ledger import (
     ContractRevert,
     Ledger,
     MethodUnavailable,
+    OutOfGas,
     ReadOnlyLedger,
     RevertWithReason,
     TransactionRejected,
@@ -91,10 +92,36 @@ def deploy_governance(ledger: Ledger, members: list[LocalAccount]) -> Contract:
     return ledger.contract(artifact, deployed.address)
 
 
+def executing_committee(ledger: Ledger, members: list[LocalAccount]) -> Contract:
+    """A committee of ``members`` whose threshold is all of them: the last approval executes."""
+    artifact = load_artifact("Governance")
+    committee = [member.address for member in members]
+    deployed = ledger.deploy_contract(members[0], artifact, committee, len(committee))
+    return ledger.contract(artifact, deployed.address)
+
+
 def propose(governance: Contract, payload: bytes = b"\x01") -> bytes:
     """Call data for a proposal aimed at the governance contract itself (any member may)."""
     return bytes.fromhex(
         governance.encode_abi("propose", [governance.address, payload, DESCRIPTION])[2:]
+    )
+
+
+def gas_burner() -> RawArtifact:
+    """A contract that loops ``n`` times (about 40 gas each), ``n`` being its first calldata
+    word: a call whose cost its argument sets, without changing the calldata's size.
+
+    Runtime: n = CALLDATALOAD(0); loop: if n == 0 goto end; n -= 1; goto loop; end: STOP.
+    """
+    runtime = bytes.fromhex("6000355b8015601057600190036003565b00")
+    init = bytes([0x60, len(runtime), 0x80, 0x60, 11, 0x60, 0, 0x39, 0x60, 0, 0xF3])
+    return RawArtifact("GasBurner", init + runtime)
+
+
+def propose_burn(governance: Contract, burner: str, loops: int) -> bytes:
+    """Call data for a proposal that, executed, makes ``burner`` loop ``loops`` times."""
+    return bytes.fromhex(
+        governance.encode_abi("propose", [burner, loops.to_bytes(32, "big"), DESCRIPTION])[2:]
     )
 
 
@@ -203,6 +230,57 @@ class LedgerReadWriteSuite:
         assert proposal_count(governance) == 2, "executed exactly once despite the retry"
         statuses = [e.status for e in ledger.outbox.entries() if e.sender == member.address]
         assert statuses == [1, 1, 0, 1], "deploy, propose, out of gas, propose again"
+
+    def test_cached_gas_too_small_for_a_call_inside_is_retried_with_a_fresh_estimate(
+        self, ledger: Ledger, new_account: NewAccount
+    ) -> None:
+        member = new_account()
+        governance = executing_committee(ledger, [member])
+        burner = ledger.deploy_contract(member, gas_burner()).address
+        # A cheap proposal fills the cache for propose(); a larger one runs out of gas inside
+        # the call it executes, and Governance bubbles that as an empty revert.
+        ledger.transact(member, governance.address, propose_burn(governance, burner, 1_000))
+        receipt = ledger.transact(
+            member, governance.address, propose_burn(governance, burner, 20_000)
+        )
+        assert receipt.succeeded
+        assert proposal_count(governance) == 2
+        assert governance.functions.getProposal(2).call()[5] is True, "executed"
+        statuses = [e.status for e in ledger.outbox.entries() if e.sender == member.address]
+        assert statuses == [1, 1, 1, 0, 1], "deploys, propose, out of gas inside, propose again"
+
+    def test_cached_gas_too_small_in_a_batch_is_sent_again_with_a_fresh_estimate(
+        self, ledger: Ledger, new_account: NewAccount
+    ) -> None:
+        member = new_account()
+        governance = executing_committee(ledger, [member])
+        burner = ledger.deploy_contract(member, gas_burner()).address
+        ledger.transact(member, governance.address, propose_burn(governance, burner, 1_000))
+        receipts = ledger.transact_batch(
+            member,
+            [
+                Call(governance.address, propose_burn(governance, burner, 1_000)),
+                Call(governance.address, propose_burn(governance, burner, 20_000)),
+            ],
+        )
+        assert [receipt.status for receipt in receipts] == [1, 1]
+        assert [receipt.error for receipt in receipts] == [None, None]
+        assert proposal_count(governance) == 3
+
+    def test_explicit_gas_too_small_for_a_call_inside_is_reported_as_out_of_gas(
+        self, ledger: Ledger, new_account: NewAccount
+    ) -> None:
+        member = new_account()
+        governance = executing_committee(ledger, [member])
+        burner = ledger.deploy_contract(member, gas_burner()).address
+        data = propose_burn(governance, burner, 20_000)
+        request = {"from": member.address, "to": governance.address, "data": data}
+        needed = int(ledger.provider.request("eth_estimateGas", [request]), 16)
+        with pytest.raises(OutOfGas) as caught:
+            ledger.transact(member, governance.address, data, gas=needed - 200_000)
+        assert caught.value.gas_limit == needed - 200_000
+        assert caught.value.gas_needed == needed
+        assert proposal_count(governance) == 0
 
     def test_nonces_stay_unique_under_a_thread_pool(
         self, ledger: Ledger, new_account: NewAccount

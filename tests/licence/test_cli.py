@@ -12,9 +12,12 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from govledger.app import create_app
-from govledger.errors import ChainUnavailable
+from govledger.app import create_app, default_services, open_platform
+from govledger.errors import ChainUnavailable, Forbidden
 from govledger.settings import Settings
+from licence_service.plugin import build_service
+from licence_service.service import LicenceRequest
+from licence_service.settings import LicenceSettings
 from tests.govledger.test_chain_cli import GOVLEDGER, Run, refused, succeeded
 from tests.licence.world import ISSUER_A, licence_body
 
@@ -125,3 +128,37 @@ def test_a_second_serve_on_the_same_data_dir_is_one_line(tmp_path: Path) -> None
     (line,) = result.stderr.splitlines()
     assert line.startswith("(ChainUnavailable)")
     assert "in use" in line
+
+
+def test_refused_batches_are_listed_with_their_reason_and_retried(run: Run, tmp_path: Path) -> None:
+    succeeded(run("chain", "init"))
+    roles = "ISSUER,SEAL_ADMIN"
+    succeeded(run("department", "register", ISSUER_A, "--name", "测试局", "--roles", roles))
+    succeeded(run("seal", "create", "--as", ISSUER_A, "--name", "专用章"))
+    settings = Settings(data_dir=tmp_path / "data", environment="test")
+    with open_platform(settings, default_services()) as context:
+        service = build_service(context, LicenceSettings())
+        issued = service.issue(ISSUER_A, LicenceRequest.model_validate(licence_body(1)))
+    succeeded(run("department", "suspend", ISSUER_A, "--reason", "9"))
+
+    (tmp_path / "two.json").write_text(json.dumps(licence_body(2), ensure_ascii=False))
+    line = refused(run("licence", "issue", "two.json", "--as", ISSUER_A), Forbidden.exit_code)
+    assert line.startswith(f"(IssuerSuspended) department {ISSUER_A} is suspended on chain")
+    # Any licence command anchors what is due: the suspended issuer's batch is set aside.
+    listed = succeeded(run("licence", "batches", "--as", ISSUER_A, "--state", "refused"))
+    batch_id = issued.state.licence.batch.batch_id
+    assert listed.startswith(f"batch {batch_id} ")
+    assert "refused: the chain refused to anchor batch" in listed
+    assert "DepartmentSuspended" in listed
+    shown = json.loads(succeeded(run("licence", "show", issued.state.licence.licence_id)))
+    assert shown["status"] == "refused"
+    assert "DepartmentSuspended" in shown["anchor"]["reason"]
+
+    succeeded(run("department", "reinstate", ISSUER_A, "--reason", "9"))
+    retried = succeeded(run("licence", "retry-batch", str(batch_id), "--as", ISSUER_A))
+    assert retried.startswith(f"batch {batch_id} ")
+    assert ": anchored tx 0x" in retried
+    line = refused(run("licence", "retry-batch", str(batch_id), "--as", ISSUER_A), 5)
+    assert line == f"(BatchNotRefused) batch {batch_id} is anchored, not refused"
+    line = refused(run("licence", "batches", "--as", ISSUER_A, "--state", "lost"), 3)
+    assert line.startswith("(InvalidInput) --state is one of")

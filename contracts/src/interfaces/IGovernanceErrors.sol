@@ -23,6 +23,15 @@ interface IGovernanceErrors {
     error GovernanceAlreadyApproved(uint256 proposalId, address member);
     /// @dev `proposalId` has already been executed.
     error GovernanceAlreadyExecuted(uint256 proposalId);
+    /// @dev `proposalId` was cancelled.
+    error GovernanceProposalCancelled(uint256 proposalId);
+    /// @dev `proposalId` expired at `expiresAt` without being executed.
+    error GovernanceProposalExpired(uint256 proposalId, uint64 expiresAt);
+    /// @dev `account` may not cancel `proposalId`: only its proposer, while a member, or the
+    /// committee through a proposal may.
+    error GovernanceNotProposer(uint256 proposalId, address account);
+    /// @dev A proposal lifetime of `lifetime` seconds is outside 1 s to 365 days.
+    error GovernanceInvalidLifetime(uint64 lifetime);
     /// @dev `proposalId` has `approvals` approvals from current members, fewer than `threshold`.
     error GovernanceThresholdNotReached(uint256 proposalId, uint256 approvals, uint256 threshold);
 }

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
+from fastapi import Path as FastApiPath
 
 from govledger.api.limits import UPLOAD
 from licence_service.api.deps import Issuer, LicenceIdPath, ServiceDep
 from licence_service.errors import NotLicenceIssuer
 from licence_service.schemas import (
     AnchorPublic,
+    BatchesPublic,
     BulkIssuedPublic,
     HistoryEntryPublic,
     HistoryPublic,
@@ -67,6 +69,29 @@ def list_licences(
 ) -> LicencesPublic:
     ids, total = service.licence_ids(department.code, limit, offset)
     return LicencesPublic(data=ids, count=total)
+
+
+@router.get("/batches", response_model=BatchesPublic)
+def list_batches(
+    department: Issuer,
+    service: ServiceDep,
+    state: Annotated[Literal["open", "sealed", "anchored", "refused"] | None, Query()] = None,
+) -> BatchesPublic:
+    """The department's batches, oldest first (``?state=refused``: those the chain refused,
+    with the reason)."""
+    batches = [AnchorPublic.of(batch) for batch in service.batches(department.code, state)]
+    return BatchesPublic(data=batches, count=len(batches))
+
+
+@router.post("/batches/{batch_id}/retry", response_model=AnchorPublic)
+def retry_batch(
+    batch_id: Annotated[int, FastApiPath(ge=1, le=2**63 - 1)],
+    department: Issuer,
+    service: ServiceDep,
+) -> AnchorPublic:
+    """Send a refused batch to the chain again (once its cause is gone); it comes back
+    anchored, or refused again with the new reason."""
+    return AnchorPublic.of(service.retry_batch(department.code, batch_id))
 
 
 def _own(service: ServiceDep, department: Issuer, licence_id: str) -> None:
