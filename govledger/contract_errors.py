@@ -85,6 +85,10 @@ CONTRACT_ERROR_STATUS: Final[dict[str, int]] = {
     "GovernanceUnknownProposal": UNKNOWN,
     "GovernanceAlreadyApproved": CONFLICT,
     "GovernanceAlreadyExecuted": CONFLICT,
+    "GovernanceProposalCancelled": CONFLICT,
+    "GovernanceProposalExpired": CONFLICT,
+    "GovernanceNotProposer": FORBIDDEN,
+    "GovernanceInvalidLifetime": INPUT,
     "GovernanceThresholdNotReached": CONFLICT,
     # LicenceRegistry
     "LicenceZeroAddress": INPUT,
