@@ -188,14 +188,9 @@ def test_a_manifest_that_does_not_match_the_chain_is_refused(run: Run, tmp_path:
 
 
 def test_external_committee_proposes_then_members_approve(run: Run, tmp_path: Path) -> None:
-    keystore = open_keystore(Settings(data_dir=tmp_path / "data"))
-    members = [keystore.create(name) for name in ("alice", "bob", "carol")]
-    committee_file = tmp_path / "committee.json"
-    committee_file.write_text(
-        json.dumps({"members": [keys.address for keys in members], "threshold": 2})
-    )
-    succeeded(run("chain", "init", "--committee", str(committee_file)))
-    assert not keystore.exists("committee-1")  # external members: no local committee keys
+    external_committee(run, tmp_path)
+    # External members: no local committee keys.
+    assert not open_keystore(Settings(data_dir=tmp_path / "data")).exists("committee-1")
 
     proposed = succeeded(
         run("department", "register", CODE, "--name", "外部委员会局", "--member", "alice")
