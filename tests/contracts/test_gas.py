@@ -44,7 +44,7 @@ BUDGETS = {
     "DataSharing.revokeGrant": 53_000,
     "DataSharing.requestAccess(unconditional)": 335_000,
     "DataSharing.rejectRequest": 53_000,
-    "Governance.approve + grantLogOperator": 127_000,
+    "Governance.approve + grantLogOperator": 135_000,
     "AuditAnchors.anchorSegment(first)": 161_000,
     "AuditAnchors.anchorSegment(next)": 120_000,
 }
