@@ -2,16 +2,16 @@
 
 Every CLI command that reads an input file goes through :func:`read_input_file`,
 :func:`read_text_file`, :func:`read_json_input` or :func:`read_json_file`, so a missing,
-unreadable or malformed file is one :class:`InputFileError` (one line on stderr, exit code 3),
-never a traceback, whatever the command; JSON is checked for nesting depth before anything parses
-it (``govledger.jsonlimits``). A written file appears whole or not at all, and survives a crash
+unreadable or non-UTF-8 file is one :class:`InputFileError`, malformed JSON one
+:class:`~govledger.errors.InvalidInput` (one line on stderr, exit code 3), never a traceback,
+whatever the command; JSON is checked for nesting depth before anything parses it
+(``govledger.jsonlimits``). A written file appears whole or not at all, and survives a crash
 once written.
 """
 
 from __future__ import annotations
 
 import errno
-import json
 import os
 import stat
 import tempfile
@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from govledger.errors import InvalidInput
-from govledger.jsonlimits import check_nesting
+from govledger.jsonlimits import check_nesting, load_json
 
 
 class InputFileError(InvalidInput):
@@ -66,15 +66,9 @@ def read_json_input(path: Path) -> bytes:
 
 
 def read_json_file(path: Path) -> Any:
-    """The JSON value in ``path`` (UTF-8 text), parsed once its nesting is known to be bounded."""
-    text = read_text_file(path)
-    check_nesting(text, str(path))
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputFileError(
-            f"{path} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-        ) from None
+    """The JSON value in ``path`` (UTF-8 text), parsed by :func:`govledger.jsonlimits.load_json`
+    once its nesting is known to be bounded."""
+    return load_json(read_text_file(path), str(path))
 
 
 def write_durably(path: Path, content: bytes, *, replace: bool) -> None:

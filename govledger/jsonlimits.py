@@ -3,8 +3,8 @@
 Python's JSON parser recurses once per nested array or object, in C; a document of a few hundred
 kilobytes of ``[`` would otherwise exhaust the stack (docs/platform.md, "Hostile input"). The
 check is a linear scan that skips strings, in byte operations that run at C speed (about as fast
-as the parse it protects). The HTTP app applies it to every JSON request body, the CLI to every
-JSON file it reads.
+as the parse it protects). The HTTP app applies it to every body declared JSON; :func:`load_json`
+applies it before parsing anything else from outside (files, exports, uploads).
 """
 
 from __future__ import annotations
@@ -49,9 +49,14 @@ def check_nesting(data: bytes | str, source: str) -> None:
 
 def load_json(data: bytes | str, source: str) -> Any:
     """Parse ``data`` (read from ``source``) as JSON once its nesting is known to be bounded;
-    text that is not JSON is :class:`InvalidInput`."""
+    what is not JSON (nor UTF-8, for bytes) is :class:`InvalidInput` naming ``source``. The one
+    parser of JSON from outside: request bodies a route reads itself, files, exports."""
     check_nesting(data, source)
     try:
         return json.loads(data)
-    except ValueError as exc:
-        raise InvalidInput(f"{source} is not JSON: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(
+            f"{source} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
+    except ValueError as exc:  # bytes that are not UTF-8 text
+        raise InvalidInput(f"{source} is not valid JSON: {exc}") from None

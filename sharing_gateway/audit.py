@@ -12,15 +12,15 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from govledger.errors import ConfigurationError, InvalidInput
+from govledger.errors import ConfigurationError
 from ledger.contracts import Registries
 from ledger.merkle import MerkleTree
 from sharing_gateway.adapters.accesslog import entry_of
 from sharing_gateway.domain.auditlog import (
     AnchoredSegment,
     Entry,
+    Export,
     Verdict,
-    parse_export,
     verify_log,
 )
 from sharing_gateway.domain.records import from_bytes32, to_bytes32
@@ -147,9 +147,10 @@ class ChainAnchoredLog:
 
 
 def verify_export(
-    text: str, registries: Registries, settings: GatewaySettings, now: datetime
+    export: Export, registries: Registries, settings: GatewaySettings, now: datetime
 ) -> Verdict:
-    """Check an export against the log the deployment names, never the one it names itself:
+    """Check a parsed export (:func:`~sharing_gateway.domain.auditlog.parse_export`) against
+    the log the deployment names, never the one it names itself:
     its log id must be ``settings.log_id``, the chain must keep that log for the gateway's
     operator department, and every entry older than ``anchor_deadline_seconds`` at ``now`` must
     be anchored (then :func:`verify_log`)."""
@@ -159,10 +160,6 @@ def verify_export(
             "no gateway operator is configured (GOVLEDGER_GATEWAY_OPERATOR_CODE): the log is "
             "verified only against the log its operator keeps on chain"
         )
-    try:
-        export = parse_export(text)
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise InvalidInput(f"not an access-log export (JSON or CSV): {exc!r}") from None
 
     def refused(problem: str) -> Verdict:
         return Verdict(len(export.entries), 0, 0, problem=problem)

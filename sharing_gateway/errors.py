@@ -132,6 +132,14 @@ class RecordsInvalid(InvalidInput):
     title = "Records do not match the schema"
 
 
+class UploadMediaTypeUnsupported(InvalidInput):
+    """A dataset version upload is neither JSON nor ``text/csv``."""
+
+    code = "upload-media-type-unsupported"
+    title = "Upload media type unsupported"
+    http_status = 415
+
+
 class EnvelopeInvalid(GovLedgerError):
     """A released envelope does not open with this key, or was altered."""
 

@@ -40,6 +40,7 @@ from sharing_gateway.domain.records import (
     Field,
     Record,
     Schema,
+    UploadFormat,
     canonical_json,
     canonical_records,
     check_dataset_id,
@@ -222,14 +223,14 @@ class Gateway:
         return row
 
     def publish_version(
-        self, provider: str, dataset_id: str, content: bytes, media_type: str
+        self, provider: str, dataset_id: str, content: bytes, upload_format: UploadFormat
     ) -> VersionRow:
         """Validate, canonicalise, encrypt, store, sign and anchor a new version."""
         with self.session_factory() as session:
             dataset = self.dataset_row(session, dataset_id)
         if dataset.provider_code != provider:
             raise errors.NotProvider(f"{provider} does not provide {dataset_id}")
-        records = parse_upload(Schema.from_json(dataset.schema_json), content, media_type)
+        records = parse_upload(Schema.from_json(dataset.schema_json), content, upload_format)
         canonical = canonical_records(records)
         content_hash = sm3(canonical)
         data_key = generate_key()

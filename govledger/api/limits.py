@@ -37,12 +37,18 @@ def upload_routes(routes: Iterable[BaseRoute]) -> list[APIRoute]:
     ]
 
 
+def media_type(headers: Headers) -> str:
+    """The body's media type, lower-cased, without parameters ("" when none is given)."""
+    return headers.get("content-type", "").split(";")[0].strip().lower()
+
+
 def is_json(headers: Headers) -> bool:
     """Whether anything here may parse the body as JSON: ``application/json``, ``+json``, or no
-    media type at all (a dataset upload's default)."""
-    media_type = headers.get("content-type", "").split(";")[0].strip().lower()
-    return media_type in {"", "application/json"} or (
-        media_type.startswith("application/") and media_type.endswith("+json")
+    media type at all (a dataset upload's default). A route that reads its body itself parses
+    JSON only when this says so."""
+    media = media_type(headers)
+    return media in {"", "application/json"} or (
+        media.startswith("application/") and media.endswith("+json")
     )
 
 

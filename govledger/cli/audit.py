@@ -18,9 +18,8 @@ from govledger.cli.department import MEMBER_HELP, report
 from govledger.db import make_engine, make_session_factory
 from govledger.errors import VerificationFailed
 from govledger.files import read_text_file
-from govledger.jsonlimits import check_nesting
 from sharing_gateway import audit
-from sharing_gateway.domain.auditlog import export_csv, export_json
+from sharing_gateway.domain.auditlog import export_csv, export_json, parse_export
 from sharing_gateway.settings import GatewaySettings
 
 app = typer.Typer(help="Export and verify the sharing gateway's access log.", no_args_is_help=True)
@@ -31,6 +30,14 @@ class AuditLogTampered(VerificationFailed):
 
     code = "audit-log-tampered"
     title = "Access log tampered"
+
+
+class AuditExportIncomplete(VerificationFailed):
+    """An export ends inside an anchored segment: its last entries cannot be checked against
+    the segment's root without the rest of it (export the log again)."""
+
+    code = "audit-export-incomplete"
+    title = "Access log export incomplete"
 
 
 class ExportFormat(StrEnum):
@@ -71,16 +78,21 @@ def verify(
     the settings (GOVLEDGER_GATEWAY_LOG_ID, GOVLEDGER_GATEWAY_OPERATOR_CODE), not from the file.
     Check the hash chain and every anchored Merkle root; fail at the first altered, removed or
     inserted entry, or one that should be anchored by now and is not, naming its sequence
-    number. Reads the chain read-only, so it works beside a running server."""
-    text = read_text_file(file)
-    check_nesting(text, str(file))
+    number; an export that ends inside an anchored segment fails as incomplete. Reads the
+    chain read-only, so it works beside a running server."""
+    # The file is refused before the chain is opened: a bad file is the caller's to fix, whatever
+    # the state of the data dir.
+    export = parse_export(read_text_file(file), str(file))
     with open_chain(state(ctx).settings, read_only=True) as chain:
-        verdict = audit.verify_export(text, chain.registries, GatewaySettings(), datetime.now(UTC))
+        verdict = audit.verify_export(
+            export, chain.registries, GatewaySettings(), datetime.now(UTC)
+        )
     if as_json:
         typer.echo(json.dumps(asdict(verdict) | {"ok": verdict.ok}))
     if not verdict.ok:
         where = "" if verdict.seq is None else f" (seq {verdict.seq})"
-        raise AuditLogTampered(f"{verdict.problem}{where}", seq=verdict.seq)
+        failure = AuditExportIncomplete if verdict.incomplete else AuditLogTampered
+        raise failure(f"{verdict.problem}{where}", seq=verdict.seq)
     if not as_json:
         typer.echo(
             f"OK: {verdict.entries} entries, {verdict.verified_entries} verified against "

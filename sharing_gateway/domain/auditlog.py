@@ -12,7 +12,9 @@ the Merkle tree (:mod:`ledger.merkle`) whose leaves are the entries' hashes in o
 
 :func:`verify_log` checks an exported log against the anchored segments and reports the first
 entry that was altered, removed or inserted, or that should have been anchored by now and is
-not. An export taken before the log grew is a prefix of it, and verifies as one.
+not. An export taken before the log grew is a prefix of it, and verifies as one when it ends
+where a segment ends or past the last one; one that ends inside an anchored segment cannot be
+checked from itself and fails as incomplete.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, Protocol
 
+from govledger.errors import InvalidInput
+from govledger.jsonlimits import load_json
 from ledger.merkle import MerkleTree
 from sharing_gateway.domain.records import canonical_json
 from sm_crypto import sm3
@@ -142,22 +146,27 @@ class Export:
     entries: list[Entry]
 
 
-def parse_export(text: str) -> Export:
-    """A JSON or CSV export (told apart by the first character)."""
-    if text.lstrip().startswith("{"):
-        document = json.loads(text)
-        log_id = document.get("log_id")
-        entries = [Entry.from_json(item) for item in document["entries"]]
-        return Export(None if log_id is None else str(log_id), entries)
-    entries = []
-    reader = csv.DictReader(io.StringIO(text))
-    if tuple(reader.fieldnames or ()) != CSV_COLUMNS:
-        raise ValueError(f"the CSV columns must be {','.join(CSV_COLUMNS)}")
-    for row in reader:
-        row_document: dict[str, Any] = dict(row)
-        row_document["fields"] = [name for name in row["fields"].split(";") if name]
-        entries.append(Entry.from_json(row_document))
-    return Export(None, entries)
+def parse_export(text: str, source: str = "the export") -> Export:
+    """A JSON or CSV export (told apart by the first character), read from ``source``; JSON is
+    parsed only once its nesting is known to be bounded. Anything else is :class:`InvalidInput`
+    naming ``source``."""
+    try:
+        if text.lstrip().startswith("{"):
+            document = load_json(text, source)
+            log_id = document.get("log_id")
+            entries = [Entry.from_json(item) for item in document["entries"]]
+            return Export(None if log_id is None else str(log_id), entries)
+        reader = csv.DictReader(io.StringIO(text))
+        if tuple(reader.fieldnames or ()) != CSV_COLUMNS:
+            raise ValueError(f"the CSV columns must be {','.join(CSV_COLUMNS)}")
+        entries = []
+        for row in reader:
+            row_document: dict[str, Any] = dict(row)
+            row_document["fields"] = [name for name in row["fields"].split(";") if name]
+            entries.append(Entry.from_json(row_document))
+        return Export(None, entries)
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise InvalidInput(f"{source} is not an access-log export (JSON or CSV): {exc!r}") from None
 
 
 # -- verification ---------------------------------------------------------------------------------
@@ -182,7 +191,9 @@ class Verdict:
     """``problem`` None means the export is intact. ``seq`` is the first bad entry's number
     (None for a problem with the log as a whole). ``anchored_entries`` is how many entries the
     chain anchors; ``verified_entries`` how many of the export's were checked against anchored
-    roots (the others by hash chain only)."""
+    roots (the others, past the last anchored entry, by hash chain only). ``incomplete``: the
+    export ends inside an anchored segment, so its last entries cannot be checked from it (not
+    tampering, but not a pass either)."""
 
     entries: int
     anchored_entries: int
@@ -191,6 +202,7 @@ class Verdict:
     seq: int | None = None
     problem: str | None = None
     notes: list[str] = field(default_factory=list)
+    incomplete: bool = False
 
     @property
     def ok(self) -> bool:
@@ -204,11 +216,14 @@ def verify_log(
     due_before: datetime | None = None,
 ) -> Verdict:
     """Check the hash chain, the numbering and every anchored segment's Merkle root that the
-    export covers. With ``due_before``, an entry recorded before it must be anchored."""
+    export covers. Every anchored entry of the export must be checked against its root: an
+    export that ends inside an anchored segment fails as incomplete. With ``due_before``, an
+    entry recorded before it must be anchored."""
     anchored = segments[-1].last_seq + 1 if segments else 0
     count = len(entries)
     # Segments are contiguous from 0: those that end inside the export are checked by root.
     covered = [segment for segment in segments if segment.last_seq < count]
+    verified = covered[-1].last_seq + 1 if covered else 0
     damage = (
         _chain_damage(entries)
         or _root_damage(entries, covered)
@@ -217,13 +232,36 @@ def verify_log(
     if damage is not None:
         seq, problem = damage
         return Verdict(count, anchored, len(segments), seq=seq, problem=problem)
-    verified = covered[-1].last_seq + 1 if covered else 0
+    if verified < min(count, anchored):
+        # The hash chain alone cannot tell these entries from a forgery: a whole log can be
+        # rewritten consistently up to any point inside a segment.
+        return Verdict(
+            count,
+            anchored,
+            len(segments),
+            verified_entries=verified,
+            problem=_cut_short(verified, count, segments[len(covered)]),
+            incomplete=True,
+        )
     return Verdict(
         count,
         anchored,
         len(segments),
         verified_entries=verified,
         notes=_notes(count, anchored, verified),
+    )
+
+
+def _cut_short(verified: int, count: int, segment: AnchoredSegment) -> str:
+    upto = (
+        f"the export was verified up to entry {verified - 1}"
+        if verified
+        else "no entry of the export was verified"
+    )
+    return (
+        f"{upto}; entries {verified}..{count - 1} lie in anchored segment {segment.index} "
+        f"(entries {segment.first_seq}..{segment.last_seq}), which extends past the end of the "
+        "export, so they cannot be verified from it: export the log again"
     )
 
 
@@ -286,21 +324,12 @@ def _notes(count: int, anchored: int, verified: int) -> list[str]:
         return [f"entries {anchored}..{count - 1} are not anchored yet: checked by hash chain only"]
     if count == anchored:
         return []
-    # An export taken before the log grew: all of it is anchored, but a segment reaching past
-    # its end cannot be checked against its root without the rest of the segment.
-    notes = [
-        f"the export is a prefix of the log: verified up to entry {verified - 1}; the log "
-        f"continues on chain, anchored up to entry {anchored - 1}"
-        if verified
-        else "the export ends inside the log's first anchored segment: the log continues on "
-        f"chain, anchored up to entry {anchored - 1}"
+    # An export taken before the log grew, ending where a segment ends.
+    upto = f"verified up to entry {verified - 1}" if verified else "it has no entries"
+    return [
+        f"the export is a prefix of the log: {upto}; the log continues on chain, anchored up "
+        f"to entry {anchored - 1}"
     ]
-    if verified < count:
-        notes.append(
-            f"entries {verified}..{count - 1} are in a segment that reaches past the end of "
-            "the export: checked by hash chain only"
-        )
-    return notes
 
 
 def _recorded_before(entry: Entry, moment: datetime | None) -> bool | None:

@@ -17,8 +17,10 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 from typing import Any, Literal
 
+from govledger.jsonlimits import load_json
 from sharing_gateway.errors import RecordsInvalid
 from sm_crypto import sm3
 
@@ -139,18 +141,21 @@ def validate_records(
     return records
 
 
-def parse_upload(schema: Schema, content: bytes, media_type: str) -> list[Record]:
-    """Records from a JSON array of objects or a CSV file with a header row (UTF-8)."""
+class UploadFormat(StrEnum):
+    JSON = "json"
+    CSV = "csv"
+
+
+def parse_upload(schema: Schema, content: bytes, upload_format: UploadFormat) -> list[Record]:
+    """Records from a JSON array of objects (parsed only once its nesting is known to be
+    bounded) or a CSV file with a header row (UTF-8)."""
     try:
         text = content.decode("utf-8")
     except UnicodeDecodeError:
         raise RecordsInvalid("uploads must be UTF-8") from None
-    if media_type == "text/csv":
+    if upload_format is UploadFormat.CSV:
         return validate_records(schema, csv.DictReader(io.StringIO(text)), from_text=True)
-    try:
-        rows = json.loads(text)
-    except ValueError:
-        raise RecordsInvalid("the upload is not JSON") from None
+    rows = load_json(text, "the upload")
     if not isinstance(rows, list):
         raise RecordsInvalid("a JSON upload is an array of records")
     return validate_records(schema, rows)

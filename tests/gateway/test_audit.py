@@ -6,6 +6,7 @@ an earlier export for the prefix it is."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -14,7 +15,15 @@ import pytest
 from govledger.errors import InvalidInput
 from ledger.merkle import verify_proof
 from sharing_gateway.audit import ChainAnchoredLog, verify_export
-from sharing_gateway.domain.auditlog import Entry, EntryBody, Verdict, parse_export, verify_log
+from sharing_gateway.domain.auditlog import (
+    AnchoredSegment,
+    Entry,
+    EntryBody,
+    Verdict,
+    parse_export,
+    segment_root,
+    verify_log,
+)
 from sharing_gateway.settings import GatewaySettings
 from sm_crypto import sm3
 from tests.gateway.world import AUDITOR, OPERATOR, REQUESTER, World
@@ -38,7 +47,8 @@ def verdict_of(
     """``govledger audit verify`` of ``text`` with the gateway's settings (or ``settings``),
     now or ``later`` seconds from now."""
     now = world.clock() + timedelta(seconds=later)
-    return verify_export(text, world.chain.registries, settings or world.gateway.settings, now)
+    export = parse_export(text)
+    return verify_export(export, world.chain.registries, settings or world.gateway.settings, now)
 
 
 def test_only_auditors_read_the_log(world: World, anchored: str) -> None:
@@ -196,16 +206,18 @@ def test_an_earlier_export_is_an_honest_prefix_of_the_grown_log(
     assert verdict.anchored_entries > count
     assert f"verified up to entry {count - 1}" in verdict.notes[0]
     assert "the log continues on chain" in verdict.notes[0]
-    # An export that ends inside a segment: what precedes that segment is verified by root,
-    # the rest by hash chain, and nothing is reported removed.
+    # An export that ends inside a segment: what precedes that segment is verified by root; the
+    # rest cannot be checked from the export, which fails without being called tampered.
     last = ChainAnchoredLog(world.chain.registries, world.gateway.log_id).segments()[-1]
     assert last.last_seq > last.first_seq, "one round anchored the new entries together"
     grown = world.call("GET", "/v1/audit/export?format=json", AUDITOR).text
     cut = edited(grown, lambda entries: entries.pop())
     partial = verdict_of(world, cut)
-    assert partial.ok, partial.problem
+    assert (partial.ok, partial.incomplete) == (False, True)
     assert partial.verified_entries == last.first_seq
-    assert f"entries {last.first_seq}..{last.last_seq - 1} are in a segment" in partial.notes[-1]
+    assert f"entries {last.first_seq}..{last.last_seq - 1} lie in anchored segment" in (
+        partial.problem or ""
+    )
 
 
 def test_an_entry_hash_is_sm3_of_the_canonical_json_of_its_body() -> None:
@@ -233,3 +245,80 @@ def test_an_entry_hash_is_sm3_of_the_canonical_json_of_its_body() -> None:
         **json.loads(written_out),
         "entry_hash": body.digest(),
     }
+
+
+def logged(count: int, caller: str, after: Sequence[Entry] = ()) -> list[Entry]:
+    """``after`` continued up to ``count`` well-chained entries by ``caller`` (a forger's log
+    differs from the honest one only there)."""
+    entries = list(after)
+    previous = entries[-1].entry_hash if entries else "0" * 64
+    for seq in range(len(entries), count):
+        body = EntryBody(
+            seq=seq,
+            time="2026-01-01T00:00:00.000000+00:00",
+            action="release",
+            outcome="released",
+            code="released",
+            caller=caller,
+            grant_id=1,
+            dataset_id="licences",
+            fields=("name",),
+            purpose="check",
+            prev_hash=previous,
+        )
+        entries.append(Entry(body, body.digest()))
+        previous = entries[-1].entry_hash
+    return entries
+
+
+def anchored_as(entries: list[Entry], *bounds: tuple[int, int]) -> list[AnchoredSegment]:
+    return [
+        AnchoredSegment(
+            index, first, last, segment_root([e.entry_hash for e in entries[first : last + 1]])
+        )
+        for index, (first, last) in enumerate(bounds)
+    ]
+
+
+HONEST = logged(200, "11350000000000102X")
+FORGED = logged(200, "SOMEONE-ELSE")
+
+
+@pytest.mark.parametrize(
+    ("export", "verified", "segment"),
+    [
+        # Forged from the start, ending inside the first segment: no root covers any of it.
+        (FORGED[:99], 0, "segment 0"),
+        # Honest up to a segment's end, forged after it, ending inside the next segment.
+        (logged(150, "SOMEONE-ELSE", HONEST[:100]), 100, "segment 1"),
+        # Honest, but ending inside a segment all the same: it cannot be told from a forgery.
+        (HONEST[:150], 100, "segment 1"),
+    ],
+    ids=["forged-0..98", "forged-100..149", "honest-0..149"],
+)
+def test_an_export_ending_inside_an_anchored_segment_does_not_pass(
+    export: list[Entry], verified: int, segment: str
+) -> None:
+    segments = anchored_as(HONEST, (0, 99), (100, 199))
+    verdict = verify_log(export, segments)
+    assert not verdict.ok
+    assert verdict.incomplete
+    assert "tamper" not in (verdict.problem or "")
+    assert verdict.verified_entries == verified
+    reach = f"entries {verified}..{len(export) - 1} lie in anchored {segment}"
+    assert reach in (verdict.problem or ""), verdict.problem
+    assert "export the log again" in (verdict.problem or "")
+    if verified:
+        assert f"verified up to entry {verified - 1}" in (verdict.problem or "")
+
+
+def test_an_export_whose_tail_is_not_anchored_yet_is_an_honest_prefix() -> None:
+    segments = anchored_as(HONEST, (0, 99))
+    verdict = verify_log(HONEST[:150], segments)
+    assert verdict.ok, verdict.problem
+    assert verdict.verified_entries == 100
+    assert "entries 100..149 are not anchored yet" in verdict.notes[0]
+    # A forged tail after the last anchored segment is caught once it is overdue, not before.
+    boundary = verify_log(HONEST[:100], anchored_as(HONEST, (0, 99), (100, 199)))
+    assert boundary.ok, boundary.problem
+    assert "verified up to entry 99" in boundary.notes[0]

@@ -71,7 +71,7 @@ from pathlib import Path
 from govledger.app import open_platform
 from govledger.settings import Settings
 from ledger.contracts import ShareClass
-from sharing_gateway.domain.records import Field
+from sharing_gateway.domain.records import Field, UploadFormat
 from sharing_gateway.plugin import GatewayPlugin
 from sharing_gateway.settings import GatewaySettings
 
@@ -95,7 +95,7 @@ with open_platform(settings, [plugin]) as context, plugin.open(context) as state
         gateway.register_dataset(PROVIDER, dataset_id=dataset_id, title="Crashed",
                                  share_class=ShareClass.CONDITIONAL, fields=fields)
     else:
-        gateway.publish_version(PROVIDER, dataset_id, records.encode(), "application/json")
+        gateway.publish_version(PROVIDER, dataset_id, records.encode(), UploadFormat.JSON)
 """.replace("PROVIDER", repr(PROVIDER))
 
 

@@ -78,6 +78,7 @@ def test_a_malformed_file_is_one_line(
     "command",
     [
         ("licence", "issue", "FILE", "--as", "91350100M000100Y43"),
+        ("audit", "verify", "FILE"),
         ("chain", "init", "--committee", "FILE"),
     ],
     ids=" ".join,

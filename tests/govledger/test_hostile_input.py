@@ -22,6 +22,7 @@ from govledger.chain import open_keystore
 from govledger.errors import JSONTooDeep
 from govledger.settings import Settings
 from tests.govledger.test_chain_cli import CODE, GOVLEDGER, Result, refused
+from tests.imports import ROOT
 
 PROBLEM = "application/problem+json"
 JSON = {"content-type": "application/json"}
@@ -182,6 +183,16 @@ def test_huge_bodies_are_refused_before_they_are_read(server: Server) -> None:
 def test_out_of_range_ids_are_refused_at_the_edge(server: Server, path: str) -> None:
     assert_problem(server.request("GET", path, headers=server.bearer(CODE)), 422, "invalid-input")
     assert server.alive()
+
+
+def test_routes_bound_ids_through_the_shared_type() -> None:
+    # The bound is written once (govledger.api.params): a route that spells it out can drift.
+    spelled_out = [
+        str(path.relative_to(ROOT))
+        for path in sorted(ROOT.glob("*/api/routes/*.py"))
+        if "2**63" in path.read_text(encoding="utf-8")
+    ]
+    assert spelled_out == []
 
 
 def test_the_server_still_answers_after_the_hammering(server: Server) -> None:

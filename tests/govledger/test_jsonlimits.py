@@ -53,3 +53,19 @@ def test_the_cli_reader_refuses_in_one_clear_error(tmp_path: Path) -> None:
         read_json_file(tmp_path / "missing.json")
     (tmp_path / "ok.json").write_text('{"a": [1]}')
     assert read_json_file(tmp_path / "ok.json") == {"a": [1]}
+
+
+def test_a_file_and_a_text_are_parsed_by_the_same_rules(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"a": [1,')
+    with pytest.raises(InvalidInput) as from_file:
+        read_json_file(bad)
+    with pytest.raises(InvalidInput) as from_text:
+        load_json(bad.read_text(), str(bad))
+    assert (type(from_file.value), str(from_file.value)) == (
+        type(from_text.value),
+        str(from_text.value),
+    )
+    assert str(from_text.value).endswith("at line 1 column 10")
+    with pytest.raises(InvalidInput, match="not valid JSON"):
+        load_json(b"\xff[]", "the body")

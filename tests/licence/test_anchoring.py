@@ -167,5 +167,7 @@ def test_the_api_shows_a_refused_batch_with_its_reason_and_retries_it(
         assert (again.status_code, again.json()["code"]) == (409, "batch-not-refused")
         missing = api.post("/v1/licences/batches/999999/retry", ISSUER_A)
         assert (missing.status_code, missing.json()["code"]) == (404, "batch-not-found")
+        huge = api.post(f"/v1/licences/batches/{2**63}/retry", ISSUER_A)
+        assert (huge.status_code, huge.json()["code"]) == (422, "invalid-input")
         foreign = api.post(f"/v1/licences/batches/{batch['batch_id']}/retry", ISSUER_B)
         assert foreign.json()["code"] == "batch-not-found"

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from fastapi import Path as FastApiPath
 
 from govledger.api.limits import UPLOAD
+from govledger.api.params import Id
 from licence_service.api.deps import Issuer, LicenceIdPath, ServiceDep
 from licence_service.errors import NotLicenceIssuer
 from licence_service.schemas import (
@@ -85,7 +85,7 @@ def list_batches(
 
 @router.post("/batches/{batch_id}/retry", response_model=AnchorPublic)
 def retry_batch(
-    batch_id: Annotated[int, FastApiPath(ge=1, le=2**63 - 1)],
+    batch_id: Id,
     department: Issuer,
     service: ServiceDep,
 ) -> AnchorPublic:

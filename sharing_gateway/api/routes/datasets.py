@@ -7,13 +7,15 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
 
 from govledger.api.deps import PlatformDep, TokenDep, authenticate
-from govledger.api.limits import UPLOAD
+from govledger.api.limits import UPLOAD, is_json, media_type
 from govledger.api.params import Id
 from ledger.contracts import ShareClass
 from sharing_gateway.api.deps import Department, GatewayDep, Provider
-from sharing_gateway.domain.records import Field, Schema
+from sharing_gateway.domain.records import Field, Schema, UploadFormat
+from sharing_gateway.errors import UploadMediaTypeUnsupported
 from sharing_gateway.models import DatasetRow, VersionRow
 from sharing_gateway.schemas import (
     DatasetCreate,
@@ -95,13 +97,25 @@ def register_dataset(body: DatasetCreate, provider: Provider, gateway: GatewayDe
 async def publish_version(
     dataset_id: DatasetId, request: Request, provider: Provider, gateway: GatewayDep
 ) -> VersionPublic:
-    """The body is the records: ``application/json`` (an array of objects) or ``text/csv``."""
+    """The body is the records: JSON (an array of objects) or ``text/csv``; any other media type
+    is 415."""
+    upload_format = _upload_format(request.headers)
     content = await request.body()  # at most max_upload_bytes (govledger.api.limits)
-    media_type = request.headers.get("content-type", "application/json").split(";")[0].strip()
     row = await run_in_threadpool(
-        gateway.publish_version, provider.code, dataset_id, content, media_type
+        gateway.publish_version, provider.code, dataset_id, content, upload_format
     )
     return _version_public(row)
+
+
+def _upload_format(headers: Headers) -> UploadFormat:
+    # JSON exactly when the body limits take the body for JSON, so no JSON goes unscanned.
+    if is_json(headers):
+        return UploadFormat.JSON
+    if media_type(headers) == "text/csv":
+        return UploadFormat.CSV
+    raise UploadMediaTypeUnsupported(
+        f"a dataset version is JSON or text/csv, not {headers.get('content-type')!r}"
+    )
 
 
 @router.get("", response_model=DatasetsPublic, operation_id="datasets-list")
