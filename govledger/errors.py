@@ -159,6 +159,8 @@ def _library_error_table() -> list[tuple[type[BaseException], type[GovLedgerErro
         (smx.InvalidKey, InvalidInput),
         (smx.BackendUnavailable, ConfigurationError),
         (smx.SMCryptoError, InvalidInput),
+        # Out of gas is the gas limit the server chose, not the caller's request.
+        (lex.OutOfGas, ChainUnavailable),
         (lex.ContractRevert, ChainRejected),
         (lcontracts.InvalidArgument, InvalidInput),
         (lmerkle.InvalidProof, VerificationFailed),

@@ -11,8 +11,8 @@ Every ``anchor_interval_seconds`` (≤ 2 s) it
    with one ``DataSharing.consumeUses(grant, n, usedBefore)`` per grant, sent per provider in
    one batch (``Ledger.transact_batch``). Fewer blocks: on the embedded chain each block stalls
    chain reads for its mining time. A record sent twice is refused by the chain
-   (``SharingUsesOutOfStep``) and the row takes the chain's count; any other refusal blocks the
-   grant (``chain_error``, logged, shown by the API, refused by releases).
+   (``SharingUsesOutOfStep``) and the row takes the chain's count; a record that ran out of gas
+   is sent again next round; any other refusal blocks the grant (``chain_error``, logged, shown by the API, refused by releases).
 
 Every round first reconciles with the chain (:meth:`Anchorer.run_once`): a transaction of an
 earlier round that outlived its receipt wait (it stays in the ledger's outbox) is settled first,
@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from govledger.db import session_scope
 from govledger.errors import ConfigurationError
 from ledger.contracts import Registries
-from ledger.exceptions import ContractRevert
+from ledger.exceptions import ContractRevert, OutOfGas
 from sharing_gateway.domain.auditlog import segment_root
 from sharing_gateway.domain.records import to_bytes32
 from sharing_gateway.models import AuditEntryRow, AuditSegmentRow, GrantUsageRow
@@ -198,9 +198,13 @@ class Anchorer:
                     self._refused(grant_id, recorded, receipt.error)
 
     def _refused(self, grant_id: int, recorded: int, error: ContractRevert | None) -> None:
-        """``consumeUses`` of ``grant_id`` reverted: out of step with the chain's count (take
-        the chain's), or refused (revoked, expired, requester suspended or without its role):
-        then the grant is blocked and releases nothing more (docs/sharing-gateway.md)."""
+        """``consumeUses`` of ``grant_id`` failed: out of gas (the gas limit, not the grant:
+        the row stays and the next round sends it again), out of step with the chain's count
+        (take the chain's), or refused (revoked, expired, requester suspended or without its
+        role): then the grant is blocked and releases nothing more (docs/sharing-gateway.md)."""
+        if isinstance(error, OutOfGas):
+            _logger.warning("the uses of grant %d are sent again next round: %s", grant_id, error)
+            return
         chain_used = self.registries.sharing.get_grant(grant_id).used
         if chain_used != recorded:
             self._set_usage(grant_id, chain_recorded=chain_used)

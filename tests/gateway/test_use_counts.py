@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import delete, update
 
 from govledger.chain import reinstate_department, suspend_department
+from sharing_gateway import anchoring
 from sharing_gateway.models import GrantUsageRow
 from tests.gateway.test_release import assert_refused
 from tests.gateway.world import OPERATOR, PROVIDER, REQUESTER, World
@@ -103,3 +104,20 @@ def test_a_chain_refusal_blocks_the_grant_and_is_reported(
     assert_refused(world, world.release("cnt-4", grant_id, "name"), 409, "release-grant-blocked")
     world.anchorer.run_once()  # a blocked grant is not sent again
     assert world.chain.registries.sharing.get_grant(grant_id).used == 0
+
+
+def test_a_use_record_that_ran_out_of_gas_is_sent_again_not_blocked(
+    world: World, rounds: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    grant_id = world.granted("cnt-5", ["name"], max_uses=5)
+    assert world.release("cnt-5", grant_id, "name").status_code == 200
+    # Above a transaction's intrinsic cost, far below what consumeUses needs.
+    monkeypatch.setattr(anchoring, "CONSUME_USES_GAS", 22_000)
+    world.anchorer.run_once()
+    row = usage(world, grant_id)
+    assert row is not None
+    assert (row.used, row.chain_recorded, row.chain_error) == (1, 0, None)
+    assert world.release("cnt-5", grant_id, "name").status_code == 200
+    monkeypatch.undo()
+    world.anchorer.run_once()
+    assert world.chain.registries.sharing.get_grant(grant_id).used == 2

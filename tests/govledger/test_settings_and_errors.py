@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from govledger.errors import ChainRejected, InvalidInput, as_govledger_error
+from govledger.errors import ChainRejected, ChainUnavailable, InvalidInput, as_govledger_error
 from govledger.settings import Settings
-from ledger.exceptions import ContractCustomError
+from ledger.exceptions import ContractCustomError, OutOfGas
 from sm_crypto.exceptions import InvalidKey
 
 
@@ -59,3 +59,10 @@ def test_library_errors_map_through_one_table() -> None:
     assert mapped.to_problem()["error"] == "LicenceNotActive(leaf=0xaa)"
     assert isinstance(as_govledger_error(InvalidKey("off curve")), InvalidInput)
     assert as_govledger_error(RuntimeError("bug")) is None
+
+
+def test_running_out_of_gas_is_a_chain_fault_not_a_rejection() -> None:
+    # Out of gas says the gas limit the server chose was too low, nothing about the request.
+    mapped = as_govledger_error(OutOfGas("0xabc", 21_000, 40_000))
+    assert isinstance(mapped, ChainUnavailable)
+    assert mapped.to_problem()["status"] == 503
