@@ -12,7 +12,8 @@ Every ``anchor_interval_seconds`` (≤ 2 s) it
    one batch (``Ledger.transact_batch``). Fewer blocks: on the embedded chain each block stalls
    chain reads for its mining time. A record sent twice is refused by the chain
    (``SharingUsesOutOfStep``) and the row takes the chain's count; a record that ran out of gas
-   is sent again next round; any other refusal blocks the grant (``chain_error``, logged, shown by the API, refused by releases).
+   is sent again next round; any other refusal blocks the grant (``chain_error``, logged, shown
+   by the API, refused by releases).
 
 Every round first reconciles with the chain (:meth:`Anchorer.run_once`): a transaction of an
 earlier round that outlived its receipt wait (it stays in the ledger's outbox) is settled first,
