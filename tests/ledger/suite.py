@@ -118,6 +118,13 @@ def gas_burner() -> RawArtifact:
     return RawArtifact("GasBurner", init + runtime)
 
 
+def burning_committee(ledger: Ledger, member: LocalAccount) -> tuple[Contract, str]:
+    """A one-member executing committee and a gas burner its proposals can call."""
+    return executing_committee(ledger, [member]), ledger.deploy_contract(
+        member, gas_burner()
+    ).address
+
+
 def propose_burn(governance: Contract, burner: str, loops: int) -> bytes:
     """Call data for a proposal that, executed, makes ``burner`` loop ``loops`` times."""
     return bytes.fromhex(
@@ -235,8 +242,7 @@ class LedgerReadWriteSuite:
         self, ledger: Ledger, new_account: NewAccount
     ) -> None:
         member = new_account()
-        governance = executing_committee(ledger, [member])
-        burner = ledger.deploy_contract(member, gas_burner()).address
+        governance, burner = burning_committee(ledger, member)
         # A cheap proposal fills the cache for propose(); a larger one runs out of gas inside
         # the call it executes, and Governance bubbles that as an empty revert.
         ledger.transact(member, governance.address, propose_burn(governance, burner, 1_000))
@@ -253,8 +259,7 @@ class LedgerReadWriteSuite:
         self, ledger: Ledger, new_account: NewAccount
     ) -> None:
         member = new_account()
-        governance = executing_committee(ledger, [member])
-        burner = ledger.deploy_contract(member, gas_burner()).address
+        governance, burner = burning_committee(ledger, member)
         ledger.transact(member, governance.address, propose_burn(governance, burner, 1_000))
         receipts = ledger.transact_batch(
             member,
@@ -271,8 +276,7 @@ class LedgerReadWriteSuite:
         self, ledger: Ledger, new_account: NewAccount
     ) -> None:
         member = new_account()
-        governance = executing_committee(ledger, [member])
-        burner = ledger.deploy_contract(member, gas_burner()).address
+        governance, burner = burning_committee(ledger, member)
         data = propose_burn(governance, burner, 20_000)
         request = {"from": member.address, "to": governance.address, "data": data}
         needed = int(ledger.provider.request("eth_estimateGas", [request]), 16)
