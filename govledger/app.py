@@ -34,6 +34,7 @@ from govledger.db import make_engine, make_session_factory, migrate
 from govledger.directory import ChainDepartmentDirectory
 from govledger.errors import ConfigurationError
 from govledger.keystore import Keystore
+from govledger.portal import mount_portal
 from govledger.settings import Settings
 
 # The keystore entry of the key the service signs its access tokens with.
@@ -179,6 +180,7 @@ def create_app(
     for router in routers:
         app.include_router(router, responses=PROBLEM_RESPONSES)
     document_problems(app)
+    mount_portal(app)
     uploads = upload_routes(route for router in routers for route in router.routes)
     app.add_middleware(BodyLimits, uploads=uploads, settings=settings)
     return app
