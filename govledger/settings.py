@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from govledger.errors import ConfigurationError
@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     auth_audience: str = Field(default="govledger", pattern=r"^[\x21-\x7e]{1,128}$")
     auth_challenge_lifetime_seconds: int = Field(default=120, ge=10, le=3600)
     auth_token_lifetime_seconds: int = Field(default=900, ge=60, le=86_400)
+
+    # The portal's address as people reach it (e.g. https://licences.example.gov.cn): QR codes
+    # and printed licences link to it. Unset, links use the address the request came in on.
+    public_base_url: AnyHttpUrl | None = None
 
     # HTTP request bodies: larger ones are refused (413) before they are read. Uploads (dataset
     # versions, bulk issuance) may be larger than the other JSON bodies.

@@ -7,9 +7,11 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from playwright.sync_api import Page
 
 from govledger.app import create_app
 from govledger.settings import Settings
+from tests.portal.conftest import LiveServer
 
 
 @pytest.fixture(scope="module")
@@ -39,3 +41,11 @@ def test_portal_pages_stay_out_of_the_api_description(client: TestClient) -> Non
     paths = client.get("/openapi.json").json()["paths"]
     assert "/" not in paths
     assert not any(path.startswith("/static") for path in paths)
+
+
+def test_home_page_renders_in_a_real_browser(live_server: LiveServer, page: Page) -> None:
+    page.goto(live_server.url + "/")
+    assert page.locator("h1").inner_text() == "govledger"
+    # The stylesheet really applied: the header carries its accent border.
+    border = page.locator("header.site").evaluate("e => getComputedStyle(e).borderBottomStyle")
+    assert border == "solid"
