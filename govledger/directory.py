@@ -16,7 +16,7 @@ from typing import TypeVar, cast
 from govledger.auth.directory import DepartmentRecord
 from govledger.errors import InvalidInput
 from govledger.lru import DEFAULT_MAXSIZE, LRUCache
-from ledger.contracts import (
+from ledger.contracts.values import (
     CODE_ALPHABET,
     CODE_LENGTH,
     ContractWrapper,

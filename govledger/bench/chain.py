@@ -31,7 +31,7 @@ from govledger.directory import uscc_check_character
 from govledger.settings import Settings
 from ledger import BackendUnavailable, Call, JSONRPCBackend, Ledger, Receipt
 from ledger.backends.base import Backend
-from ledger.contracts import Action, LicenceState, Registries, Role, ShareClass, Written
+from ledger.contracts.values import Action, LicenceState, Registries, Role, ShareClass, Written
 from ledger.deploy import deploy_all
 from ledger.devnode import AnvilNode
 from sm_crypto import SM2PrivateKey

@@ -40,7 +40,7 @@ from govledger.chain import (
 )
 from govledger.directory import uscc_check_character
 from govledger.settings import Settings, load_settings
-from ledger.contracts import Role
+from ledger.contracts.values import Role
 from ledger.devnode import free_port
 from sharing_gateway.client import GatewayClient
 

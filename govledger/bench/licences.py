@@ -37,7 +37,7 @@ from govledger.chain import (
 )
 from govledger.settings import Settings
 from govledger.workers import forked_pool
-from ledger.contracts import Role
+from ledger.contracts.values import Role
 from licence_service.adapters.chain import ChainLicenceView
 from licence_service.domain.ports import LicenceChainView
 from licence_service.domain.verify import verify

@@ -28,7 +28,7 @@ from govledger.chain import (
 from govledger.cli.context import state
 from govledger.directory import check_uscc
 from govledger.errors import NotFound
-from ledger.contracts import Department, Role
+from ledger.contracts.values import Department, Role
 
 app = typer.Typer(
     help="Register and administer departments (via governance).", no_args_is_help=True

@@ -18,7 +18,7 @@ from eth_account.signers.local import LocalAccount
 
 from ledger import revert_error_class
 from ledger.client import Receipt
-from ledger.contracts import LicenceState, Registries, Role, bytes32_to_code, code_to_bytes32
+from ledger.contracts.values import LicenceState, Registries, Role, bytes32_to_code, code_to_bytes32
 from ledger.exceptions import ContractRevert, OutOfGas
 from licence_service.domain.ports import (
     AnchoredBatch,

@@ -27,7 +27,7 @@ from govledger.chain import (
 from govledger.directory import uscc_check_character
 from govledger.keystore import KeyPair, Keystore
 from govledger.settings import Settings
-from ledger.contracts import Role
+from ledger.contracts.values import Role
 from sharing_gateway import audit
 from sharing_gateway.anchoring import Anchorer
 from sharing_gateway.api.deps import GatewayState

@@ -31,7 +31,7 @@ from govledger.chain import (
     register_department,
 )
 from govledger.settings import Settings
-from ledger.contracts import Role
+from ledger.contracts.values import Role
 from tests.govledger.test_chain_cli import CODE
 
 

@@ -31,7 +31,7 @@ from govledger.errors import Conflict, Forbidden, InvalidInput, NotFound
 from govledger.keystore import KeyPair, Keystore
 from govledger.settings import Settings
 from ledger import revert_error_class
-from ledger.contracts import Department, Role
+from ledger.contracts.values import Department, Role
 from sm_crypto import SM2PublicKey
 
 # Published unified social credit codes: the sample code commonly quoted with GB 32100-2015

@@ -19,7 +19,7 @@ from eth_account.signers.local import LocalAccount
 from ledger import ContractRevert, JSONRPCBackend, Ledger, revert_error_class
 from ledger.artifacts import load_artifact
 from ledger.backends.embedded import EmbeddedBackend
-from ledger.contracts import (
+from ledger.contracts.values import (
     Action,
     Governance,
     GrantStatus,

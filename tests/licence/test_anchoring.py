@@ -20,7 +20,7 @@ from govledger.chain import (
     suspend_department,
 )
 from govledger.settings import Settings
-from ledger.contracts import Role
+from ledger.contracts.values import Role
 from licence_service.errors import IssuerLacksRole, IssuerSuspended
 from licence_service.plugin import LicencePlugin, build_service
 from licence_service.ports import BatchState

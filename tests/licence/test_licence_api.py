@@ -14,7 +14,7 @@ import pytest
 from govledger.auth.signin import sign_challenge
 from govledger.chain import load_department_keys, open_keystore
 from ledger import revert_error_class
-from ledger.contracts import LicenceState, Registries
+from ledger.contracts.values import LicenceState, Registries
 from ledger.merkle import MerkleTree
 from licence_service.domain.document import Anchor, LicenceDocument, issue_batch
 from licence_service.domain.ids import LicenceId

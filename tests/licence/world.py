@@ -25,7 +25,7 @@ from govledger.chain import (
 )
 from govledger.directory import uscc_check_character
 from govledger.settings import Settings
-from ledger.contracts import Role
+from ledger.contracts.values import Role
 from ledger.devnode import AnvilNode
 from licence_service import models
 from licence_service.plugin import LicencePlugin

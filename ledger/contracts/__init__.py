@@ -1,0 +1,1 @@
+"""Typed wrappers of the govledger contracts (in :mod:`ledger.contracts.values` for now)."""
