@@ -37,7 +37,8 @@ from govledger.settings import Settings
 from ledger import Ledger, LedgerConfig, open_ledger
 from ledger.artifacts import CONTRACT_NAMES
 from ledger.closing import Closing
-from ledger.contracts.values import Action, Department, Proposal, ProposalState, Registries, Role
+from ledger.contracts import Registries
+from ledger.contracts.values import Action, Department, Proposal, ProposalState, Role
 from ledger.deploy import MANIFEST_FILE, DeploymentManifest, deploy_all, load_manifest
 from ledger.exceptions import DeploymentError
 from sm_crypto import SM2PrivateKey

@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from govledger.db import session_scope
 from govledger.errors import ConfigurationError
-from ledger.contracts.values import Registries
+from ledger.contracts import Registries
 from ledger.exceptions import ContractRevert, OutOfGas
 from sharing_gateway.domain.auditlog import segment_root
 from sharing_gateway.domain.records import to_bytes32

@@ -13,7 +13,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from govledger.errors import ConfigurationError
-from ledger.contracts.values import Registries
+from ledger.contracts import Registries
 from ledger.merkle import MerkleTree
 from sharing_gateway.adapters.accesslog import entry_of
 from sharing_gateway.domain.auditlog import (

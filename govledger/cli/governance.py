@@ -89,7 +89,7 @@ def show(ctx: typer.Context, proposal_id: int = typer.Argument(..., min=1)) -> N
     typer.echo(f"proposal     {proposal.proposal_id}")
     typer.echo(f"proposer     {proposal.proposer}")
     typer.echo(f"target       {target_names.get(proposal.target, proposal.target)}")
-    typer.echo(f"call         0x{proposal.calldata[:4].hex()} ({len(proposal.calldata)} bytes)")
+    typer.echo(f"call         0x{proposal.data[:4].hex()} ({len(proposal.data)} bytes)")
     typer.echo(f"approvals    {approvals} of {threshold}")
     typer.echo(f"state        {proposal.state.name.lower()}")
     typer.echo(f"created      {utc_text(proposal.created_at)}")

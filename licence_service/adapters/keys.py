@@ -7,7 +7,7 @@ import threading
 from govledger.chain import load_department_keys
 from govledger.keystore import Keystore
 from govledger.lru import DEFAULT_MAXSIZE, LRUCache
-from ledger.contracts.values import Registries
+from ledger.contracts import Registries
 from licence_service.domain.model import IssuingAuthority
 from licence_service.ports import SigningDepartment
 
