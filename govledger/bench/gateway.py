@@ -30,7 +30,7 @@ import httpx
 from fastapi import FastAPI
 
 from govledger.app import create_app
-from govledger.chain import (
+from govledger.deployment import (
     committee_signers,
     init_chain,
     open_chain,

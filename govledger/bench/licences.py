@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from govledger.app import default_services, open_platform
-from govledger.chain import (
+from govledger.deployment import (
     committee_signers,
     init_chain,
     open_chain,

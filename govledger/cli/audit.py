@@ -12,10 +12,10 @@ from typing import Annotated
 
 import typer
 
-from govledger.chain import committee_signers, open_chain, open_keystore, set_log_operator
 from govledger.cli.context import state
 from govledger.cli.department import MEMBER_HELP, report
 from govledger.db import make_engine, make_session_factory
+from govledger.deployment import committee_signers, open_chain, open_keystore, set_log_operator
 from govledger.errors import VerificationFailed
 from govledger.files import read_text_file
 from sharing_gateway import audit

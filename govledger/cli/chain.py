@@ -9,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-from govledger.chain import (
+from govledger.cli.context import state
+from govledger.deployment import (
     Committee,
     chain_status,
     init_chain,
@@ -17,7 +18,6 @@ from govledger.chain import (
     open_chain,
     open_keystore,
 )
-from govledger.cli.context import state
 from govledger.errors import InvalidInput
 
 app = typer.Typer(help="Deploy and inspect the on-chain registries.", no_args_is_help=True)

@@ -8,15 +8,15 @@ from typing import Annotated
 
 import typer
 
-from govledger.chain import (
+from govledger.cli.context import state
+from govledger.cli.department import MEMBER_HELP, REASON_HELP, report
+from govledger.deployment import (
     committee_signers,
     department_key_name,
     open_chain,
     open_keystore,
     submit_action,
 )
-from govledger.cli.context import state
-from govledger.cli.department import MEMBER_HELP, REASON_HELP, report
 from sharing_gateway.client import GatewayClient
 
 app = typer.Typer(

@@ -13,7 +13,8 @@ from typing import Any
 
 import typer
 
-from govledger.chain import (
+from govledger.cli.context import state
+from govledger.deployment import (
     ProposalOutcome,
     committee_signers,
     open_chain,
@@ -25,7 +26,6 @@ from govledger.chain import (
     suspend_department,
     utc_text,
 )
-from govledger.cli.context import state
 from govledger.directory import check_uscc
 from govledger.errors import NotFound
 from ledger.contracts.values import Department, Role

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from govledger.chain import (
+from govledger.cli.context import state
+from govledger.cli.department import MEMBER_HELP, report
+from govledger.deployment import (
     approve_proposal,
     cancel_proposal,
     committee_signers,
@@ -13,8 +15,6 @@ from govledger.chain import (
     submit_action,
     utc_text,
 )
-from govledger.cli.context import state
-from govledger.cli.department import MEMBER_HELP, report
 
 app = typer.Typer(help="Approve, cancel and inspect governance proposals.", no_args_is_help=True)
 

@@ -14,7 +14,7 @@ from httpx import Response
 
 from govledger.app import create_app
 from govledger.auth.signin import sign_challenge
-from govledger.chain import (
+from govledger.deployment import (
     ChainContext,
     committee_signers,
     department_key_name,

@@ -23,7 +23,7 @@ from schemathesis.schemas import BaseSchema
 
 from govledger.app import create_app
 from govledger.auth.signin import sign_challenge
-from govledger.chain import (
+from govledger.deployment import (
     committee_signers,
     init_chain,
     open_chain,

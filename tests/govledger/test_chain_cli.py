@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from govledger.chain import open_keystore
 from govledger.cli import main
+from govledger.deployment import open_keystore
 from govledger.errors import (
     ChainRejected,
     ConfigurationError,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from govledger.auth.directory import DepartmentDirectory
-from govledger.chain import (
+from govledger.deployment import (
     ChainContext,
     Committee,
     approve_proposal,

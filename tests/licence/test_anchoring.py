@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from govledger.app import PlatformContext, open_platform
-from govledger.chain import (
+from govledger.deployment import (
     committee_signers,
     open_keystore,
     reinstate_department,

@@ -16,7 +16,7 @@ from httpx import Response
 
 from govledger.app import create_app
 from govledger.auth.signin import sign_challenge
-from govledger.chain import (
+from govledger.deployment import (
     committee_signers,
     init_chain,
     open_chain,
