@@ -30,10 +30,10 @@ from govledger.api.routes import auth as auth_routes
 from govledger.auth.tokens import TokenService
 from govledger.blobstore import BlobStore, LocalBlobStore
 from govledger.db import make_engine, make_session_factory, migrate
-from govledger.deployment import ChainContext, init_chain, manifest_path, open_chain, open_keystore
+from govledger.deployment import ChainContext, init_chain, manifest_path, open_chain
 from govledger.directory import ChainDepartmentDirectory
 from govledger.errors import ConfigurationError
-from govledger.keystore import Keystore
+from govledger.keystore import Keystore, open_keystore
 from govledger.settings import Settings
 
 # The keystore entry of the key the service signs its access tokens with.

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from govledger.auth.clock import Clock
 from govledger.blobstore import BlobStore
 from govledger.db import DriverStatement, session_scope
-from govledger.deployment import DepartmentKeys, load_department_keys
+from govledger.department_keys import DepartmentKeys, load_department_keys
 from govledger.errors import GovLedgerError, InvalidInput, VerificationFailed
 from govledger.keystore import Keystore
 from govledger.lru import DEFAULT_MAXSIZE, LRUCache

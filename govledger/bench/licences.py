@@ -28,13 +28,10 @@ from pathlib import Path
 from typing import Any
 
 from govledger.app import default_services, open_platform
-from govledger.deployment import (
-    committee_signers,
-    init_chain,
-    open_chain,
-    open_keystore,
-    register_department,
-)
+from govledger.committee import committee_signers
+from govledger.departments import register_department
+from govledger.deployment import init_chain, open_chain
+from govledger.keystore import open_keystore
 from govledger.settings import Settings
 from govledger.workers import forked_pool
 from ledger.contracts.values import Role

@@ -14,20 +14,18 @@ from typing import Any
 import typer
 
 from govledger.cli.context import state
-from govledger.deployment import (
-    ProposalOutcome,
-    committee_signers,
-    open_chain,
-    open_keystore,
+from govledger.committee import ProposalOutcome, committee_signers, utc_text
+from govledger.departments import (
     register_department,
     reinstate_department,
     rekey_department,
     set_department_roles,
     suspend_department,
-    utc_text,
 )
+from govledger.deployment import open_chain
 from govledger.directory import check_uscc
 from govledger.errors import NotFound
+from govledger.keystore import open_keystore
 from ledger.contracts.values import Department, Role
 
 app = typer.Typer(

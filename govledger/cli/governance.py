@@ -6,15 +6,15 @@ import typer
 
 from govledger.cli.context import state
 from govledger.cli.department import MEMBER_HELP, report
-from govledger.deployment import (
+from govledger.committee import (
     approve_proposal,
     cancel_proposal,
     committee_signers,
-    open_chain,
-    open_keystore,
     submit_action,
     utc_text,
 )
+from govledger.deployment import open_chain
+from govledger.keystore import open_keystore
 
 app = typer.Typer(help="Approve, cancel and inspect governance proposals.", no_args_is_help=True)
 

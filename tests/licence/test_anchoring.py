@@ -12,13 +12,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from govledger.app import PlatformContext, open_platform
-from govledger.deployment import (
-    committee_signers,
-    open_keystore,
-    reinstate_department,
-    set_department_roles,
-    suspend_department,
-)
+from govledger.committee import committee_signers
+from govledger.departments import reinstate_department, set_department_roles, suspend_department
+from govledger.keystore import open_keystore
 from govledger.settings import Settings
 from ledger.contracts.values import Role
 from licence_service.errors import IssuerLacksRole, IssuerSuspended

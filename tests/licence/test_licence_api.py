@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from govledger.auth.signin import sign_challenge
-from govledger.deployment import load_department_keys, open_keystore
+from govledger.department_keys import load_department_keys
+from govledger.keystore import open_keystore
 from ledger import revert_error_class
 from ledger.contracts import Registries
 from ledger.contracts.values import LicenceStatus
