@@ -29,11 +29,11 @@ from govledger.api.problems import PROBLEM_RESPONSES, document_problems, install
 from govledger.api.routes import auth as auth_routes
 from govledger.auth.tokens import TokenService
 from govledger.blobstore import BlobStore, LocalBlobStore
-from govledger.chain import ChainContext, init_chain, manifest_path, open_chain, open_keystore
 from govledger.db import make_engine, make_session_factory, migrate
+from govledger.deployment import ChainContext, init_chain, manifest_path, open_chain
 from govledger.directory import ChainDepartmentDirectory
 from govledger.errors import ConfigurationError
-from govledger.keystore import Keystore
+from govledger.keystore import Keystore, open_keystore
 from govledger.portal import mount_portal
 from govledger.settings import Settings
 
@@ -91,7 +91,7 @@ def open_platform(
 
     Outside production a data dir without a deployment gets one (``govledger chain init``
     with a local committee), so a fresh dev or test data dir just works. ``read_only`` opens
-    the chain read-only (:func:`~govledger.chain.open_chain`), beside a running server, and
+    the chain read-only (:func:`~govledger.deployment.open_chain`), beside a running server, and
     deploys nothing.
     """
     keystore = open_keystore(settings)

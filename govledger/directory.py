@@ -16,13 +16,13 @@ from typing import TypeVar, cast
 from govledger.auth.directory import DepartmentRecord
 from govledger.errors import InvalidInput
 from govledger.lru import DEFAULT_MAXSIZE, LRUCache
-from ledger.contracts import (
+from ledger.contracts import Registries
+from ledger.contracts.base import ContractWrapper
+from ledger.contracts.values import (
     CODE_ALPHABET,
     CODE_LENGTH,
-    ContractWrapper,
     Department,
     InvalidArgument,
-    Registries,
     bytes32_to_code,
 )
 from ledger.events import DecodedEvent

@@ -147,7 +147,7 @@ class ChainRejected(GovLedgerError):
 def _library_error_table() -> list[tuple[type[BaseException], type[GovLedgerError]]]:
     import pydantic  # noqa: PLC0415
 
-    import ledger.contracts as lcontracts  # noqa: PLC0415
+    import ledger.contracts.values as lcontracts  # noqa: PLC0415
     import ledger.exceptions as lex  # noqa: PLC0415
     import ledger.merkle as lmerkle  # noqa: PLC0415
     import sm_crypto.exceptions as smx  # noqa: PLC0415

@@ -31,6 +31,7 @@ from eth_account.signers.local import LocalAccount
 
 from govledger.errors import ConfigurationError, Conflict, InvalidInput, NotFound
 from govledger.files import write_durably
+from govledger.settings import Settings
 from sm_crypto import (
     DEFAULT_KDF_ITERATIONS,
     SM2PrivateKey,
@@ -284,3 +285,12 @@ def _read_passphrase_file(path: Path) -> str:
     if not passphrase:
         raise ConfigurationError(f"the keystore passphrase file {path} is empty")
     return passphrase
+
+
+def open_keystore(settings: Settings) -> Keystore:
+    """The keystore, unlocked by the given passphrase or else by the data dir's generated one."""
+    directory = settings.resolved_keystore_dir
+    given = settings.keystore_passphrase
+    if given is not None:
+        return Keystore(directory, given.get_secret_value())
+    return Keystore(directory, generated_passphrase(directory))

@@ -14,9 +14,9 @@ from typing import Protocol
 
 from eth_account.signers.local import LocalAccount
 
+from ledger.contracts.values import LicenceStatus
 from licence_service.domain.document import LicenceDocument
 from licence_service.domain.model import IssuingAuthority
-from licence_service.domain.ports import LicenceStatus
 from licence_service.domain.seal import Seal
 from sm_crypto import SM2PrivateKey
 

@@ -29,13 +29,14 @@ from govledger.auth.clock import Clock, utc_now
 from govledger.auth.tokens import HOLDER_KIND, TokenService
 from govledger.errors import GovLedgerError, InvalidInput
 from ledger import revert_error_class
+from ledger.contracts.values import LicenceStatus
 from ledger.exceptions import BackendUnavailable, LedgerError, ReceiptTimeout
 from licence_service.domain.canonical import utc_seconds
 from licence_service.domain.document import LicenceDocument, SealedLicence, issue_batch
 from licence_service.domain.errors import InvalidIdentifier
 from licence_service.domain.ids import LicenceId
 from licence_service.domain.model import Code, LicenceInput, LicenceParticulars
-from licence_service.domain.ports import LicenceChainView, LicenceStatus
+from licence_service.domain.ports import LicenceChainView
 from licence_service.domain.presentation import Presentation, present
 from licence_service.domain.seal import (
     SealHeader,

@@ -23,12 +23,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from govledger.auth.clock import Clock
 from govledger.blobstore import BlobStore
-from govledger.chain import DepartmentKeys, load_department_keys
 from govledger.db import DriverStatement, session_scope
+from govledger.department_keys import DepartmentKeys, load_department_keys
 from govledger.errors import GovLedgerError, InvalidInput, VerificationFailed
 from govledger.keystore import Keystore
 from govledger.lru import DEFAULT_MAXSIZE, LRUCache
-from ledger.contracts import GrantStatus, ShareClass
+from ledger.contracts.values import GrantStatus, ShareClass
 from sharing_gateway import errors
 from sharing_gateway.adapters import accesslog
 from sharing_gateway.adapters.accesslog import LogTransaction

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.imports import offending_imports
+from tests.imports import ROOT, forbidden_imports, imported_modules, offending_imports
 
 SERVICES = ("licence_service", "sharing_gateway")
 # The app factory, the CLI, the benchmarks and the portal compose the services; the rest of govledger is the
@@ -29,3 +29,22 @@ def test_the_exemption_is_only_the_composition_root() -> None:
     # Without the exemption the composition root's imports of the services are reported, which
     # shows the check really looks at those files.
     assert offending_imports("govledger", SERVICES) != []
+
+
+def test_the_contracts_plain_values_need_no_chain_client() -> None:
+    source = (ROOT / "ledger/contracts/values.py").read_text(encoding="utf-8")
+    chain_client = ("web3", "eth_abi", "eth_account", "ledger.client", "ledger.contracts.base")
+    assert forbidden_imports(source, chain_client) == []
+
+
+def test_the_licence_domain_shares_only_the_ledgers_plain_values() -> None:
+    # The domain's ports speak the contracts' value types (one LicenceStatus), not its wrappers.
+    used = {
+        module
+        for path in (ROOT / "licence_service/domain").rglob("*.py")
+        for module in imported_modules(path.read_text(encoding="utf-8"))
+        if module.startswith("ledger.")
+    }
+    assert "ledger.contracts.values.LicenceStatus" in used
+    shared = ("ledger.merkle", "ledger.contracts.values")
+    assert [module for module in sorted(used) if not module.startswith(shared)] == []

@@ -31,7 +31,9 @@ from govledger.directory import uscc_check_character
 from govledger.settings import Settings
 from ledger import BackendUnavailable, Call, JSONRPCBackend, Ledger, Receipt
 from ledger.backends.base import Backend
-from ledger.contracts import Action, LicenceState, Registries, Role, ShareClass, Written
+from ledger.contracts import Registries
+from ledger.contracts.base import Written
+from ledger.contracts.values import Action, LicenceStatus, Role, ShareClass
 from ledger.deploy import deploy_all
 from ledger.devnode import AnvilNode
 from sm_crypto import SM2PrivateKey
@@ -281,8 +283,8 @@ class _Bench:
         root, successor, leaf = os.urandom(32), os.urandom(32), os.urandom(32)
         gas = {"LicenceRegistry.anchorBatch": licences.anchor_batch(issuer, root, 4).gas_used}
         for status, function in (
-            (LicenceState.SUSPENDED, "suspendLicence"),
-            (LicenceState.VALID, "reinstateLicence"),
+            (LicenceStatus.SUSPENDED, "suspendLicence"),
+            (LicenceStatus.VALID, "reinstateLicence"),
         ):
             gas[f"LicenceRegistry.{function}"] = licences.set_status(
                 issuer, root, leaf, status, 1
@@ -293,9 +295,9 @@ class _Bench:
         ).gas_used
         # The final states, each the first change of a fresh leaf.
         for status, function in (
-            (LicenceState.REVOKED, "revokeLicence"),
-            (LicenceState.WITHDRAWN, "withdrawLicence"),
-            (LicenceState.CANCELLED, "cancelLicence"),
+            (LicenceStatus.REVOKED, "revokeLicence"),
+            (LicenceStatus.WITHDRAWN, "withdrawLicence"),
+            (LicenceStatus.CANCELLED, "cancelLicence"),
         ):
             gas[f"LicenceRegistry.{function}"] = licences.set_status(
                 issuer, root, os.urandom(32), status, 1

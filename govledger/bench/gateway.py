@@ -30,17 +30,13 @@ import httpx
 from fastapi import FastAPI
 
 from govledger.app import create_app
-from govledger.chain import (
-    committee_signers,
-    init_chain,
-    open_chain,
-    open_keystore,
-    register_department,
-    set_log_operator,
-)
+from govledger.committee import committee_signers
+from govledger.departments import register_department, set_log_operator
+from govledger.deployment import init_chain, open_chain
 from govledger.directory import uscc_check_character
+from govledger.keystore import open_keystore
 from govledger.settings import Settings, load_settings
-from ledger.contracts import Role
+from ledger.contracts.values import Role
 from ledger.devnode import free_port
 from sharing_gateway.client import GatewayClient
 

@@ -28,16 +28,13 @@ from pathlib import Path
 from typing import Any
 
 from govledger.app import default_services, open_platform
-from govledger.chain import (
-    committee_signers,
-    init_chain,
-    open_chain,
-    open_keystore,
-    register_department,
-)
+from govledger.committee import committee_signers
+from govledger.departments import register_department
+from govledger.deployment import init_chain, open_chain
+from govledger.keystore import open_keystore
 from govledger.settings import Settings
 from govledger.workers import forked_pool
-from ledger.contracts import Role
+from ledger.contracts.values import Role
 from licence_service.adapters.chain import ChainLicenceView
 from licence_service.domain.ports import LicenceChainView
 from licence_service.domain.verify import verify

@@ -12,12 +12,15 @@ from typing import Annotated
 
 import typer
 
-from govledger.chain import committee_signers, open_chain, open_keystore, set_log_operator
 from govledger.cli.context import state
 from govledger.cli.department import MEMBER_HELP, report
+from govledger.committee import committee_signers
 from govledger.db import make_engine, make_session_factory
+from govledger.departments import set_log_operator
+from govledger.deployment import open_chain
 from govledger.errors import VerificationFailed
 from govledger.files import read_text_file
+from govledger.keystore import open_keystore
 from sharing_gateway import audit
 from sharing_gateway.domain.auditlog import export_csv, export_json, parse_export
 from sharing_gateway.settings import GatewaySettings

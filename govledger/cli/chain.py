@@ -9,16 +9,10 @@ from typing import Annotated
 
 import typer
 
-from govledger.chain import (
-    Committee,
-    chain_status,
-    init_chain,
-    manifest_path,
-    open_chain,
-    open_keystore,
-)
 from govledger.cli.context import state
+from govledger.deployment import Committee, chain_status, init_chain, manifest_path, open_chain
 from govledger.errors import InvalidInput
+from govledger.keystore import open_keystore
 
 app = typer.Typer(help="Deploy and inspect the on-chain registries.", no_args_is_help=True)
 

@@ -8,15 +8,12 @@ from typing import Annotated
 
 import typer
 
-from govledger.chain import (
-    committee_signers,
-    department_key_name,
-    open_chain,
-    open_keystore,
-    submit_action,
-)
 from govledger.cli.context import state
 from govledger.cli.department import MEMBER_HELP, REASON_HELP, report
+from govledger.committee import committee_signers, submit_action
+from govledger.department_keys import department_key_name
+from govledger.deployment import open_chain
+from govledger.keystore import open_keystore
 from sharing_gateway.client import GatewayClient
 
 app = typer.Typer(

@@ -13,22 +13,20 @@ from typing import Any
 
 import typer
 
-from govledger.chain import (
-    ProposalOutcome,
-    committee_signers,
-    open_chain,
-    open_keystore,
+from govledger.cli.context import state
+from govledger.committee import ProposalOutcome, committee_signers, utc_text
+from govledger.departments import (
     register_department,
     reinstate_department,
     rekey_department,
     set_department_roles,
     suspend_department,
-    utc_text,
 )
-from govledger.cli.context import state
+from govledger.deployment import open_chain
 from govledger.directory import check_uscc
 from govledger.errors import NotFound
-from ledger.contracts import Department, Role
+from govledger.keystore import open_keystore
+from ledger.contracts.values import Department, Role
 
 app = typer.Typer(
     help="Register and administer departments (via governance).", no_args_is_help=True

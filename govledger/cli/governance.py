@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import typer
 
-from govledger.chain import (
+from govledger.cli.context import state
+from govledger.cli.department import MEMBER_HELP, report
+from govledger.committee import (
     approve_proposal,
     cancel_proposal,
     committee_signers,
-    open_chain,
-    open_keystore,
     submit_action,
     utc_text,
 )
-from govledger.cli.context import state
-from govledger.cli.department import MEMBER_HELP, report
+from govledger.deployment import open_chain
+from govledger.keystore import open_keystore
 
 app = typer.Typer(help="Approve, cancel and inspect governance proposals.", no_args_is_help=True)
 
@@ -89,7 +89,7 @@ def show(ctx: typer.Context, proposal_id: int = typer.Argument(..., min=1)) -> N
     typer.echo(f"proposal     {proposal.proposal_id}")
     typer.echo(f"proposer     {proposal.proposer}")
     typer.echo(f"target       {target_names.get(proposal.target, proposal.target)}")
-    typer.echo(f"call         0x{proposal.calldata[:4].hex()} ({len(proposal.calldata)} bytes)")
+    typer.echo(f"call         0x{proposal.data[:4].hex()} ({len(proposal.data)} bytes)")
     typer.echo(f"approvals    {approvals} of {threshold}")
     typer.echo(f"state        {proposal.state.name.lower()}")
     typer.echo(f"created      {utc_text(proposal.created_at)}")

@@ -18,13 +18,13 @@ from eth_account.signers.local import LocalAccount
 
 from ledger import revert_error_class
 from ledger.client import Receipt
-from ledger.contracts import LicenceState, Registries, Role, bytes32_to_code, code_to_bytes32
+from ledger.contracts import Registries
+from ledger.contracts.values import LicenceStatus, Role, bytes32_to_code, code_to_bytes32
 from ledger.exceptions import ContractRevert, OutOfGas
 from licence_service.domain.ports import (
     AnchoredBatch,
     DepartmentKey,
     DepartmentRecord,
-    LicenceStatus,
     LicenceStatusRecord,
     RoleGrant,
     SealRecord,
@@ -83,7 +83,7 @@ class ChainLicenceView:
     def _status_from_chain(self, root: bytes, leaf: bytes) -> LicenceStatusRecord:
         record = self._registries.licences.status_of(root, leaf)
         return LicenceStatusRecord(
-            status=LicenceStatus(int(record.status)),
+            status=record.status,
             reason_code=record.reason_code,
             changed_at=_moment(record.changed_at) if record.changed_at else None,
             superseded_by=record.superseded_by,
@@ -220,9 +220,7 @@ class ChainLicenceLedger:
         status: LicenceStatus,
         reason_code: int,
     ) -> TxRecord:
-        receipt = self._registries.licences.set_status(
-            account, root, leaf, LicenceState(int(status)), reason_code
-        )
+        receipt = self._registries.licences.set_status(account, root, leaf, status, reason_code)
         return _tx(receipt)
 
     def supersede(
@@ -240,8 +238,8 @@ class ChainLicenceLedger:
     def status_changes(self, root: bytes, leaf: bytes) -> list[ChainStatusChange]:
         return [
             ChainStatusChange(
-                status=LicenceStatus(int(change.status)),
-                previous_status=LicenceStatus(int(change.previous_status)),
+                status=change.status,
+                previous_status=change.previous_status,
                 reason_code=change.reason_code,
                 tx=TxRecord(change.tx_hash, change.block_number),
                 at=None if change.timestamp is None else _moment(change.timestamp),

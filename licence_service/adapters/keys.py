@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from govledger.chain import load_department_keys
+from govledger.department_keys import load_department_keys
 from govledger.keystore import Keystore
 from govledger.lru import DEFAULT_MAXSIZE, LRUCache
 from ledger.contracts import Registries

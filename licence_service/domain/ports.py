@@ -13,25 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import IntEnum
 from typing import Protocol
+
+from ledger.contracts.values import LicenceStatus
 
 ISSUER_ROLE = "ISSUER_ROLE"
 SEAL_ADMIN_ROLE = "SEAL_ADMIN_ROLE"
-
-
-class LicenceStatus(IntEnum):
-    """``LicenceRegistry`` status codes. EXPIRED is never stored: the verifier computes it from
-    the signed validity dates."""
-
-    UNKNOWN = 0
-    VALID = 1
-    SUSPENDED = 2
-    WITHDRAWN = 3
-    CANCELLED = 4
-    EXPIRED = 5
-    SUPERSEDED = 6
-    REVOKED = 7
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ledger.contracts.values import LicenceStatus
 from ledger.merkle import InvalidProof, verify_proof
 from licence_service.domain.canonical import JSONScalar, parse_json, utc_seconds
 from licence_service.domain.disclosure import (
@@ -61,7 +62,6 @@ from licence_service.domain.ports import (
     DepartmentRecord,
     LicenceChainView,
     LicenceRecords,
-    LicenceStatus,
     LicenceStatusRecord,
     SealRecord,
 )

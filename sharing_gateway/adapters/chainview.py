@@ -14,7 +14,8 @@ from collections.abc import Hashable, Iterable
 from govledger.auth.directory import DepartmentDirectory, DepartmentRecord
 from govledger.directory import ChainEventCache
 from govledger.lru import DEFAULT_MAXSIZE
-from ledger.contracts import Dataset, DatasetVersion, Grant, Registries
+from ledger.contracts import Registries
+from ledger.contracts.values import Dataset, DatasetVersion, Grant
 from ledger.events import DecodedEvent
 from ledger.exceptions import ContractRevert
 

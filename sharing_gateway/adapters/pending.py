@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from govledger.auth.clock import Clock
 from govledger.db import session_scope
-from ledger.contracts import DataSharing, code_to_bytes32
+from ledger.contracts.data_sharing import DataSharing
+from ledger.contracts.values import code_to_bytes32
 from ledger.exceptions import ContractRevert
 from sharing_gateway.domain.records import to_bytes32
 from sharing_gateway.models import DatasetRow, PendingWriteRow, VersionRow

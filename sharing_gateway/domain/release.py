@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ledger.contracts import Grant, GrantStatus
+from ledger.contracts.values import Grant, GrantStatus
 from sharing_gateway import errors
 from sharing_gateway.domain.records import from_bytes32
 

@@ -11,7 +11,8 @@ import pytest
 from httpx import Response
 from sqlalchemy import update
 
-from govledger.chain import reinstate_department, submit_action, suspend_department
+from govledger.committee import submit_action
+from govledger.departments import reinstate_department, suspend_department
 from sharing_gateway.client import GatewayClient, GatewayRefused
 from sharing_gateway.domain.envelope import open_envelope
 from sharing_gateway.errors import EnvelopeInvalid

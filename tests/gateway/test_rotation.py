@@ -4,8 +4,8 @@ role changed."""
 
 from __future__ import annotations
 
-from govledger.chain import rekey_department, set_department_roles
-from ledger.contracts import Role
+from govledger.departments import rekey_department, set_department_roles
+from ledger.contracts.values import Role
 from sharing_gateway.domain.envelope import open_envelope
 from tests.gateway.world import OTHER_REQUESTER, PROVIDER, REQUESTER, World
 

@@ -7,7 +7,7 @@ import logging
 import pytest
 from sqlalchemy import delete, update
 
-from govledger.chain import reinstate_department, suspend_department
+from govledger.departments import reinstate_department, suspend_department
 from sharing_gateway import anchoring
 from sharing_gateway.models import GrantUsageRow
 from tests.gateway.test_release import assert_refused

@@ -70,7 +70,7 @@ import json, sys, time
 from pathlib import Path
 from govledger.app import open_platform
 from govledger.settings import Settings
-from ledger.contracts import ShareClass
+from ledger.contracts.values import ShareClass
 from sharing_gateway.domain.records import Field, UploadFormat
 from sharing_gateway.plugin import GatewayPlugin
 from sharing_gateway.settings import GatewaySettings

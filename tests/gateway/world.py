@@ -14,20 +14,14 @@ from httpx import Response
 
 from govledger.app import create_app
 from govledger.auth.signin import sign_challenge
-from govledger.chain import (
-    ChainContext,
-    committee_signers,
-    department_key_name,
-    init_chain,
-    open_chain,
-    open_keystore,
-    register_department,
-    set_log_operator,
-)
+from govledger.committee import committee_signers
+from govledger.department_keys import department_key_name
+from govledger.departments import register_department, set_log_operator
+from govledger.deployment import ChainContext, init_chain, open_chain
 from govledger.directory import uscc_check_character
-from govledger.keystore import KeyPair, Keystore
+from govledger.keystore import KeyPair, Keystore, open_keystore
 from govledger.settings import Settings
-from ledger.contracts import Role
+from ledger.contracts.values import Role
 from sharing_gateway import audit
 from sharing_gateway.anchoring import Anchorer
 from sharing_gateway.api.deps import GatewayState

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from govledger.chain import open_keystore
 from govledger.cli import main
 from govledger.errors import (
     ChainRejected,
@@ -25,6 +24,7 @@ from govledger.errors import (
     InvalidInput,
     NotFound,
 )
+from govledger.keystore import open_keystore
 from govledger.settings import Settings
 from ledger.artifacts import CONTRACT_NAMES, load_artifact
 from ledger.devnode import AnvilNode

@@ -10,28 +10,22 @@ from pathlib import Path
 import pytest
 
 from govledger.auth.directory import DepartmentDirectory
-from govledger.chain import (
-    ChainContext,
-    Committee,
-    approve_proposal,
-    committee_signers,
-    init_chain,
-    load_department_keys,
-    open_chain,
-    open_keystore,
+from govledger.committee import approve_proposal, committee_signers, submit_action
+from govledger.department_keys import load_department_keys
+from govledger.departments import (
     register_department,
     reinstate_department,
     rekey_department,
     set_department_roles,
-    submit_action,
     suspend_department,
 )
+from govledger.deployment import ChainContext, Committee, init_chain, open_chain
 from govledger.directory import ChainDepartmentDirectory, check_uscc, uscc_check_character
 from govledger.errors import Conflict, Forbidden, InvalidInput, NotFound
-from govledger.keystore import KeyPair, Keystore
+from govledger.keystore import KeyPair, Keystore, open_keystore
 from govledger.settings import Settings
 from ledger import revert_error_class
-from ledger.contracts import Department, Role
+from ledger.contracts.values import Department, Role
 from sm_crypto import SM2PublicKey
 
 # Published unified social credit codes: the sample code commonly quoted with GB 32100-2015

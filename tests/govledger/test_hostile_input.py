@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from govledger.auth.signin import sign_challenge
-from govledger.chain import open_keystore
 from govledger.errors import JSONTooDeep
+from govledger.keystore import open_keystore
 from govledger.settings import Settings
 from tests.govledger.test_chain_cli import CODE, GOVLEDGER, Result, refused
 from tests.imports import ROOT

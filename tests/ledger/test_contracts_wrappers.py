@@ -19,13 +19,13 @@ from eth_account.signers.local import LocalAccount
 from ledger import ContractRevert, JSONRPCBackend, Ledger, revert_error_class
 from ledger.artifacts import load_artifact
 from ledger.backends.embedded import EmbeddedBackend
-from ledger.contracts import (
+from ledger.contracts import Registries
+from ledger.contracts.governance import Governance
+from ledger.contracts.values import (
     Action,
-    Governance,
     GrantStatus,
     InvalidArgument,
-    LicenceState,
-    Registries,
+    LicenceStatus,
     Role,
     ShareClass,
     bytes32_to_code,
@@ -143,7 +143,7 @@ def test_enums_are_the_contracts_own_constants(world: World) -> None:
     # The enum standing for each contract's constants, and how a member names its constant.
     enums = [
         (registries.departments, Role, "{}_ROLE"),
-        (registries.licences, LicenceState, "STATUS_{}"),
+        (registries.licences, LicenceStatus, "STATUS_{}"),
         (registries.sharing, GrantStatus, "GRANT_{}"),
         (registries.sharing, ShareClass, "SHARE_{}"),
     ]
@@ -151,7 +151,7 @@ def test_enums_are_the_contracts_own_constants(world: World) -> None:
     for wrapper, enum, constant_name in enums:
         contract = world.ledger.contract(list(wrapper.abi), wrapper.address)
         for member in enum:
-            if member is LicenceState.EXPIRED:  # never stored, so the contract has no constant
+            if member is LicenceStatus.EXPIRED:  # never stored, so the contract has no constant
                 continue
             name = constant_name.format(member.name)
             assert contract.functions[name]().call() == member.value, name
@@ -203,7 +203,7 @@ def test_proposal_below_threshold_does_not_execute(world: World) -> None:
         departments.address,
         False,
     )
-    assert proposal.calldata == action.calldata
+    assert proposal.data == action.calldata
     assert governance.approval_count(proposal_id) == 1
     assert governance.has_approved(proposal_id, world.committee[2].address)
     assert departments.find_department(code) is None
@@ -545,12 +545,12 @@ def test_licence_batches_and_status(world: World) -> None:
     batch = licences.batch_of(root)
     assert batch is not None
     assert (batch.issuer, batch.count) == (code, 3)
-    assert licences.status_of(root, leaf).status is LicenceState.VALID
+    assert licences.status_of(root, leaf).status is LicenceStatus.VALID
 
-    licences.set_status(issuer, root, leaf, LicenceState.SUSPENDED, 21)
+    licences.set_status(issuer, root, leaf, LicenceStatus.SUSPENDED, 21)
     status = licences.status_of(root, leaf)
     assert (status.status, status.reason_code, status.superseded_by) == (
-        LicenceState.SUSPENDED,
+        LicenceStatus.SUSPENDED,
         21,
         None,
     )
@@ -560,8 +560,8 @@ def test_licence_batches_and_status(world: World) -> None:
 
     changes = licences.status_changes(root=root)
     assert [(c.leaf, c.previous_status, c.status) for c in changes] == [
-        (leaf, LicenceState.VALID, LicenceState.SUSPENDED),
-        (leaf, LicenceState.SUSPENDED, LicenceState.SUPERSEDED),
+        (leaf, LicenceStatus.VALID, LicenceStatus.SUSPENDED),
+        (leaf, LicenceStatus.SUSPENDED, LicenceStatus.SUPERSEDED),
     ]
     assert changes[0].timestamp is not None
     assert licences.status_changes(leaf=new_leaf) == []
@@ -588,12 +588,12 @@ def test_only_the_anchoring_department_changes_a_licence(world: World) -> None:
     licences.anchor_batch(issuer, root, 1)
 
     with pytest.raises(revert_error_class("LicenceNotBatchIssuer")) as refused:
-        licences.set_status(other, root, leaf, LicenceState.REVOKED, 7)
+        licences.set_status(other, root, leaf, LicenceStatus.REVOKED, 7)
     assert bytes32_to_code(refused.value.args_by_name["department"]) == other_code
-    assert licences.status_of(root, leaf).status is LicenceState.VALID
+    assert licences.status_of(root, leaf).status is LicenceStatus.VALID
 
     with pytest.raises(InvalidArgument):
-        licences.set_status(issuer, root, leaf, LicenceState.SUPERSEDED, 1)
+        licences.set_status(issuer, root, leaf, LicenceStatus.SUPERSEDED, 1)
 
 
 # -- seals --------------------------------------------------------------------------------------
@@ -780,5 +780,5 @@ def test_out_of_range_numbers_are_refused_before_sending(world: World) -> None:
     root, leaf = new_id(), new_id()
     world.registries.licences.anchor_batch(issuer, root, 1)
     with pytest.raises(InvalidArgument, match="suspendLicence"):
-        world.registries.licences.set_status(issuer, root, leaf, LicenceState.SUSPENDED, 70_000)
-    assert world.registries.licences.status_of(root, leaf).status is LicenceState.VALID
+        world.registries.licences.set_status(issuer, root, leaf, LicenceStatus.SUSPENDED, 70_000)
+    assert world.registries.licences.status_of(root, leaf).status is LicenceStatus.VALID

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from govledger.settings import Settings
-from ledger.contracts import Role
+from ledger.contracts.values import Role
 from licence_service.settings import LicenceSettings
 from tests.licence.world import (
     ISSUER_A,

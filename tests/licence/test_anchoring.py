@@ -12,15 +12,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from govledger.app import PlatformContext, open_platform
-from govledger.chain import (
-    committee_signers,
-    open_keystore,
-    reinstate_department,
-    set_department_roles,
-    suspend_department,
-)
+from govledger.committee import committee_signers
+from govledger.departments import reinstate_department, set_department_roles, suspend_department
+from govledger.keystore import open_keystore
 from govledger.settings import Settings
-from ledger.contracts import Role
+from ledger.contracts.values import Role
 from licence_service.errors import IssuerLacksRole, IssuerSuspended
 from licence_service.plugin import LicencePlugin, build_service
 from licence_service.ports import BatchState

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from govledger.app import open_platform
 from govledger.settings import Settings
-from ledger.contracts import Role
+from ledger.contracts.values import Role
 from licence_service.plugin import LicencePlugin, build_service
 from licence_service.ports import BatchState
 from licence_service.service import LicenceRequest

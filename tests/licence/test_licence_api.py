@@ -12,9 +12,11 @@ from typing import Any
 import pytest
 
 from govledger.auth.signin import sign_challenge
-from govledger.chain import load_department_keys, open_keystore
+from govledger.department_keys import load_department_keys
+from govledger.keystore import open_keystore
 from ledger import revert_error_class
-from ledger.contracts import LicenceState, Registries
+from ledger.contracts import Registries
+from ledger.contracts.values import LicenceStatus
 from ledger.merkle import MerkleTree
 from licence_service.domain.document import Anchor, LicenceDocument, issue_batch
 from licence_service.domain.ids import LicenceId
@@ -367,7 +369,7 @@ def test_other_departments_cannot_change_a_licence(api: Api) -> None:
     account = load_department_keys(registries(api), open_keystore(api.settings), ISSUER_B).account
     with pytest.raises(revert_error_class("LicenceNotBatchIssuer")):
         registries(api).licences.set_status(
-            account, parsed.anchor.root, parsed.leaf(), LicenceState.SUSPENDED, 1
+            account, parsed.anchor.root, parsed.leaf(), LicenceStatus.SUSPENDED, 1
         )
     assert verify(api, document)["ok"]
     no_role = api.post("/v1/licences", VIEWER, json=licence_body(601))

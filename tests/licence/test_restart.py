@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from govledger.settings import Settings
-from ledger.contracts import Role
+from ledger.contracts.values import Role
 from licence_service.domain.document import PROCESS_POOL_MIN_LICENCES
 from licence_service.settings import LicenceSettings
 from tests.licence.world import (

@@ -16,16 +16,13 @@ from httpx import Response
 
 from govledger.app import create_app
 from govledger.auth.signin import sign_challenge
-from govledger.chain import (
-    committee_signers,
-    init_chain,
-    open_chain,
-    open_keystore,
-    register_department,
-)
+from govledger.committee import committee_signers
+from govledger.departments import register_department
+from govledger.deployment import init_chain, open_chain
 from govledger.directory import uscc_check_character
+from govledger.keystore import open_keystore
 from govledger.settings import Settings
-from ledger.contracts import Role
+from ledger.contracts.values import Role
 from ledger.devnode import AnvilNode
 from licence_service import models
 from licence_service.plugin import LicencePlugin

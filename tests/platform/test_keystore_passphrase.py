@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from govledger.chain import open_keystore
 from govledger.errors import ConfigurationError
-from govledger.keystore import PASSPHRASE_FILE, Keystore, KeystoreLocked
+from govledger.keystore import PASSPHRASE_FILE, Keystore, KeystoreLocked, open_keystore
 from govledger.settings import Settings
 
 

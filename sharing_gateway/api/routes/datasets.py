@@ -12,7 +12,7 @@ from starlette.datastructures import Headers
 from govledger.api.deps import PlatformDep, TokenDep, authenticate
 from govledger.api.limits import UPLOAD, is_json, media_type
 from govledger.api.params import Id
-from ledger.contracts import ShareClass
+from ledger.contracts.values import ShareClass
 from sharing_gateway.api.deps import Department, GatewayDep, Provider
 from sharing_gateway.domain.records import Field, Schema, UploadFormat
 from sharing_gateway.errors import UploadMediaTypeUnsupported

@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from ledger.contracts.values import LicenceStatus
 from licence_service.domain.ports import (
     AnchoredBatch,
     DepartmentKey,
     DepartmentRecord,
-    LicenceStatus,
     LicenceStatusRecord,
     RoleGrant,
     SealRecord,

@@ -14,13 +14,13 @@ from typing import Any
 
 import pytest
 
+from ledger.contracts.values import LicenceStatus
 from ledger.merkle import MerkleTree
 from licence_service.domain.document import Anchor, LicenceDocument, issue_batch
 from licence_service.domain.errors import NotALicence
 from licence_service.domain.ports import (
     ISSUER_ROLE,
     AnchoredBatch,
-    LicenceStatus,
     LicenceStatusRecord,
 )
 from licence_service.domain.presentation import (
