@@ -13,7 +13,6 @@ from tests.contracts.deployment import (
     DATA_PROVIDER,
     DATA_REQUESTER,
     UNAUTHORISED_CALLERS,
-    ZERO_ADDRESS,
     ZERO_HASH,
     Department,
     Deployment,
@@ -104,21 +103,7 @@ def block_time(chain: Chain, receipt: object) -> int:
     return int(chain.w3.eth.get_block(receipt["blockNumber"])["timestamp"])  # type: ignore[index]
 
 
-# --- constructor and views ---------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("zero", ["registry", "governance"])
-def test_constructor_rejects_zero_address(chain: Chain, deployment: Deployment, zero: str) -> None:
-    registry = ZERO_ADDRESS if zero == "registry" else deployment.departments.address
-    governance = ZERO_ADDRESS if zero == "governance" else deployment.governance.address
-    with reverts("SharingZeroAddress"):
-        chain.deploy(chain.new_account(), "DataSharing", registry, governance)
-
-
-def test_address_views(deployment: Deployment) -> None:
-    sharing = deployment.sharing.functions
-    assert sharing.departmentRegistry().call() == deployment.departments.address
-    assert sharing.governance().call() == deployment.governance.address
+# --- views -------------------------------------------------------------------------------------
 
 
 def test_views_reject_unknown_ids(chain: Chain, deployment: Deployment) -> None:

@@ -11,7 +11,6 @@ from tests.contracts.chains import Chain, reverts
 from tests.contracts.deployment import (
     ISSUER,
     UNAUTHORISED_CALLERS,
-    ZERO_ADDRESS,
     ZERO_HASH,
     Department,
     Deployment,
@@ -71,17 +70,7 @@ def block_time(chain: Chain, receipt: object) -> int:
     return int(chain.w3.eth.get_block(receipt["blockNumber"])["timestamp"])  # type: ignore[index]
 
 
-# --- constructor and views ---------------------------------------------------------------------
-
-
-def test_constructor_rejects_zero_registry(chain: Chain) -> None:
-    with reverts("LicenceZeroAddress"):
-        chain.deploy(chain.new_account(), "LicenceRegistry", ZERO_ADDRESS)
-
-
-def test_department_registry_view(deployment: Deployment) -> None:
-    registry = deployment.licences.functions.departmentRegistry().call()
-    assert registry == deployment.departments.address
+# --- constants and views -----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(

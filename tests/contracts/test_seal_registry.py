@@ -8,7 +8,6 @@ from tests.contracts.chains import Chain, reverts
 from tests.contracts.deployment import (
     SEAL_ADMIN,
     UNAUTHORISED_CALLERS,
-    ZERO_ADDRESS,
     ZERO_HASH,
     Department,
     Deployment,
@@ -56,16 +55,7 @@ def seal_view(deployment: Deployment, seal_id: bytes) -> dict[str, object]:
     return dict(zip(keys, deployment.seals.functions.getSeal(seal_id).call(), strict=True))
 
 
-# --- constructor and views ---------------------------------------------------------------------
-
-
-def test_constructor_rejects_zero_registry(chain: Chain) -> None:
-    with reverts("SealZeroAddress"):
-        chain.deploy(chain.new_account(), "SealRegistry", ZERO_ADDRESS)
-
-
-def test_department_registry_view(deployment: Deployment) -> None:
-    assert deployment.seals.functions.departmentRegistry().call() == deployment.departments.address
+# --- views -------------------------------------------------------------------------------------
 
 
 def test_get_seal_rejects_unknown_seal(chain: Chain, deployment: Deployment) -> None:
