@@ -114,7 +114,7 @@ def test_anchor_first_segment_opens_log(
         }
     ]
     assert deployment.audit.functions.getLog(log_id).call() == (department.code, 100, 1)
-    timestamp = chain.w3.eth.get_block(receipt["blockNumber"])["timestamp"]
+    timestamp = chain.block_time(receipt)
     assert deployment.audit.functions.getSegment(log_id, 0).call() == (0, 99, root, timestamp)
 
 

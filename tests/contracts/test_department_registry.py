@@ -82,7 +82,7 @@ def test_register_department_stores_it_and_emits_events(
             code, name, SM2_KEYS["K3"], [account.address], [ISSUER, SEAL_ADMIN, ISSUER]
         )
     )
-    timestamp = chain.w3.eth.get_block(receipt["blockNumber"])["timestamp"]
+    timestamp = chain.block_time(receipt)
     registry = deployment.departments
     assert chain.events(receipt, registry, "DepartmentRegistered") == [{"code": code, "name": name}]
     assert chain.events(receipt, registry, "DepartmentKeyChanged") == [
@@ -233,7 +233,7 @@ def test_rotate_public_key_keeps_history_with_times(chain: Chain, deployment: De
     assert isinstance(registered_at, int)
     chain.travel_to(registered_at + 100)
     receipt = deployment.govern(registry.functions.rotatePublicKey(department.code, SM2_KEYS["K2"]))
-    rotated_at = chain.w3.eth.get_block(receipt["blockNumber"])["timestamp"]
+    rotated_at = chain.block_time(receipt)
     assert chain.events(receipt, registry, "DepartmentKeyChanged") == [
         {
             "code": department.code,

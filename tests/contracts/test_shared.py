@@ -1,6 +1,6 @@
 """Behaviours several contracts share, each one test parametrised over the contracts that have it:
-deployment with a zero address, the wiring views, governance-only functions and unknown
-departments. What a contract does on its own is in its own module."""
+deployment with a zero address, the wiring views, governance-only functions, unknown departments
+and role-gated functions. What a contract does on its own is in its own module."""
 
 from __future__ import annotations
 
@@ -12,7 +12,20 @@ from eth_account.signers.local import LocalAccount
 from web3.contract import Contract
 
 from tests.contracts.chains import Chain, reverts
-from tests.contracts.deployment import ISSUER, SM2_KEYS, ZERO_ADDRESS, Department, Deployment
+from tests.contracts.deployment import (
+    ALL_ROLES,
+    DATA_PROVIDER,
+    DATA_REQUESTER,
+    ISSUER,
+    SEAL_ADMIN,
+    SM2_KEYS,
+    UNAUTHORISED_CALLERS,
+    ZERO_ADDRESS,
+    Department,
+    Deployment,
+    random_hash,
+    unauthorised_caller,
+)
 
 # --- constructors ------------------------------------------------------------------------------
 
@@ -223,3 +236,111 @@ def test_governed_functions_reject_unknown_department(
         deployment.govern(call(deployment, code))
     assert not deployment.departments.functions.isRegistered(code).call()
     assert not deployment.audit.functions.isLogOperator(code).call()
+
+
+# --- functions gated on a department role ------------------------------------------------------
+
+# What a gated call acts on, prepared by ``owner`` (a department holding every role): the call
+# and a view of everything a refused call must leave as it was.
+Prepared = tuple[object, Callable[[], object]]
+FIELD = random_hash()  # a field name's hash, also used as a purpose
+
+
+def _licence_change(d: Deployment, owner: Department, name: str) -> Prepared:
+    root, leaf, licences = random_hash(), random_hash(), d.licences.functions
+    d.chain.send(owner.account, licences.anchorBatch(root, 3))
+    if name == "reinstateLicence":
+        d.chain.send(owner.account, licences.suspendLicence(root, leaf, 1))
+    calls: dict[str, Callable[[], object]] = {
+        "anchorBatch": lambda: licences.anchorBatch(random_hash(), 1),
+        "supersedeLicence": lambda: licences.supersedeLicence(root, leaf, root, random_hash(), 1),
+    }
+    call = calls.get(name, lambda: d.licences.get_function_by_name(name)(root, leaf, 1))()
+    return call, lambda: licences.statusOf(root, leaf).call()
+
+
+def _seal_change(d: Deployment, owner: Department, name: str) -> Prepared:
+    seal_id, seals = random_hash(), d.seals.functions
+    d.chain.send(owner.account, seals.registerSeal(seal_id, [random_hash()], 0, 1))
+    call = (
+        seals.registerSeal(random_hash(), [random_hash()], 0, 1)
+        if name == "registerSeal"
+        else seals.revokeSeal(seal_id, 1)
+    )
+    return call, lambda: seals.getSeal(seal_id).call()
+
+
+def _sharing_change(d: Deployment, owner: Department, name: str) -> Prepared:
+    """A conditional dataset with a pending request, and a grant of an unconditional one."""
+    sharing, send = d.sharing.functions, d.chain.send
+    dataset_id, open_dataset = random_hash(), random_hash()
+    expires_at = d.chain.latest_timestamp() + 10**6
+    send(owner.account, sharing.registerDataset(dataset_id, 1, random_hash()))
+    send(owner.account, sharing.registerDataset(open_dataset, 0, random_hash()))
+    for requested in (dataset_id, open_dataset):
+        send(owner.account, sharing.requestAccess(requested, [FIELD], FIELD, 1, expires_at, 5))
+    grant_id = sharing.grantCount().call()
+    pending = grant_id - 1
+    call = {
+        "registerDataset": lambda: sharing.registerDataset(random_hash(), 1, random_hash()),
+        "publishVersion": lambda: sharing.publishVersion(dataset_id, random_hash(), random_hash()),
+        "requestAccess": lambda: sharing.requestAccess(dataset_id, [FIELD], FIELD, 1, 2**40, 1),
+        "approveRequest": lambda: sharing.approveRequest(pending, [FIELD], 2**40, 1),
+        "rejectRequest": lambda: sharing.rejectRequest(pending, 1),
+        "revokeGrant": lambda: sharing.revokeGrant(grant_id, 1),
+        "consumeUses": lambda: sharing.consumeUses(grant_id, 1, 0),
+    }[name]()
+    return call, lambda: (
+        sharing.getGrant(pending).call(),
+        sharing.getGrant(grant_id).call(),
+        sharing.getDataset(dataset_id).call(),
+        sharing.grantCount().call(),
+    )
+
+
+LICENCE_CHANGES = (
+    "anchorBatch",
+    "suspendLicence",
+    "reinstateLicence",
+    "withdrawLicence",
+    "cancelLicence",
+    "revokeLicence",
+    "supersedeLicence",
+)
+# Each role-gated function: the role it needs and how to prepare a call of it.
+GATED: dict[str, tuple[bytes, Callable[[Deployment, Department, str], Prepared]]] = {
+    **{f"LicenceRegistry.{name}": (ISSUER, _licence_change) for name in LICENCE_CHANGES},
+    "SealRegistry.registerSeal": (SEAL_ADMIN, _seal_change),
+    "SealRegistry.revokeSeal": (SEAL_ADMIN, _seal_change),
+    **{
+        f"DataSharing.{name}": (DATA_PROVIDER, _sharing_change)
+        for name in (
+            "registerDataset",
+            "publishVersion",
+            "approveRequest",
+            "rejectRequest",
+            "revokeGrant",
+            "consumeUses",
+        )
+    },
+    "DataSharing.requestAccess": (DATA_REQUESTER, _sharing_change),
+}
+
+
+@pytest.fixture(scope="module")
+def owner(deployment: Deployment) -> Department:
+    return deployment.add_department(*ALL_ROLES)
+
+
+@pytest.mark.parametrize("function_name", GATED)
+@pytest.mark.parametrize("kind", UNAUTHORISED_CALLERS)
+def test_gated_functions_refuse_unauthorised_callers(
+    chain: Chain, deployment: Deployment, owner: Department, function_name: str, kind: str
+) -> None:
+    role, prepare = GATED[function_name]
+    call, state = prepare(deployment, owner, function_name.split(".")[1])
+    before = state()
+    account, error, arguments = unauthorised_caller(deployment, kind, role)
+    with reverts(error, *arguments):
+        chain.send(account, call)
+    assert state() == before
