@@ -26,9 +26,10 @@ CONTRACTS_DIR = REPO_ROOT / "contracts"
 SOURCES_DIR = CONTRACTS_DIR / "src"
 SOLC_WRAPPER = Path(__file__).resolve().parent / "solc-wrapper"
 
-# Everything that influences the bytecode; copied into each artifact.
+# Everything that influences the bytecode; copied into each artifact. Paris, the last EVM before
+# PUSH0 (Shanghai), so that one bytecode runs on every chain govledger targets, Clique included.
 SETTINGS: dict[str, Any] = {
-    "evmVersion": "cancun",
+    "evmVersion": "paris",
     "optimizer": {"enabled": True, "runs": 200},
     "metadata": {"bytecodeHash": "ipfs"},
 }

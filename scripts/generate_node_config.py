@@ -58,8 +58,8 @@ LOOPBACK = "127.0.0.1"
 P2P_BASE_PORT = 30303
 RPC_BASE_PORT = 8545
 
-# Every fork up to Cancun at genesis: the contracts are compiled for Cancun (so is the embedded
-# chain).
+# Every fork up to Cancun at genesis, as on the embedded chain (the contracts, compiled for Paris,
+# run on it as on a Clique chain that stops at Paris).
 BLOCK_FORKS = (
     "homesteadBlock",
     "eip150Block",

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
+import {DepartmentGated} from "./DepartmentGated.sol";
 import {IAuditAnchors} from "./interfaces/IAuditAnchors.sol";
 import {IAuditAnchorsErrors} from "./interfaces/IAuditAnchorsErrors.sol";
 import {IDepartmentRegistry} from "./interfaces/IDepartmentRegistry.sol";
 
 /// @title Audit anchors
 /// @notice Merkle roots of contiguous access-log segments, anchored by log operators.
-contract AuditAnchors is IAuditAnchors, IAuditAnchorsErrors {
-    IDepartmentRegistry private immutable _departments;
+contract AuditAnchors is IAuditAnchors, IAuditAnchorsErrors, DepartmentGated {
     address private immutable _governance;
 
     mapping(bytes32 department => bool) private _operators;
@@ -17,9 +17,7 @@ contract AuditAnchors is IAuditAnchors, IAuditAnchorsErrors {
 
     /// @dev The governance contract is the department registry's: the same committee decides
     /// who operates logs.
-    constructor(IDepartmentRegistry departments) {
-        if (address(departments) == address(0)) revert AuditZeroAddress();
-        _departments = departments;
+    constructor(IDepartmentRegistry departments) DepartmentGated(departments) {
         _governance = departments.governance();
     }
 
@@ -48,7 +46,7 @@ contract AuditAnchors is IAuditAnchors, IAuditAnchorsErrors {
         external
         returns (uint32 index)
     {
-        bytes32 department = _departments.requireActive(msg.sender);
+        bytes32 department = _activeCaller();
         if (!_operators[department]) revert AuditNotLogOperator(department);
         if (logId == bytes32(0)) revert AuditZeroId();
         if (root == bytes32(0)) revert AuditZeroRoot();
@@ -69,11 +67,6 @@ contract AuditAnchors is IAuditAnchors, IAuditAnchorsErrors {
             anchoredAt: uint64(block.timestamp)
         });
         emit AuditSegmentAnchored(logId, index, department, firstSeq, lastSeq, root);
-    }
-
-    /// @inheritdoc IAuditAnchors
-    function departmentRegistry() external view returns (address) {
-        return address(_departments);
     }
 
     /// @inheritdoc IAuditAnchors
@@ -117,5 +110,9 @@ contract AuditAnchors is IAuditAnchors, IAuditAnchorsErrors {
             }
         }
         return (low, _segments[logId][low]);
+    }
+
+    function _revertZeroAddress() internal pure override {
+        revert AuditZeroAddress();
     }
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
+import {DepartmentGated} from "./DepartmentGated.sol";
 import {IDataSharing} from "./interfaces/IDataSharing.sol";
 import {IDataSharingErrors} from "./interfaces/IDataSharingErrors.sol";
 import {IDepartmentRegistry} from "./interfaces/IDepartmentRegistry.sol";
@@ -9,17 +10,17 @@ import {Roles} from "./Roles.sol";
 
 /// @title Data sharing
 /// @notice Datasets, access requests and grants between departments.
-contract DataSharing is IDataSharing, IDataSharingErrors {
-    uint8 public constant SHARE_UNCONDITIONAL = 0;
-    uint8 public constant SHARE_CONDITIONAL = 1;
-    uint8 public constant SHARE_NOT_SHAREABLE = 2;
+contract DataSharing is IDataSharing, IDataSharingErrors, DepartmentGated {
+    // The enums' values as getters, so that a client without the ABI's enums can check them.
+    uint8 public constant SHARE_UNCONDITIONAL = uint8(ShareClass.Unconditional);
+    uint8 public constant SHARE_CONDITIONAL = uint8(ShareClass.Conditional);
+    uint8 public constant SHARE_NOT_SHAREABLE = uint8(ShareClass.NotShareable);
 
-    uint8 public constant GRANT_PENDING = 1;
-    uint8 public constant GRANT_GRANTED = 2;
-    uint8 public constant GRANT_REJECTED = 3;
-    uint8 public constant GRANT_REVOKED = 4;
+    uint8 public constant GRANT_PENDING = uint8(GrantStatus.Pending);
+    uint8 public constant GRANT_GRANTED = uint8(GrantStatus.Granted);
+    uint8 public constant GRANT_REJECTED = uint8(GrantStatus.Rejected);
+    uint8 public constant GRANT_REVOKED = uint8(GrantStatus.Revoked);
 
-    IDepartmentRegistry private immutable _departments;
     address private immutable _governance;
 
     mapping(bytes32 datasetId => Dataset) private _datasets;
@@ -27,29 +28,29 @@ contract DataSharing is IDataSharing, IDataSharingErrors {
     uint256 private _grantCount;
     mapping(uint256 grantId => Grant) private _grants;
 
-    constructor(IDepartmentRegistry departments, address governance_) {
-        if (address(departments) == address(0) || governance_ == address(0)) {
-            revert SharingZeroAddress();
-        }
-        _departments = departments;
+    constructor(IDepartmentRegistry departments, address governance_)
+        DepartmentGated(departments)
+    {
+        if (governance_ == address(0)) revert SharingZeroAddress();
         _governance = governance_;
     }
 
     /// @inheritdoc IDataSharing
     function registerDataset(bytes32 datasetId, uint8 shareClass, bytes32 schemaHash) external {
-        bytes32 provider = _departments.requireRole(msg.sender, Roles.DATA_PROVIDER_ROLE);
+        bytes32 provider = _callerWithRole(Roles.DATA_PROVIDER_ROLE);
         if (datasetId == bytes32(0)) revert SharingZeroId();
         if (schemaHash == bytes32(0)) revert SharingZeroHash();
-        if (shareClass > SHARE_NOT_SHAREABLE) revert SharingInvalidShareClass(shareClass);
+        if (shareClass > uint8(type(ShareClass).max)) revert SharingInvalidShareClass(shareClass);
+        ShareClass class_ = ShareClass(shareClass);
         if (_datasets[datasetId].registeredAt != 0) revert SharingDatasetExists(datasetId);
         _datasets[datasetId] = Dataset({
             provider: provider,
-            shareClass: shareClass,
+            shareClass: class_,
             schemaHash: schemaHash,
             latestVersion: 0,
             registeredAt: uint64(block.timestamp)
         });
-        emit DatasetRegistered(datasetId, provider, shareClass, schemaHash);
+        emit DatasetRegistered(datasetId, provider, class_, schemaHash);
     }
 
     /// @inheritdoc IDataSharing
@@ -77,9 +78,9 @@ contract DataSharing is IDataSharing, IDataSharingErrors {
         uint64 expiresAt,
         uint32 maxUses
     ) external returns (uint256 grantId) {
-        bytes32 requester = _departments.requireRole(msg.sender, Roles.DATA_REQUESTER_ROLE);
+        bytes32 requester = _callerWithRole(Roles.DATA_REQUESTER_ROLE);
         Dataset storage dataset = _requireDataset(datasetId);
-        if (dataset.shareClass == SHARE_NOT_SHAREABLE) revert SharingNotShareable(datasetId);
+        if (dataset.shareClass == ShareClass.NotShareable) revert SharingNotShareable(datasetId);
         _checkFields(fields);
         if (purposeHash == bytes32(0)) revert SharingZeroHash();
         _checkTerms(expiresAt, maxUses);
@@ -91,7 +92,7 @@ contract DataSharing is IDataSharing, IDataSharingErrors {
             fields: fields,
             purposeHash: purposeHash,
             scenarioCode: scenarioCode,
-            status: GRANT_PENDING,
+            status: GrantStatus.Pending,
             reasonCode: 0,
             requestedAt: uint64(block.timestamp),
             decidedAt: 0,
@@ -102,7 +103,7 @@ contract DataSharing is IDataSharing, IDataSharingErrors {
         emit AccessRequested(
             grantId, datasetId, requester, fields, purposeHash, scenarioCode, expiresAt, maxUses
         );
-        if (dataset.shareClass == SHARE_UNCONDITIONAL) {
+        if (dataset.shareClass == ShareClass.Unconditional) {
             _grant(grantId, _grants[grantId]);
         }
     }
@@ -135,7 +136,7 @@ contract DataSharing is IDataSharing, IDataSharingErrors {
     /// @inheritdoc IDataSharing
     function rejectRequest(uint256 grantId, uint16 reasonCode) external {
         Grant storage grant = _requirePendingForProvider(grantId);
-        grant.status = GRANT_REJECTED;
+        grant.status = GrantStatus.Rejected;
         grant.reasonCode = reasonCode;
         grant.decidedAt = uint64(block.timestamp);
         emit AccessRejected(grantId, reasonCode);
@@ -146,8 +147,8 @@ contract DataSharing is IDataSharing, IDataSharingErrors {
         Grant storage grant = _requireGrant(grantId);
         // Governance acts without a department of its own; anyone else must be the provider.
         if (msg.sender != _governance) _requireProviderOf(grant.datasetId);
-        if (grant.status != GRANT_GRANTED) revert SharingGrantNotActive(grantId, grant.status);
-        grant.status = GRANT_REVOKED;
+        if (grant.status != GrantStatus.Granted) revert SharingGrantNotActive(grantId, grant.status);
+        grant.status = GrantStatus.Revoked;
         grant.reasonCode = reasonCode;
         emit GrantRevoked(grantId, msg.sender, reasonCode);
     }
@@ -159,7 +160,7 @@ contract DataSharing is IDataSharing, IDataSharingErrors {
     {
         Grant storage grant = _requireGrant(grantId);
         _requireProviderOf(grant.datasetId);
-        if (grant.status != GRANT_GRANTED) revert SharingGrantNotActive(grantId, grant.status);
+        if (grant.status != GrantStatus.Granted) revert SharingGrantNotActive(grantId, grant.status);
         if (block.timestamp >= grant.expiresAt) revert SharingGrantExpired(grantId, grant.expiresAt);
         if (!_departments.isActive(grant.requester)) {
             revert IDepartmentRegistryErrors.DepartmentSuspended(grant.requester);
@@ -178,11 +179,6 @@ contract DataSharing is IDataSharing, IDataSharingErrors {
         used = grant.used + uses;
         grant.used = used;
         emit GrantUsed(grantId, uses, used);
-    }
-
-    /// @inheritdoc IDataSharing
-    function departmentRegistry() external view returns (address) {
-        return address(_departments);
     }
 
     /// @inheritdoc IDataSharing
@@ -214,7 +210,7 @@ contract DataSharing is IDataSharing, IDataSharingErrors {
     /// @inheritdoc IDataSharing
     function isGrantActive(uint256 grantId) external view returns (bool) {
         Grant storage grant = _grants[grantId];
-        return grant.status == GRANT_GRANTED && block.timestamp < grant.expiresAt
+        return grant.status == GrantStatus.Granted && block.timestamp < grant.expiresAt
             && grant.used < grant.maxUses;
     }
 
@@ -223,8 +219,12 @@ contract DataSharing is IDataSharing, IDataSharingErrors {
         return _grantCount;
     }
 
+    function _revertZeroAddress() internal pure override {
+        revert SharingZeroAddress();
+    }
+
     function _grant(uint256 grantId, Grant storage grant) private {
-        grant.status = GRANT_GRANTED;
+        grant.status = GrantStatus.Granted;
         grant.decidedAt = uint64(block.timestamp);
         emit AccessGranted(grantId, grant.fields, grant.expiresAt, grant.maxUses);
     }
@@ -232,12 +232,14 @@ contract DataSharing is IDataSharing, IDataSharingErrors {
     function _requirePendingForProvider(uint256 grantId) private view returns (Grant storage grant) {
         grant = _requireGrant(grantId);
         _requireProviderOf(grant.datasetId);
-        if (grant.status != GRANT_PENDING) revert SharingRequestNotPending(grantId, grant.status);
+        if (grant.status != GrantStatus.Pending) {
+            revert SharingRequestNotPending(grantId, grant.status);
+        }
     }
 
     /// @dev The dataset, if the caller's department is its provider and an active DATA_PROVIDER.
     function _requireProviderOf(bytes32 datasetId) private view returns (Dataset storage dataset) {
-        bytes32 department = _departments.requireRole(msg.sender, Roles.DATA_PROVIDER_ROLE);
+        bytes32 department = _callerWithRole(Roles.DATA_PROVIDER_ROLE);
         dataset = _requireDataset(datasetId);
         if (dataset.provider != department) revert SharingNotProvider(datasetId, department);
     }

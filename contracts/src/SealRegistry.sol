@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
+import {DepartmentGated} from "./DepartmentGated.sol";
 import {IDepartmentRegistry} from "./interfaces/IDepartmentRegistry.sol";
 import {ISealRegistry} from "./interfaces/ISealRegistry.sol";
 import {ISealRegistryErrors} from "./interfaces/ISealRegistryErrors.sol";
@@ -8,16 +9,11 @@ import {Roles} from "./Roles.sol";
 
 /// @title Seal registry
 /// @notice Electronic seals, their holders, validity and revocation.
-contract SealRegistry is ISealRegistry, ISealRegistryErrors {
-    IDepartmentRegistry private immutable _departments;
-
+contract SealRegistry is ISealRegistry, ISealRegistryErrors, DepartmentGated {
     mapping(bytes32 sealId => Seal) private _seals;
     mapping(bytes32 sealId => mapping(bytes32 keyHash => bool)) private _isHolder;
 
-    constructor(IDepartmentRegistry departments) {
-        if (address(departments) == address(0)) revert SealZeroAddress();
-        _departments = departments;
-    }
+    constructor(IDepartmentRegistry departments) DepartmentGated(departments) {}
 
     /// @inheritdoc ISealRegistry
     function registerSeal(
@@ -26,7 +22,7 @@ contract SealRegistry is ISealRegistry, ISealRegistryErrors {
         uint64 validFrom,
         uint64 validTo
     ) external {
-        bytes32 owner = _departments.requireRole(msg.sender, Roles.SEAL_ADMIN_ROLE);
+        bytes32 owner = _callerWithRole(Roles.SEAL_ADMIN_ROLE);
         if (sealId == bytes32(0)) revert SealZeroId();
         if (_seals[sealId].registeredAt != 0) revert SealExists(sealId);
         if (holderKeyHashes.length == 0) revert SealNoHolders(sealId);
@@ -51,18 +47,13 @@ contract SealRegistry is ISealRegistry, ISealRegistryErrors {
 
     /// @inheritdoc ISealRegistry
     function revokeSeal(bytes32 sealId, uint16 reasonCode) external {
-        bytes32 department = _departments.requireRole(msg.sender, Roles.SEAL_ADMIN_ROLE);
+        bytes32 department = _callerWithRole(Roles.SEAL_ADMIN_ROLE);
         Seal storage seal = _requireSeal(sealId);
         if (seal.owner != department) revert SealNotOwner(sealId, department);
         if (seal.revokedAt != 0) revert SealAlreadyRevoked(sealId);
         seal.revokedAt = uint64(block.timestamp);
         seal.revocationReason = reasonCode;
         emit SealRevoked(sealId, department, reasonCode, uint64(block.timestamp));
-    }
-
-    /// @inheritdoc ISealRegistry
-    function departmentRegistry() external view returns (address) {
-        return address(_departments);
     }
 
     /// @inheritdoc ISealRegistry
@@ -81,6 +72,10 @@ contract SealRegistry is ISealRegistry, ISealRegistryErrors {
     /// @inheritdoc ISealRegistry
     function isHolder(bytes32 sealId, bytes32 keyHash) external view returns (bool) {
         return _isHolder[sealId][keyHash];
+    }
+
+    function _revertZeroAddress() internal pure override {
+        revert SealZeroAddress();
     }
 
     function _requireSeal(bytes32 sealId) private view returns (Seal storage seal) {

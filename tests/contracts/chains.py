@@ -135,6 +135,10 @@ class Chain:
     def latest_timestamp(self) -> int:
         return int(self.w3.eth.get_block("latest")["timestamp"])
 
+    def block_time(self, receipt: TxReceipt) -> int:
+        """The timestamp of the block ``receipt``'s transaction was mined in."""
+        return int(self.w3.eth.get_block(receipt["blockNumber"])["timestamp"])
+
     def travel_to(self, timestamp: int) -> None:
         """Mine a block at ``timestamp``, so calls and later blocks see at least that time."""
         raise NotImplementedError

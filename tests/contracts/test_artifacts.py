@@ -7,6 +7,7 @@ import json
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ from tests.contracts.chains import EmbeddedChain
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SOURCES_DIR = REPO_ROOT / "contracts" / "src"
 SOLCJS = REPO_ROOT / "node_modules" / ".bin" / "solcjs"
+PUSH0, PUSH1, PUSH32 = 0x5F, 0x60, 0x7F
 
 
 @pytest.mark.skipif(not SOLCJS.exists(), reason="solcjs is not installed (run `npm ci`)")
@@ -53,11 +55,34 @@ def test_artifact_directory_holds_exactly_the_contracts() -> None:
 def test_artifact_records_the_sources_it_was_built_from(name: str) -> None:
     document = json.loads((ARTIFACTS_DIR / f"{name}.json").read_text(encoding="utf-8"))
     assert document["compiler"]["version"].startswith("0.8.28+")
-    assert document["settings"]["evmVersion"] == "cancun"
+    assert document["settings"]["evmVersion"] == "paris"
     assert f"src/{name}.sol" in document["sourceSha256"]
     for unit, digest in document["sourceSha256"].items():
         source = (REPO_ROOT / "contracts" / unit).read_bytes()
         assert hashlib.sha256(source).hexdigest() == digest, f"{unit} changed: rebuild artifacts"
+
+
+def opcodes(code: bytes) -> Iterator[int]:
+    """The opcodes of ``code`` in order, the data of each PUSH skipped."""
+    position = 0
+    while position < len(code):
+        opcode = code[position]
+        yield opcode
+        position += 1 + (opcode - PUSH1 + 1 if PUSH1 <= opcode <= PUSH32 else 0)
+
+
+@pytest.mark.parametrize("name", CONTRACT_NAMES)
+def test_code_has_no_push0_so_it_runs_on_paris_chains(name: str) -> None:
+    """PUSH0 came with Shanghai, and a Clique chain (geth 1.13) stops at Paris: compiled for
+    Paris, the same code runs there, on the embedded chain, on Anvil and on Besu QBFT."""
+    artifact = load_artifact(name)
+    # The runtime code ends with solc's CBOR metadata, whose length is in the last two bytes:
+    # data, not code. The constructor is what comes before the runtime code in the creation code.
+    metadata_length = 2 + int.from_bytes(artifact.deployed_bytecode[-2:], "big")
+    runtime = artifact.deployed_bytecode[:-metadata_length]
+    constructor = artifact.bytecode[: artifact.bytecode.index(artifact.deployed_bytecode)]
+    for part in (runtime, constructor):
+        assert PUSH0 not in set(opcodes(part))
 
 
 def test_load_artifact() -> None:

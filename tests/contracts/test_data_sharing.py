@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 from web3 import Web3
 from web3.contract import Contract
@@ -12,13 +10,10 @@ from tests.contracts.chains import Chain, reverts
 from tests.contracts.deployment import (
     DATA_PROVIDER,
     DATA_REQUESTER,
-    UNAUTHORISED_CALLERS,
-    ZERO_ADDRESS,
     ZERO_HASH,
     Department,
     Deployment,
     random_hash,
-    unauthorised_caller,
 )
 
 UNCONDITIONAL, CONDITIONAL, NOT_SHAREABLE = 0, 1, 2
@@ -100,25 +95,7 @@ def grant_view(sharing: Contract, grant_id: int) -> dict[str, object]:
     return dict(zip(keys, sharing.functions.getGrant(grant_id).call(), strict=True))
 
 
-def block_time(chain: Chain, receipt: object) -> int:
-    return int(chain.w3.eth.get_block(receipt["blockNumber"])["timestamp"])  # type: ignore[index]
-
-
-# --- constructor and views ---------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("zero", ["registry", "governance"])
-def test_constructor_rejects_zero_address(chain: Chain, deployment: Deployment, zero: str) -> None:
-    registry = ZERO_ADDRESS if zero == "registry" else deployment.departments.address
-    governance = ZERO_ADDRESS if zero == "governance" else deployment.governance.address
-    with reverts("SharingZeroAddress"):
-        chain.deploy(chain.new_account(), "DataSharing", registry, governance)
-
-
-def test_address_views(deployment: Deployment) -> None:
-    sharing = deployment.sharing.functions
-    assert sharing.departmentRegistry().call() == deployment.departments.address
-    assert sharing.governance().call() == deployment.governance.address
+# --- views -------------------------------------------------------------------------------------
 
 
 def test_views_reject_unknown_ids(chain: Chain, deployment: Deployment) -> None:
@@ -130,58 +107,6 @@ def test_views_reject_unknown_ids(chain: Chain, deployment: Deployment) -> None:
     with reverts("SharingUnknownGrant", 0):
         chain.call(deployment.outsider, sharing.getGrant(0))
     assert not sharing.isGrantActive(10**6).call()
-
-
-# --- authorisation of every function -----------------------------------------------------------
-
-# For each role-gated function: the role it needs and how to call it, given a fresh pending
-# request of a conditional dataset and a fresh grant (both of `provider`).
-GATED: dict[str, tuple[bytes, Callable[[Contract, bytes, int, int], object]]] = {
-    "registerDataset": (
-        DATA_PROVIDER,
-        lambda c, d, p, g: c.functions.registerDataset(random_hash(), 1, random_hash()),
-    ),
-    "publishVersion": (
-        DATA_PROVIDER,
-        lambda c, d, p, g: c.functions.publishVersion(d, random_hash(), random_hash()),
-    ),
-    "requestAccess": (
-        DATA_REQUESTER,
-        lambda c, d, p, g: c.functions.requestAccess(d, [NAME], PURPOSE, 1, 2**40, 1),
-    ),
-    "approveRequest": (
-        DATA_PROVIDER,
-        lambda c, d, p, g: c.functions.approveRequest(p, [NAME], 2**40, 1),
-    ),
-    "rejectRequest": (DATA_PROVIDER, lambda c, d, p, g: c.functions.rejectRequest(p, 1)),
-    "revokeGrant": (DATA_PROVIDER, lambda c, d, p, g: c.functions.revokeGrant(g, 1)),
-    "consumeUses": (DATA_PROVIDER, lambda c, d, p, g: c.functions.consumeUses(g, 1, 0)),
-}
-
-
-@pytest.mark.parametrize("function_name", GATED)
-@pytest.mark.parametrize("kind", UNAUTHORISED_CALLERS)
-def test_every_function_refuses_unauthorised_callers(
-    deployment: Deployment,
-    provider: Department,
-    requester: Department,
-    function_name: str,
-    kind: str,
-) -> None:
-    chain = deployment.chain
-    dataset_id = new_dataset(deployment, provider, CONDITIONAL)
-    pending = request(deployment, requester, dataset_id)
-    grant_id = granted(deployment, provider, requester)
-    role, build = GATED[function_name]
-    account, error, arguments = unauthorised_caller(deployment, kind, role)
-    count = deployment.sharing.functions.grantCount().call()
-    with reverts(error, *arguments):
-        chain.send(account, build(deployment.sharing, dataset_id, pending, grant_id))
-    assert grant_view(deployment.sharing, pending)["status"] == PENDING
-    assert grant_view(deployment.sharing, grant_id)["status"] == GRANTED
-    assert grant_view(deployment.sharing, grant_id)["used"] == 0
-    assert deployment.sharing.functions.getDataset(dataset_id).call()[3] == 0
-    assert deployment.sharing.functions.grantCount().call() == count
 
 
 # --- registerDataset ---------------------------------------------------------------------------
@@ -209,7 +134,7 @@ def test_register_dataset(
         share_class,
         schema,
         0,
-        block_time(chain, receipt),
+        chain.block_time(receipt),
     )
 
 
@@ -267,7 +192,7 @@ def test_publish_version(chain: Chain, deployment: Deployment, provider: Departm
         assert sharing.functions.getVersion(dataset_id, version).call() == (
             content,
             signature,
-            block_time(chain, receipt),
+            chain.block_time(receipt),
         )
     assert sharing.functions.getDataset(dataset_id).call()[3] == 2
 
@@ -357,7 +282,7 @@ def test_request_access_to_conditional_dataset_waits_for_approval(
         "scenarioCode": SCENARIO,
         "status": PENDING,
         "reasonCode": 0,
-        "requestedAt": block_time(chain, receipt),
+        "requestedAt": chain.block_time(receipt),
         "decidedAt": 0,
         "expiresAt": expires_at,
         "maxUses": 5,
@@ -382,7 +307,7 @@ def test_request_access_to_unconditional_dataset_is_granted_at_once(
         {"grantId": grant_id, "fields": [PHONE], "expiresAt": expires_at, "maxUses": 3}
     ]
     grant = grant_view(deployment.sharing, grant_id)
-    assert (grant["status"], grant["decidedAt"]) == (GRANTED, block_time(chain, receipt))
+    assert (grant["status"], grant["decidedAt"]) == (GRANTED, chain.block_time(receipt))
     assert deployment.sharing.functions.isGrantActive(grant_id).call()
 
 
@@ -477,7 +402,7 @@ def test_approve_request_with_narrower_terms(
     assert grant == requested | {
         "fields": [ADDRESS, NAME],
         "status": GRANTED,
-        "decidedAt": block_time(chain, receipt),
+        "decidedAt": chain.block_time(receipt),
         "expiresAt": expires_at,
         "maxUses": 4,
     }
@@ -661,7 +586,7 @@ def test_reject_request(
     assert grant_view(deployment.sharing, grant_id) == requested | {
         "status": REJECTED,
         "reasonCode": 21,
-        "decidedAt": block_time(chain, receipt),
+        "decidedAt": chain.block_time(receipt),
     }
     assert not deployment.sharing.functions.isGrantActive(grant_id).call()
 

@@ -342,28 +342,6 @@ def test_execute_refuses_executed_proposal(chain: Chain, deployment: Deployment)
 # --- committee changes -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "function_name", ["addMember", "removeMember", "changeThreshold", "changeProposalLifetime"]
-)
-@pytest.mark.parametrize("caller", ["member", "outsider"])
-def test_committee_changes_refuse_direct_calls(
-    chain: Chain, deployment: Deployment, function_name: str, caller: str
-) -> None:
-    account = deployment.committee[0] if caller == "member" else deployment.outsider
-    argument = {
-        "addMember": deployment.outsider.address,
-        "removeMember": deployment.committee[2].address,
-        "changeThreshold": 1,
-        "changeProposalLifetime": 60,
-    }[function_name]
-    function = deployment.governance.get_function_by_name(function_name)(argument)
-    with reverts("GovernanceOnlySelf", account.address):
-        chain.send(account, function)
-    assert len(deployment.governance.functions.members().call()) == 3
-    assert deployment.governance.functions.threshold().call() == 2
-    assert deployment.governance.functions.proposalLifetime().call() == LIFETIME
-
-
 def test_add_member_through_proposal(chain: Chain) -> None:
     committee = Committee(chain, size=3, threshold=2)
     newcomer = chain.new_account()

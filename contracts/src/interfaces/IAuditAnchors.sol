@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
+import {IDepartmentGated} from "./IDepartmentGated.sol";
+
 /// @title Anchors of access-log segments
 /// @notice A department periodically anchors the Merkle root of the newest segment of one of its
 /// append-only access logs. Sequence numbers start at 0 and segments are contiguous, so every
@@ -8,7 +10,7 @@ pragma solidity ^0.8.28;
 /// Only a log operator — a department the governance committee named one — anchors: the operator
 /// that anchors a log's first segment owns the log, and only it extends the log. So a log id
 /// cannot be claimed by any other department first.
-interface IAuditAnchors {
+interface IAuditAnchors is IDepartmentGated {
     /// @notice A log. `owner` is zero for a log never anchored; `nextSeq` is the first sequence
     /// number the next segment must start at.
     struct AuditLog {
@@ -56,9 +58,6 @@ interface IAuditAnchors {
     function anchorSegment(bytes32 logId, uint64 firstSeq, uint64 lastSeq, bytes32 root)
         external
         returns (uint32 index);
-
-    /// @notice The department registry this contract checks callers against.
-    function departmentRegistry() external view returns (address);
 
     /// @notice The governance contract, the only caller allowed to name log operators.
     function governance() external view returns (address);

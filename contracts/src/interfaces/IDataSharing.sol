@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
+import {IDepartmentGated} from "./IDepartmentGated.sol";
+
 /// @title Government data sharing: datasets, requests and grants
 /// @notice A DATA_PROVIDER department registers datasets with a share class and publishes
 /// versions (SM3 content hash and the hash of its SM2 signature). A DATA_REQUESTER department
@@ -8,14 +10,29 @@ pragma solidity ^0.8.28;
 /// narrowing fields, expiry and uses) or rejects. Unconditional datasets are granted at request
 /// time. A request and the grant it becomes share one id. Grants are public, so anyone can audit
 /// who may use what, until when, and how often it was used.
-///
-/// Grant status codes: 1 pending, 2 granted, 3 rejected, 4 revoked. "Expired" is not stored: a
-/// grant is usable while `block.timestamp < expiresAt` (see {isGrantActive}).
-interface IDataSharing {
+interface IDataSharing is IDepartmentGated {
+    /// @notice Who may obtain a dataset: anyone who asks, whoever the provider approves, or
+    /// nobody (it can be listed, never requested).
+    enum ShareClass {
+        Unconditional,
+        Conditional,
+        NotShareable
+    }
+
+    /// @notice Where a request stands. `Unknown`: no such request. "Expired" is not stored: a
+    /// grant is usable while `block.timestamp < expiresAt` (see {isGrantActive}).
+    enum GrantStatus {
+        Unknown,
+        Pending,
+        Granted,
+        Rejected,
+        Revoked
+    }
+
     /// @notice A registered dataset. `latestVersion` is 0 until a version is published.
     struct Dataset {
         bytes32 provider;
-        uint8 shareClass;
+        ShareClass shareClass;
         bytes32 schemaHash;
         uint32 latestVersion;
         uint64 registeredAt;
@@ -36,7 +53,7 @@ interface IDataSharing {
         bytes32[] fields;
         bytes32 purposeHash;
         uint16 scenarioCode;
-        uint8 status;
+        GrantStatus status;
         uint16 reasonCode;
         uint64 requestedAt;
         uint64 decidedAt;
@@ -47,7 +64,10 @@ interface IDataSharing {
 
     /// @notice Department `provider` registered dataset `datasetId`.
     event DatasetRegistered(
-        bytes32 indexed datasetId, bytes32 indexed provider, uint8 shareClass, bytes32 schemaHash
+        bytes32 indexed datasetId,
+        bytes32 indexed provider,
+        ShareClass shareClass,
+        bytes32 schemaHash
     );
     /// @notice Version `version` of dataset `datasetId` was published.
     event DatasetVersionPublished(
@@ -73,7 +93,9 @@ interface IDataSharing {
     /// @notice `uses` uses of grant `grantId` were recorded; `used` in total so far.
     event GrantUsed(uint256 indexed grantId, uint32 uses, uint32 used);
 
-    /// @notice Register dataset `datasetId`. Caller: an active DATA_PROVIDER department.
+    /// @notice Register dataset `datasetId` with `shareClass`, a {ShareClass} value (`uint8`
+    /// so that an unknown class reverts {SharingInvalidShareClass}, where the ABI decoder of an
+    /// enum parameter would revert without data). Caller: an active DATA_PROVIDER department.
     function registerDataset(bytes32 datasetId, uint8 shareClass, bytes32 schemaHash) external;
 
     /// @notice Publish a new version of `datasetId`. Caller: its provider department.
@@ -119,9 +141,6 @@ interface IDataSharing {
     function consumeUses(uint256 grantId, uint32 uses, uint32 usedBefore)
         external
         returns (uint32 used);
-
-    /// @notice The department registry this contract checks callers against.
-    function departmentRegistry() external view returns (address);
 
     /// @notice The governance contract, which may revoke any grant.
     function governance() external view returns (address);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
+import {IDataSharing} from "./IDataSharing.sol";
+
 /// @title Errors of {DataSharing}
 interface IDataSharingErrors {
     /// @dev The department registry or governance address given at deployment is zero.
@@ -9,7 +11,7 @@ interface IDataSharingErrors {
     error SharingZeroId();
     /// @dev A hash argument (schema, content, signature, purpose or field name) is zero.
     error SharingZeroHash();
-    /// @dev `shareClass` is not 0 (unconditional), 1 (conditional) or 2 (not shareable).
+    /// @dev `shareClass` is not a {IDataSharing-ShareClass} value.
     error SharingInvalidShareClass(uint8 shareClass);
     /// @dev Dataset `datasetId` is already registered.
     error SharingDatasetExists(bytes32 datasetId);
@@ -30,9 +32,9 @@ interface IDataSharingErrors {
     /// @dev No request or grant has id `grantId`.
     error SharingUnknownGrant(uint256 grantId);
     /// @dev Request `grantId` has status `status`, not pending.
-    error SharingRequestNotPending(uint256 grantId, uint8 status);
+    error SharingRequestNotPending(uint256 grantId, IDataSharing.GrantStatus status);
     /// @dev Grant `grantId` has status `status`, not granted.
-    error SharingGrantNotActive(uint256 grantId, uint8 status);
+    error SharingGrantNotActive(uint256 grantId, IDataSharing.GrantStatus status);
     /// @dev An approval of `grantId` names `field`, which was not requested.
     error SharingFieldNotRequested(uint256 grantId, bytes32 field);
     /// @dev An approval of `grantId` would expire at `given`, after the `requested` expiry.

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
+import {IDepartmentGated} from "./IDepartmentGated.sol";
+
 /// @title Registry of e-licence batches and licence status
 /// @notice An issuing department anchors the Merkle root of each batch of licences (SM3 leaves,
 /// sorted-pair tree). The contract cannot check SM3 proofs, so a licence is addressed by the pair
@@ -8,11 +10,22 @@ pragma solidity ^0.8.28;
 /// verifier checks the leaf's membership proof off chain. Keying status by the pair means a
 /// department can only ever change licences of batches it anchored itself.
 ///
-/// Status codes (MOHURD style): 0 unknown to the chain (root not anchored), 1 valid,
-/// 2 suspended, 3 withdrawn, 4 cancelled, 6 superseded (renewed or transferred), 7 revoked as a
-/// penalty. Code 5 (expired) is never stored: verifiers compute it from the signed validity
-/// dates. A licence of an anchored batch that was never changed is valid.
-interface ILicenceRegistry {
+/// A licence of an anchored batch that was never changed is valid.
+interface ILicenceRegistry is IDepartmentGated {
+    /// @notice A licence's status; the values are the MOHURD codes 0 to 7. `Unknown`: the root
+    /// is not anchored. `Expired` is never stored: verifiers compute it from the signed validity
+    /// dates. `Superseded`: renewed or transferred. `Revoked`: as a penalty.
+    enum LicenceStatus {
+        Unknown,
+        Valid,
+        Suspended,
+        Withdrawn,
+        Cancelled,
+        Expired,
+        Superseded,
+        Revoked
+    }
+
     /// @notice An anchored batch. `anchoredAt` is 0 for a root that is not anchored.
     struct Batch {
         bytes32 issuer;
@@ -21,9 +34,9 @@ interface ILicenceRegistry {
     }
 
     /// @notice The status of one licence. For a licence never changed, `changedAt` is the time
-    /// its batch was anchored and `reasonCode` is 0. `supersededBy*` is set for status 6 only.
-    struct LicenceStatus {
-        uint8 status;
+    /// its batch was anchored and `reasonCode` is 0. `supersededBy*` is set for `Superseded` only.
+    struct LicenceRecord {
+        LicenceStatus status;
         uint16 reasonCode;
         uint64 changedAt;
         bytes32 supersededByRoot;
@@ -36,8 +49,8 @@ interface ILicenceRegistry {
     event LicenceStatusChanged(
         bytes32 indexed root,
         bytes32 indexed leaf,
-        uint8 indexed status,
-        uint8 previousStatus,
+        LicenceStatus indexed status,
+        LicenceStatus previousStatus,
         uint16 reasonCode
     );
     /// @notice Licence (`root`, `leaf`) was superseded by licence (`newRoot`, `newLeaf`).
@@ -48,25 +61,26 @@ interface ILicenceRegistry {
     /// @notice Anchor batch `root` of `count` licences. Caller: an active ISSUER department.
     function anchorBatch(bytes32 root, uint32 count) external;
 
-    /// @notice Suspend a valid licence (1 → 2). Caller: the department that anchored `root`.
+    /// @notice Suspend a `Valid` licence. Caller: the department that anchored `root`.
     function suspendLicence(bytes32 root, bytes32 leaf, uint16 reasonCode) external;
 
-    /// @notice Reinstate a suspended licence (2 → 1). Caller: the department that anchored `root`.
+    /// @notice Reinstate a `Suspended` licence. Caller: the department that anchored `root`.
     function reinstateLicence(bytes32 root, bytes32 leaf, uint16 reasonCode) external;
 
-    /// @notice Withdraw a valid or suspended licence (→ 3, final). Caller: the anchoring
+    /// @notice Withdraw a valid or suspended licence (→ `Withdrawn`, final). Caller: the anchoring
     /// department.
     function withdrawLicence(bytes32 root, bytes32 leaf, uint16 reasonCode) external;
 
-    /// @notice Cancel a valid or suspended licence (→ 4, final). Caller: the anchoring department.
+    /// @notice Cancel a valid or suspended licence (→ `Cancelled`, final). Caller: the anchoring
+    /// department.
     function cancelLicence(bytes32 root, bytes32 leaf, uint16 reasonCode) external;
 
-    /// @notice Revoke a valid or suspended licence as a penalty (→ 7, final). Caller: the
+    /// @notice Revoke a valid or suspended licence as a penalty (→ `Revoked`, final). Caller: the
     /// anchoring department.
     function revokeLicence(bytes32 root, bytes32 leaf, uint16 reasonCode) external;
 
     /// @notice Supersede a valid or suspended licence by a valid licence of a batch the same
-    /// department anchored (→ 6, final), for renewal or transfer.
+    /// department anchored (→ `Superseded`, final), for renewal or transfer.
     function supersedeLicence(
         bytes32 root,
         bytes32 leaf,
@@ -75,12 +89,9 @@ interface ILicenceRegistry {
         uint16 reasonCode
     ) external;
 
-    /// @notice The department registry this registry checks callers against.
-    function departmentRegistry() external view returns (address);
-
     /// @notice Batch `root` (all zero if it is not anchored).
     function batchOf(bytes32 root) external view returns (Batch memory);
 
-    /// @notice The status of licence (`root`, `leaf`); status 0 if `root` is not anchored.
-    function statusOf(bytes32 root, bytes32 leaf) external view returns (LicenceStatus memory);
+    /// @notice The status of licence (`root`, `leaf`); `Unknown` if `root` is not anchored.
+    function statusOf(bytes32 root, bytes32 leaf) external view returns (LicenceRecord memory);
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
+import {ILicenceRegistry} from "./ILicenceRegistry.sol";
+
 /// @title Errors of the {LicenceRegistry}
 interface ILicenceRegistryErrors {
     /// @dev The department registry address given at deployment is zero.
@@ -18,7 +20,12 @@ interface ILicenceRegistryErrors {
     /// @dev `department` did not anchor `root`, so it may not change its licences.
     error LicenceNotBatchIssuer(bytes32 root, bytes32 department);
     /// @dev Licence (`root`, `leaf`) cannot go from status `from` to status `to`.
-    error LicenceInvalidTransition(bytes32 root, bytes32 leaf, uint8 from, uint8 to);
+    error LicenceInvalidTransition(
+        bytes32 root,
+        bytes32 leaf,
+        ILicenceRegistry.LicenceStatus from,
+        ILicenceRegistry.LicenceStatus to
+    );
     /// @dev (`newRoot`, `newLeaf`) cannot succeed a licence: it is the same licence or not valid.
     error LicenceInvalidSuccessor(bytes32 newRoot, bytes32 newLeaf);
 }

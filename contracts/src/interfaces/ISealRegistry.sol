@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
+import {IDepartmentGated} from "./IDepartmentGated.sol";
+
 /// @title Registry of electronic seals (GB/T 38540)
 /// @notice A seal is identified by the SM3 hash of its GB/T 38540 seal structure. The registry
 /// records which department owns it, the hashes of its holders' public keys, its validity period
 /// and, once revoked, when and why, so that verifiers can ask whether a seal was valid at the
 /// time it was applied.
-interface ISealRegistry {
+interface ISealRegistry is IDepartmentGated {
     /// @notice A registered seal. `revokedAt` is 0 while the seal is not revoked.
     struct Seal {
         bytes32 owner;
@@ -43,9 +45,6 @@ interface ISealRegistry {
     /// @notice Revoke seal `sealId` from now on. Caller: the owning department, still an active
     /// SEAL_ADMIN.
     function revokeSeal(bytes32 sealId, uint16 reasonCode) external;
-
-    /// @notice The department registry this registry checks callers against.
-    function departmentRegistry() external view returns (address);
 
     /// @notice Seal `sealId`; reverts {SealUnknown}.
     function getSeal(bytes32 sealId) external view returns (Seal memory);
