@@ -14,17 +14,13 @@ from httpx import Response
 
 from govledger.app import create_app
 from govledger.auth.signin import sign_challenge
+from govledger.bench.setup import department_code, prepare_chain
 from govledger.chain import (
     ChainContext,
     committee_signers,
     department_key_name,
-    init_chain,
-    open_chain,
     open_keystore,
-    register_department,
-    set_log_operator,
 )
-from govledger.directory import uscc_check_character
 from govledger.keystore import KeyPair, Keystore
 from govledger.settings import Settings
 from ledger.contracts import Role
@@ -39,8 +35,7 @@ PROBLEM = "application/problem+json"
 
 
 def make_code(serial: int) -> str:
-    first17 = f"11350000{serial:09d}"
-    return first17 + uscc_check_character(first17)
+    return department_code("11350000", serial)
 
 
 PROVIDER = make_code(101)
@@ -206,15 +201,13 @@ def prepared_settings(
     settings = Settings(
         data_dir=data_dir, database_url=database_url, environment="test", **chain_settings
     )
-    keystore = open_keystore(settings)
-    init_chain(settings, keystore, members=1, threshold=1)
-    with open_chain(settings) as chain:
-        signers = committee_signers(keystore, chain.registries)
-        for code, roles in DEPARTMENTS.items():
-            register_department(
-                chain.registries, keystore, signers, code, name=f"Dept {code}", roles=roles
-            )
-        set_log_operator(chain.registries, signers, OPERATOR)
+    prepare_chain(
+        settings,
+        DEPARTMENTS,
+        name=lambda code: f"Dept {code}",
+        committee_size=1,
+        log_operator=OPERATOR,
+    )
     return settings
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from govledger.auth.directory import DepartmentDirectory
+from govledger.bench.setup import department_code
 from govledger.chain import (
     ChainContext,
     Committee,
@@ -26,7 +27,7 @@ from govledger.chain import (
     submit_action,
     suspend_department,
 )
-from govledger.directory import ChainDepartmentDirectory, check_uscc, uscc_check_character
+from govledger.directory import ChainDepartmentDirectory, check_uscc
 from govledger.errors import Conflict, Forbidden, InvalidInput, NotFound
 from govledger.keystore import KeyPair, Keystore
 from govledger.settings import Settings
@@ -49,8 +50,7 @@ PUBLISHED_CODES = [
 
 def make_code(serial: int) -> str:
     """A well-formed code (check character computed) for test department ``serial``."""
-    first17 = f"11350000{serial:09d}"
-    return first17 + uscc_check_character(first17)
+    return department_code("11350000", serial)
 
 
 @dataclass
