@@ -13,6 +13,8 @@ import threading
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import TypeVar, cast
 
+from stdnum.cn import uscc
+
 from govledger.auth.directory import DepartmentRecord
 from govledger.errors import InvalidInput
 from govledger.lru import DEFAULT_MAXSIZE, LRUCache
@@ -30,28 +32,17 @@ from ledger.events import DecodedEvent
 V = TypeVar("V")
 _ABSENT = object()  # not kept (a kept value may be None: a remembered miss)
 
-# GB 32100-2015: weight of each of the first 17 characters in the check character.
-_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-_MODULUS = len(CODE_ALPHABET)  # 31
-
-
-def uscc_check_character(first17: str) -> str:
-    """The check character of a code whose first 17 characters are ``first17``."""
-    total = sum(
-        CODE_ALPHABET.index(char) * weight
-        for char, weight in zip(first17, _USCC_WEIGHTS, strict=True)
-    )
-    return CODE_ALPHABET[(_MODULUS - total % _MODULUS) % _MODULUS]
-
 
 def check_uscc(code: str) -> str:
     """Return ``code`` if it is a well-formed unified social credit code, else ``InvalidInput``."""
+    # Length and alphabet first: python-stdnum computes the check character after upper-casing
+    # and stripping separators, and a department has one spelling of its code.
     if len(code) != CODE_LENGTH or any(char not in CODE_ALPHABET for char in code):
         raise InvalidInput(
             f"{code!r} is not a unified social credit code: {CODE_LENGTH} characters of "
             f"{CODE_ALPHABET}"
         )
-    expected = uscc_check_character(code[:-1])
+    expected = uscc.calc_check_digit(code[:-1])
     if code[-1] != expected:
         raise InvalidInput(
             f"{code!r} is not a unified social credit code: the check character should be "

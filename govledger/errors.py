@@ -157,7 +157,7 @@ def _library_error_table() -> list[tuple[type[BaseException], type[GovLedgerErro
         (smx.InvalidTag, VerificationFailed),
         (smx.DecryptionFailed, VerificationFailed),
         (smx.InvalidKey, InvalidInput),
-        (smx.BackendUnavailable, ConfigurationError),
+        (smx.CryptoBackendUnavailable, ConfigurationError),
         (smx.SMCryptoError, InvalidInput),
         # Out of gas is the gas limit the server chose, not the caller's request.
         (lex.OutOfGas, ChainUnavailable),

@@ -1,14 +1,8 @@
-"""Key storage for principals (departments, the service itself): one encrypted file per name.
+"""Key storage for principals (departments, the service itself): one file per name, sealed
+with SM4-GCM under a PBKDF2-HMAC-SM3 key from the passphrase, written once and atomically.
 
-Each file holds an SM2 private key (PKCS#8 PEM) and a chain account key (secp256k1), sealed with
-SM4-GCM under a key derived from the passphrase with PBKDF2-HMAC-SM3 (``sm_crypto.derive_key``)
-and a random salt kept in the file. The associated data binds the file format, the principal's
-name and the KDF parameters, so a file copied under another name, or with altered parameters,
-does not open. A wrong passphrase and a damaged file give the same error, on purpose.
-
-Files are written once, atomically (temporary file, fsync, hard link, which never overwrites),
-with mode 0600 in a 0700 directory. There is no default passphrase: without one,
-:func:`generated_passphrase` makes a random one, once, into a private file (docs/platform.md).
+A wrong passphrase and a damaged file give the same error, on purpose. docs/platform.md
+("Keystore") has the file format and the passphrase rules.
 """
 
 from __future__ import annotations

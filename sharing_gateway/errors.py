@@ -88,7 +88,7 @@ class VersionMissing(ContentMismatch):
     title = "The chain's latest version is not stored"
 
 
-class SignatureInvalid(ReleaseRefused):
+class ReleaseSignatureInvalid(ReleaseRefused):
     """The provider's signature does not match the chain's hash or the provider's key."""
 
     code = "release-signature-invalid"

@@ -619,12 +619,12 @@ class Gateway:
             )
         signature = bytes.fromhex(version.signature)
         if sm3(signature) != anchored.signature_hash:
-            raise errors.SignatureInvalid("the signature is not the one anchored on chain")
+            raise errors.ReleaseSignatureInvalid("the signature is not the one anchored on chain")
         signer_key = self.view.key_in_force(
             provider_code, version.signer_key_version, anchored.published_at
         )
         if signer_key is None:
-            raise errors.SignatureInvalid(
+            raise errors.ReleaseSignatureInvalid(
                 f"key version {version.signer_key_version} of {provider_code} was not in force "
                 f"when {version.dataset_id} v{version.version} was published"
             )
@@ -633,7 +633,7 @@ class Gateway:
             try:
                 _public_key(signer_key).verify(signature, content_hash)
             except (SMCryptoError, VerificationFailed):
-                raise errors.SignatureInvalid(
+                raise errors.ReleaseSignatureInvalid(
                     f"the signature does not verify with key version "
                     f"{version.signer_key_version} of {provider_code}"
                 ) from None

@@ -19,7 +19,7 @@ from sm_crypto._sm3 import DEFAULT_KDF_ITERATIONS, derive_key, hmac_sm3, sm3, sm
 from sm_crypto._sm4 import SM4CBC, SM4GCM, generate_key, open_sealed, seal
 from sm_crypto.backends import available_backends, backend_name, get_backend
 from sm_crypto.exceptions import (
-    BackendUnavailable,
+    CryptoBackendUnavailable,
     DecryptionFailed,
     InvalidKey,
     InvalidParameter,
@@ -35,8 +35,8 @@ __all__ = [
     "DEFAULT_UID",
     "SM4CBC",
     "SM4GCM",
-    "BackendUnavailable",
     "CiphertextFormat",
+    "CryptoBackendUnavailable",
     "DecryptionFailed",
     "InvalidKey",
     "InvalidParameter",

@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from sm_crypto import _keyformats
 from sm_crypto.exceptions import (
-    BackendUnavailable,
+    CryptoBackendUnavailable,
     DecryptionFailed,
     InvalidKey,
     InvalidSignature,
@@ -81,7 +81,9 @@ class _LibCrypto:
                 function.argtypes = argtypes
                 setattr(self, name, function)
         except (OSError, AttributeError) as exc:
-            raise BackendUnavailable(f"cannot load OpenSSL 3 libcrypto from {path}: {exc}") from exc
+            raise CryptoBackendUnavailable(
+                f"cannot load OpenSSL 3 libcrypto from {path}: {exc}"
+            ) from exc
 
     def __getattr__(self, name: str) -> Any:  # for the type checker: attributes set above
         raise AttributeError(name)
@@ -272,18 +274,18 @@ class NativeBackend:
         """Load libcrypto (from ``path``, or wherever the system finds it) and check it has SM2."""
         lib = _LibCrypto(path or _locate_libcrypto())
         if lib.OpenSSL_version_num() < 0x30000000:
-            raise BackendUnavailable("the native backend needs OpenSSL 3")
+            raise CryptoBackendUnavailable("the native backend needs OpenSSL 3")
         probe = lib.EVP_PKEY_CTX_new_from_name(None, b"SM2", None)
         if not probe:
             lib.ERR_clear_error()
-            raise BackendUnavailable("this libcrypto has no SM2")
+            raise CryptoBackendUnavailable("this libcrypto has no SM2")
         lib.EVP_PKEY_CTX_free(probe)
         if "sm3" not in hashlib.algorithms_available:
-            raise BackendUnavailable("hashlib has no SM3 on this machine")
+            raise CryptoBackendUnavailable("hashlib has no SM3 on this machine")
         try:
             Cipher(algorithms.SM4(bytes(16)), modes.GCM(bytes(12))).encryptor()
         except UnsupportedAlgorithm as exc:
-            raise BackendUnavailable("cryptography has no SM4-GCM on this machine") from exc
+            raise CryptoBackendUnavailable("cryptography has no SM4-GCM on this machine") from exc
         return cls(lib)
 
     # SM3 --------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 for SM3, ``cryptography`` for SM4) or the pure-Python one.
 
 The default is chosen once, on first use: ``SM_CRYPTO_BACKEND=native`` or ``=python`` forces
-one (``native`` raises :class:`~sm_crypto.exceptions.BackendUnavailable` if it cannot load);
+one (``native`` raises :class:`~sm_crypto.exceptions.CryptoBackendUnavailable` if it cannot load);
 unset, native is used when it loads and python otherwise. ``SM_CRYPTO_LIBCRYPTO`` names the
 libcrypto to load instead of the one the system's loader finds.
 
@@ -22,7 +22,7 @@ import os
 from functools import cache
 from typing import TYPE_CHECKING, Protocol, Self
 
-from sm_crypto.exceptions import BackendUnavailable
+from sm_crypto.exceptions import CryptoBackendUnavailable
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer
@@ -117,7 +117,9 @@ class Backend(Protocol):
 
 
 @cache
-def _load(name: str, *, allow_unsafe_private_keys: bool = False) -> Backend | BackendUnavailable:
+def _load(
+    name: str, *, allow_unsafe_private_keys: bool = False
+) -> Backend | CryptoBackendUnavailable:
     # A failure is cached too: probing for libcrypto once is enough.
     try:
         if name == "native":
@@ -129,9 +131,9 @@ def _load(name: str, *, allow_unsafe_private_keys: bool = False) -> Backend | Ba
 
             allowed = os.environ.get(ALLOW_PRIVATE_KEYS_ENV_VAR, "").strip() == "1"
             return PythonBackend(allow_private_keys=allow_unsafe_private_keys or allowed)
-    except BackendUnavailable as exc:
+    except CryptoBackendUnavailable as exc:
         return exc
-    return BackendUnavailable(
+    return CryptoBackendUnavailable(
         f"unknown sm_crypto backend {name!r}: choose one of {', '.join(BACKEND_NAMES)}"
     )
 
@@ -145,7 +147,7 @@ def get_backend(name: str | None = None, *, allow_unsafe_private_keys: bool = Fa
     if name is None:
         return default_backend()
     loaded = _load(name, allow_unsafe_private_keys=allow_unsafe_private_keys and name == "python")
-    if isinstance(loaded, BackendUnavailable):
+    if isinstance(loaded, CryptoBackendUnavailable):
         raise loaded
     return loaded
 
@@ -157,7 +159,7 @@ def default_backend() -> Backend:
     if forced:
         return get_backend(forced)
     native = _load("native")
-    return get_backend("python") if isinstance(native, BackendUnavailable) else native
+    return get_backend("python") if isinstance(native, CryptoBackendUnavailable) else native
 
 
 def resolve(backend: Backend | None) -> Backend:
@@ -167,7 +169,7 @@ def resolve(backend: Backend | None) -> Backend:
 
 def available_backends() -> list[str]:
     """The names of the backends that load on this machine."""
-    return [name for name in BACKEND_NAMES if not isinstance(_load(name), BackendUnavailable)]
+    return [name for name in BACKEND_NAMES if not isinstance(_load(name), CryptoBackendUnavailable)]
 
 
 def backend_name() -> str:

@@ -28,10 +28,10 @@ class InvalidParameter(SMCryptoError, ValueError):
     """An argument has the wrong length or range: a nonce, IV, salt, user ID or empty plaintext."""
 
 
-class BackendUnavailable(SMCryptoError):
+class CryptoBackendUnavailable(SMCryptoError):
     """The requested crypto backend cannot be loaded on this machine."""
 
 
-class UnsafeBackendRefused(BackendUnavailable):
+class UnsafeBackendRefused(CryptoBackendUnavailable):
     """A private-key operation (key generation, loading, signing, decryption) was asked of the
     pure-Python backend, which is not constant time, without it being allowed explicitly."""

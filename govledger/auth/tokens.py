@@ -1,14 +1,8 @@
-"""Access tokens: JWTs signed by the service with SM2, for departments now and holders later.
+"""Access tokens: JWTs signed by the service with SM2 (``alg: SM2``), for departments and
+holders.
 
-Every token carries ``sub``, ``kind``, ``iat``, ``exp``, ``jti``, ``aud`` and ``iss``; callers add
-their own claims (a department token adds ``roles`` and ``key_version``). Verification accepts
-only ``alg: SM2``, only this service's key, only its audience and issuer, and only the kind the
-caller asks for.
-
-A token that passed is remembered (bounded, least recently used first out) until its own
-``exp``, so its SM2 signature is checked once, not on every request: the token string is the
-key, so any altered token is a different key and gets every check. A refused token is never
-remembered.
+A token that passed is remembered until its own ``exp``, keyed by the token string, so its
+signature is checked once. docs/platform.md ("Tokens") has the claims and the checks.
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ from typing import Any, Literal
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
-from govledger.directory import uscc_check_character
+from govledger.bench.setup import department_code
 from govledger.settings import Settings
 from ledger import BackendUnavailable, Call, JSONRPCBackend, Ledger, Receipt
 from ledger.backends.base import Backend
@@ -146,8 +146,7 @@ class _Bench:
         self.ledger = ledger
         self.contracts = contracts
         self.committee = committee
-        first17 = "11350000000000001"
-        self.code = first17 + uscc_check_character(first17)
+        self.code = department_code("11350000", 1)
         self.department: LocalAccount = Account.create()
         self.progress = progress
         self._log_id = os.urandom(32)

@@ -30,10 +30,7 @@ import httpx
 from fastapi import FastAPI
 
 from govledger.app import create_app
-from govledger.committee import committee_signers
-from govledger.departments import register_department, set_log_operator
-from govledger.deployment import init_chain, open_chain
-from govledger.directory import uscc_check_character
+from govledger.bench.setup import department_code, prepare_chain
 from govledger.keystore import open_keystore
 from govledger.settings import Settings, load_settings
 from ledger.contracts.values import Role
@@ -53,12 +50,7 @@ _CONTENT_LENGTH = re.compile(rb"\r\ncontent-length: *(\d+)", re.IGNORECASE)
 _AUDIT_SEQ = re.compile(rb'"audit_seq": *(\d+)')
 
 
-def _code(serial: int) -> str:
-    first17 = f"91350100{serial:09d}"
-    return first17 + uscc_check_character(first17)
-
-
-PROVIDER, REQUESTER, OPERATOR = _code(1), _code(2), _code(3)
+PROVIDER, REQUESTER, OPERATOR = (department_code("91350100", serial) for serial in (1, 2, 3))
 
 
 @dataclass(frozen=True)
@@ -82,17 +74,16 @@ def app_from_environment() -> FastAPI:
 
 def _prepare_chain(settings: Settings, progress: Progress) -> None:
     progress("deploying contracts and registering three departments")
-    keystore = open_keystore(settings)
-    init_chain(settings, keystore, members=1, threshold=1)
-    with open_chain(settings) as chain:
-        signers = committee_signers(keystore, chain.registries)
-        for code, roles in (
-            (PROVIDER, [Role.DATA_PROVIDER]),
-            (REQUESTER, [Role.DATA_REQUESTER]),
-            (OPERATOR, [Role.AUDITOR]),
-        ):
-            register_department(chain.registries, keystore, signers, code, name=code, roles=roles)
-        set_log_operator(chain.registries, signers, OPERATOR)
+    prepare_chain(
+        settings,
+        {
+            PROVIDER: [Role.DATA_PROVIDER],
+            REQUESTER: [Role.DATA_REQUESTER],
+            OPERATOR: [Role.AUDITOR],
+        },
+        committee_size=1,
+        log_operator=OPERATOR,
+    )
 
 
 @contextmanager

@@ -28,10 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from govledger.app import default_services, open_platform
-from govledger.committee import committee_signers
-from govledger.departments import register_department
-from govledger.deployment import init_chain, open_chain
-from govledger.keystore import open_keystore
+from govledger.bench.setup import prepare_chain
 from govledger.settings import Settings
 from govledger.workers import forked_pool
 from ledger.contracts.values import Role
@@ -57,20 +54,8 @@ def _quiet(_stage: str, _done: int, _total: int) -> None:
 def register_issuer(settings: Settings, code: str, name: str) -> bool:
     """Initialise the chain if needed and register ``code`` as an ISSUER and SEAL_ADMIN
     through the (local) governance committee. Returns False if it already was."""
-    keystore = open_keystore(settings)
-    init_chain(settings, keystore)
-    with open_chain(settings) as chain:
-        if chain.registries.departments.is_registered(code):
-            return False
-        register_department(
-            chain.registries,
-            keystore,
-            committee_signers(keystore, chain.registries),
-            code,
-            name=name,
-            roles=[Role.ISSUER, Role.SEAL_ADMIN],
-        )
-    return True
+    roles = {code: [Role.ISSUER, Role.SEAL_ADMIN]}
+    return bool(prepare_chain(settings, roles, name=lambda _: name))
 
 
 def sample_licence(number: int) -> dict[str, Any]:

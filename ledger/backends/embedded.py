@@ -53,10 +53,10 @@ from ledger.backends.embedded_chain import (
     CallReverted,
     ChainOpenError,
     EmbeddedChain,
+    InvalidTransaction,
     LogFilter,
     LogRow,
     ReceiptRow,
-    TransactionRejected,
     effective_gas_price,
 )
 from ledger.backends.sqlite_db import SQLiteAtomicDB, open_sqlite, open_sqlite_read_only
@@ -359,7 +359,7 @@ class EmbeddedBackend(Closing):
                 decoded.append(chain.decode_transaction(_data(raw)))
             except _RPCFailure as failure:
                 decoded.append(failure)
-            except TransactionRejected as rejection:
+            except InvalidTransaction as rejection:
                 decoded.append(_RPCFailure(SERVER_ERROR, str(rejection)))
         transactions = [item for item in decoded if not isinstance(item, _RPCFailure)]
         try:

@@ -117,7 +117,7 @@ class ChainOpenError(Exception):
     """The stored chain cannot be used as asked (e.g. it was created with another chain id)."""
 
 
-class TransactionRejected(Exception):
+class InvalidTransaction(Exception):
     """A transaction is invalid for the chain as it stands; the message is geth's wording."""
 
 
@@ -336,24 +336,22 @@ class EmbeddedChain:
     def decode_transaction(self, raw: bytes) -> SignedTransactionAPI:
         """Decode a signed transaction, refusing types and encodings this chain does not take."""
         if raw and raw[0] <= 0x7F and raw[0] not in SUPPORTED_TX_TYPES:
-            raise TransactionRejected("transaction type not supported")
+            raise InvalidTransaction("transaction type not supported")
         builder = self._vm(self.head).get_transaction_builder()
         try:
             return builder.decode(raw)
         except (rlp.exceptions.RLPException, ValidationError, ValueError, TypeError) as error:
-            raise TransactionRejected(f"invalid transaction encoding: {error}") from error
+            raise InvalidTransaction(f"invalid transaction encoding: {error}") from error
 
-    def send(
-        self, transactions: Sequence[SignedTransactionAPI]
-    ) -> list[TransactionRejected | None]:
+    def send(self, transactions: Sequence[SignedTransactionAPI]) -> list[InvalidTransaction | None]:
         """Validate, execute and mine ``transactions`` in order, durably, before returning.
 
         Valid ones go into as few new blocks as the block gas limit allows; each invalid one
-        gets its :class:`TransactionRejected` in the result (``None`` for a mined one) and
+        gets its :class:`InvalidTransaction` in the result (``None`` for a mined one) and
         changes nothing. All new blocks commit in one SQLite transaction: on any unexpected
         error nothing is written and the error propagates.
         """
-        outcomes: list[TransactionRejected | None] = []
+        outcomes: list[InvalidTransaction | None] = []
         head = self._head
         with self._db.transaction():
             pending: _PendingBlock | None = None
@@ -365,7 +363,7 @@ class EmbeddedChain:
                     pending = _PendingBlock(self._chain, head, self._clock())
                 try:
                     self._check(transaction, pending)
-                except TransactionRejected as rejection:
+                except InvalidTransaction as rejection:
                     outcomes.append(rejection)
                     continue
                 pending.apply(transaction)
@@ -378,41 +376,41 @@ class EmbeddedChain:
     def _check(self, transaction: SignedTransactionAPI, pending: _PendingBlock) -> None:
         """Geth's transaction-pool checks, in geth's order and wording."""
         if transaction.chain_id is None:
-            raise TransactionRejected(
+            raise InvalidTransaction(
                 "only replay-protected (EIP-155) transactions allowed over RPC"
             )
         if transaction.chain_id != self.chain_id:
-            raise TransactionRejected("invalid chain id for signer")
+            raise InvalidTransaction("invalid chain id for signer")
         # EIP-2: a signature with s in the upper half is a malleated copy of another one.
         if not 0 < transaction.s <= SECPK1_N // 2:
-            raise TransactionRejected("invalid sender: invalid transaction v, r, s values")
+            raise InvalidTransaction("invalid sender: invalid transaction v, r, s values")
         try:
             transaction.check_signature_validity()
             sender = transaction.sender
         except (BadSignature, ValidationError, ValueError) as error:
-            raise TransactionRejected(f"invalid sender: {error}") from error
+            raise InvalidTransaction(f"invalid sender: {error}") from error
         try:
             transaction.validate()
         except ValidationError as error:
-            raise TransactionRejected(f"invalid transaction: {error}") from error
+            raise InvalidTransaction(f"invalid transaction: {error}") from error
         if transaction.gas > pending.header.gas_limit:
-            raise TransactionRejected("exceeds block gas limit")
+            raise InvalidTransaction("exceeds block gas limit")
         if transaction.gas < transaction.intrinsic_gas:
-            raise TransactionRejected("intrinsic gas too low")
+            raise InvalidTransaction("intrinsic gas too low")
         if transaction.max_priority_fee_per_gas > transaction.max_fee_per_gas:
-            raise TransactionRejected("max priority fee per gas higher than max fee per gas")
+            raise InvalidTransaction("max priority fee per gas higher than max fee per gas")
         state = pending.vm.state
         expected_nonce = state.get_nonce(sender)
         if transaction.nonce != expected_nonce:
             too = "low" if transaction.nonce < expected_nonce else "high"
-            raise TransactionRejected(
+            raise InvalidTransaction(
                 f"nonce too {too}: address 0x{sender.hex()}, tx: {transaction.nonce}"
                 f" state: {expected_nonce}"
             )
         cost = transaction.gas * transaction.max_fee_per_gas + transaction.value
         balance = state.get_balance(sender)
         if balance < cost:
-            raise TransactionRejected(
+            raise InvalidTransaction(
                 f"insufficient funds for gas * price + value: address 0x{sender.hex()}"
                 f" have {balance} want {cost}"
             )

@@ -1,18 +1,8 @@
 """The one canonical byte encoding of everything the licence domain hashes or signs.
 
-It is RFC 8785 (JSON Canonicalization Scheme) restricted to the values we need, so our output is
-exactly what a JCS implementation produces for the same data:
-
-- values are null, true, false, integers, strings, arrays and objects with string keys; floats
-  are refused (JCS would write them as IEEE doubles, with all their traps), and so are integers
-  outside +-(2**53 - 1), which JCS could not represent exactly;
-- every string, object keys included, is first normalised to Unicode NFC (two keys equal after
-  normalisation are refused), then written as UTF-8 with only ``"``, ``\\`` and the controls
-  below U+0020 escaped (``\\b \\t \\n \\f \\r`` or ``\\u00xx``); lone surrogates are refused;
-- object members are sorted by their keys' UTF-16 code units; no whitespace anywhere.
-
-Binary values are written as lowercase hex strings by the caller, timestamps with
-:func:`format_timestamp` and dates as ISO ``YYYY-MM-DD``.
+RFC 8785 (JSON Canonicalization Scheme, written by the ``rfc8785`` package) of the value after a
+strictness layer: integers only (no floats), every string NFC-normalised, keys unique after
+normalisation. docs/licences.md ("Canonical encoding") has the rules.
 """
 
 from __future__ import annotations
@@ -25,6 +15,8 @@ from functools import lru_cache
 from json.encoder import encode_basestring
 from typing import Any, cast
 
+import rfc8785
+
 from licence_service.domain.errors import NotCanonicalisable
 
 MAX_SAFE_INTEGER = 2**53 - 1
@@ -32,11 +24,6 @@ MAX_SAFE_INTEGER = 2**53 - 1
 # A JSON value as the domain builds it (arrays may also be tuples).
 JSONScalar = None | bool | int | str
 JSONValue = Any
-
-
-def _utf16_order(key: str) -> bytes:
-    # Comparing UTF-16BE bytes is comparing UTF-16 code units, as RFC 8785 sorts.
-    return key.encode("utf-16-be", "surrogatepass")
 
 
 def _normalise(value: object) -> JSONValue:
@@ -76,19 +63,17 @@ def _normalise_object(value: Mapping[object, object]) -> dict[str, JSONValue]:
         if normal_key in members:
             raise NotCanonicalisable(f"two keys are {normal_key!r} after NFC normalisation")
         members[normal_key] = _normalise(item)
-    # For ASCII keys, code point order is UTF-16 order; it is the common case and sorts faster.
-    ascii_keys = all(key.isascii() for key in members)
-    order = sorted(members) if ascii_keys else sorted(members, key=_utf16_order)
-    return {key: members[key] for key in order}
-
-
-# Stateless configuration, built once: constructing an encoder per call costs more than encoding.
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return members
 
 
 def canonical_json(value: object) -> bytes:
     """The canonical UTF-8 bytes of ``value``; raises :class:`NotCanonicalisable`."""
-    return canonical_utf8(_ENCODER.encode(_normalise(value)))
+    try:
+        return rfc8785.dumps(_normalise(value))
+    except (rfc8785.CanonicalizationError, UnicodeEncodeError):
+        # rfc8785's CanonicalizationError for a lone surrogate in a string, the codec's
+        # UnicodeEncodeError for one in a key (sorting by UTF-16 encodes the keys).
+        raise NotCanonicalisable("a string holds a lone surrogate") from None
 
 
 def canonical_utf8(text: str) -> bytes:
@@ -99,7 +84,8 @@ def canonical_utf8(text: str) -> bytes:
         raise NotCanonicalisable("a string holds a lone surrogate") from None
 
 
-# The escaper the encoder above uses for every string (its C version where there is one).
+# The escaper of the json module (its C version where there is one): it escapes exactly what
+# RFC 8785 escapes, as the tests check against canonical_json.
 _encode_string = encode_basestring
 
 
@@ -107,8 +93,8 @@ def canonical_text(value: object) -> str:
     """The canonical JSON text of ``value``, as :func:`canonical_json` writes it inside a larger
     value, for filling the fixed structures that are hashed a dozen times per licence.
 
-    Scalars take a short path with the same NFC normalisation, the same string escaper and the
-    same integer bound as the general encoder (the tests compare the two on random values);
+    Scalars take a short path with the same NFC normalisation and integer bound as the general
+    encoder, and the json module's escaper (the tests compare the two on random values);
     anything else goes through the general encoder.
     """
     kind = type(value)

@@ -1,23 +1,7 @@
 """Selective disclosure by salted per-field hashes, and the licence's document digest and leaf.
 
-- Every disclosable field gets its own fresh 16-byte random salt. Its digest is
-  ``SM3(canonical([salt_hex, name, value]))``: the name and value are both inside, so a field
-  cannot be renamed, moved to another name or changed without changing its digest, and the salt
-  keeps a digest from being confirmed by guessing a likely value.
-- The *document digest* is ``SM3(canonical(body))`` where the body is the header (format, licence
-  id, previous id, valid from, valid to) plus ``field_digests``, the sorted list of all the
-  fields' digests as hex. A list, not a map by name: a presentation shows the digests of the
-  fields it hides without showing those fields' names.
-- The *leaf* anchored on chain is ``SM3(canonical({"format", "document_digest",
-  "seal_signature"}))``, where ``seal_signature`` is the SM3 hash of the canonical seal signature
-  (which itself signs the document digest). The anchor so also fixes who sealed, with which seal
-  and when.
-
-Revealing some fields with their salts, plus the other fields' digests, lets anyone recompute the
-document digest and the leaf exactly.
-
-All three hash inputs are canonical JSON, and their shapes differ (an array of three; objects
-with distinct ``format`` values), so no hash input can be read as another kind.
+All three hash inputs are canonical JSON of distinct shapes, so no hash input can be read as
+another kind. docs/licences.md ("The document, its digest and its leaf") gives the formulas.
 """
 
 from __future__ import annotations

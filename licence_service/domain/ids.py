@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property, lru_cache
 
+from stdnum.cn import ric, uscc
+from stdnum.iso7064 import mod_37_36
+
 from licence_service.domain.errors import InvalidIdentifier
-from licence_service.domain.iso7064 import MOD_11_2, MOD_37_36
 
 LICENCE_ID_PREFIX = "1.2.156.3005.2"
 MAX_VERSION = 999
@@ -25,26 +27,23 @@ MAX_VERSION = 999
 _COMPONENT = re.compile(r"[0-9A-Z]{1,40}")
 _VERSION = re.compile(r"[0-9]{3}")
 
-# GB 32100-2015: 31 characters (digits and capitals without I, O, Z, S, V); the weight of the
-# i-th character (from 0) is 3**i mod 31, and the check character makes the sum 0 mod 31.
+# GB 32100-2015: digits and capitals without I, O, Z, S, V.
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
 
 
 def uscc_check_character(first17: str) -> str:
     """The GB 32100 check character for the first 17 characters of a credit code."""
+    # python-stdnum computes it, but upper-cases its input and strips spaces and dashes first:
+    # the length and the alphabet are checked here, so a code has one spelling only.
     if len(first17) != 17:
         raise InvalidIdentifier(f"a credit code has 17 characters before its check: {first17!r}")
-    total = 0
-    for char, weight in zip(first17, _USCC_WEIGHTS, strict=True):
-        value = USCC_ALPHABET.find(char)
-        if value < 0:
+    for char in first17:
+        if char not in USCC_ALPHABET:
             raise InvalidIdentifier(
                 f"{char!r} is not allowed in a unified social credit code "
                 "(digits and capitals other than I, O, Z, S, V)"
             )
-        total += value * weight
-    return USCC_ALPHABET[-total % 31]
+    return uscc.calc_check_digit(first17)
 
 
 # Kept: every licence identifier built or parsed checks its issuer's code, and an issuer issues
@@ -54,7 +53,8 @@ def validate_uscc(code: str) -> str:
     """Return ``code`` if it is a well-formed 18-character unified social credit code.
 
     Checks the alphabet, that characters 3-8 (the administrative division code) are digits, and
-    the check character. Raises :class:`InvalidIdentifier` otherwise.
+    the check character. Raises :class:`InvalidIdentifier` otherwise. (``stdnum.cn.uscc.validate``
+    would also want characters 1-2 to be digits, which GB 32100 does not ask.)
     """
     if len(code) != 18:
         raise InvalidIdentifier(f"a unified social credit code has 18 characters: {code!r}")
@@ -72,7 +72,9 @@ def validate_resident_id(number: str) -> str:
     """Return ``number`` if it is a valid 18-character resident identity card number.
 
     Checks six digits of address code, a real birth date, three digits of sequence and the
-    ISO/IEC 7064 MOD 11-2 check character (0-9 or X). Raises :class:`InvalidIdentifier`.
+    ISO/IEC 7064 MOD 11-2 check character (0-9 or X, upper case). Raises
+    :class:`InvalidIdentifier`. (``stdnum.cn.ric.validate`` would also look the address code up
+    in its own table, which this check leaves to the issuing authority.)
     """
     if len(number) != 18 or not number[:17].isdigit() or not number[:17].isascii():
         raise InvalidIdentifier(f"a resident ID number is 17 digits and a check: {number!r}")
@@ -80,7 +82,7 @@ def validate_resident_id(number: str) -> str:
         date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         raise InvalidIdentifier(f"resident ID {number!r} has no valid birth date") from None
-    if not MOD_11_2.is_valid(number):
+    if number[17] != ric.calc_check_digit(number):
         raise InvalidIdentifier(f"resident ID {number!r} fails its check character")
     return number
 
@@ -117,7 +119,7 @@ class LicenceId:
     @cached_property
     def check_character(self) -> str:
         # Kept: parsing checks it and formatting the parsed identifier writes it again.
-        return MOD_37_36.check_character(self._body.replace(".", ""))
+        return mod_37_36.calc_check_digit(self._body.replace(".", ""))
 
     def format(self) -> str:
         """The identifier's text."""

@@ -1,22 +1,8 @@
 """Presentations: a holder shows chosen fields of a licence, for a limited time, as JSON or a QR
-code.
+code (embedded ``GLP1:`` base45 payload, or a ``GLR1:`` reference by digest).
 
-A presentation carries the licence header, the chosen fields with their salts, the digests of
-the other fields, the seal signature, the anchor (root and proof), when it was issued and when it
-expires. The holder chooses fields and lifetime through the licence service, which signs the
-presentation with the issuing department's SM2 key (the key in force at ``issued_at``). That
-signature is what makes ``expires_at`` binding: without it, whoever received a presentation
-could push its expiry back and pass it on.
-
-The seal itself is left out (the seal signature names it by esID and hash, and the verifier
-reads the seal's record on chain), which keeps a presentation small enough for a QR code.
-
-QR codes: the payload is ``GLP1:`` and the base45 text of the zlib-compressed canonical JSON of
-the presentation, in the QR alphanumeric mode at error correction level M. When that needs a QR
-version above ``max_version`` (default 25), the payload is a reference instead: ``GLR1:`` and
-the presentation's digest (SM3 of its canonical JSON) in upper-case hex. The licence service
-keeps the presentation under its digest until it expires; a verifier fetches it and checks it
-hashes to the digest in the code.
+The licence service signs a presentation with the issuer's key, which makes ``expires_at``
+binding. docs/licences.md ("Presentations and QR codes") has the format and the QR sizes.
 """
 
 from __future__ import annotations

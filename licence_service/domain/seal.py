@@ -1,17 +1,6 @@
-"""Electronic seals in the manner of GB/T 38540, encoded as canonical JSON.
-
-The standard encodes seals and seal signatures in ASN.1 DER; this module keeps its structure and
-field meanings but encodes them as canonical JSON (see ``canonical.py``), like everything else
-the licence domain hashes and signs. It does not read or write the standard's DER.
-
-- :class:`SealInfo` is SES_SealInfo: header (``"ES"``, version, vendor), seal id (esID),
-  property (type, name, holder public keys, creation date, validity) and picture.
-- :class:`Seal` is SES_Seal: the info, the maker's department code, key and signing time
-  (:class:`SealContent`), signed by the seal maker, a SEAL_ADMIN department, with its SM2 key.
-  The seal's hash, SM3 of its canonical encoding, is its id on chain.
-- :class:`SealSignature` is SES_Signature: the to-be-signed part (the seal's esID and hash, the
-  signing time, the SM3 hash of the signed data, a property string naming what was signed and
-  the signer's public key) and the signer's SM2 signature over its canonical encoding.
+"""Electronic seals in the manner of GB/T 38540, encoded as canonical JSON instead of the
+standard's DER: :class:`SealInfo` (SES_SealInfo), :class:`Seal` (SES_Seal) and
+:class:`SealSignature` (SES_Signature). docs/licences.md ("Seals") maps every field.
 """
 
 from __future__ import annotations

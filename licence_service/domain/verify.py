@@ -1,34 +1,8 @@
-"""The verifier: four independent checks of a licence document or presentation.
-
-- **integrity**: the fields hash to the digest the seal signature signs; that digest and the
-  seal signature give the leaf; the leaf and its proof lead to the root; the root is anchored on
-  chain by the issuer the licence identifier names. For a presentation also: it is signed by the
-  issuer's key in force when it was issued, and it is used between ``issued_at`` and
-  ``expires_at``.
-- **status**: only for content shown to be the anchored licence (the part of integrity that
-  ties the header and fields to a root its issuer anchored; else ``licence-unverified``): the
-  chain has the licence (root, leaf) as valid (not suspended, withdrawn, cancelled, superseded
-  or revoked; a superseded licence names its successor when ``records`` know it),
-  and the verification date lies within the signed validity period (a date in China Standard
-  Time, both ends included).
-- **issuer**: the issuing department is registered and active now, held the ISSUER role when the
-  batch was anchored, and the seal signature is by the key it had then (the signer key named
-  in the signature must be that key, and the signature must verify).
-- **seal**: the seal named by the signature is registered under its hash; the seal, if the
-  document carries it, hashes to that and is signed by its owner's key; the seal was within its
-  validity period at the signing time; it was not revoked when the licence was signed nor when
-  its batch was anchored (a seal revoked later does not matter); the signing time is not after
-  the anchoring (with :data:`SIGNING_CLOCK_TOLERANCE`); and the signer's key is one of the
-  seal's holders on chain.
-
-When a check needs a moment in the past and the batch is not anchored by the claimed issuer
-(integrity has then failed), it uses the signing time the seal signature claims.
+"""The verifier: four independent checks (integrity, status, issuer, seal) of a licence
+document or presentation.
 
 :func:`verify` never raises for a bad licence: each check reports ``ok`` with a stable reason
-code and a message. The fields it shows are ``fields`` only when integrity holds, else
-``unverified_fields`` (what the input claims). Only input that is not a licence or a
-presentation at all raises :class:`~licence_service.domain.errors.NotALicence`; errors
-reaching the chain propagate.
+code. docs/licences.md ("Verification: four checks") says what each check asks and when.
 """
 
 from __future__ import annotations

@@ -14,11 +14,10 @@ from httpx import Response
 
 from govledger.app import create_app
 from govledger.auth.signin import sign_challenge
+from govledger.bench.setup import department_code, prepare_chain
 from govledger.committee import committee_signers
 from govledger.department_keys import department_key_name
-from govledger.departments import register_department, set_log_operator
-from govledger.deployment import ChainContext, init_chain, open_chain
-from govledger.directory import uscc_check_character
+from govledger.deployment import ChainContext
 from govledger.keystore import KeyPair, Keystore, open_keystore
 from govledger.settings import Settings
 from ledger.contracts.values import Role
@@ -33,8 +32,7 @@ PROBLEM = "application/problem+json"
 
 
 def make_code(serial: int) -> str:
-    first17 = f"11350000{serial:09d}"
-    return first17 + uscc_check_character(first17)
+    return department_code("11350000", serial)
 
 
 PROVIDER = make_code(101)
@@ -200,15 +198,13 @@ def prepared_settings(
     settings = Settings(
         data_dir=data_dir, database_url=database_url, environment="test", **chain_settings
     )
-    keystore = open_keystore(settings)
-    init_chain(settings, keystore, members=1, threshold=1)
-    with open_chain(settings) as chain:
-        signers = committee_signers(keystore, chain.registries)
-        for code, roles in DEPARTMENTS.items():
-            register_department(
-                chain.registries, keystore, signers, code, name=f"Dept {code}", roles=roles
-            )
-        set_log_operator(chain.registries, signers, OPERATOR)
+    prepare_chain(
+        settings,
+        DEPARTMENTS,
+        name=lambda code: f"Dept {code}",
+        committee_size=1,
+        log_operator=OPERATOR,
+    )
     return settings
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from govledger.auth.directory import DepartmentDirectory
+from govledger.bench.setup import department_code
 from govledger.committee import approve_proposal, committee_signers, submit_action
 from govledger.department_keys import load_department_keys
 from govledger.departments import (
@@ -20,7 +21,7 @@ from govledger.departments import (
     suspend_department,
 )
 from govledger.deployment import ChainContext, Committee, init_chain, open_chain
-from govledger.directory import ChainDepartmentDirectory, check_uscc, uscc_check_character
+from govledger.directory import ChainDepartmentDirectory, check_uscc
 from govledger.errors import Conflict, Forbidden, InvalidInput, NotFound
 from govledger.keystore import KeyPair, Keystore, open_keystore
 from govledger.settings import Settings
@@ -43,8 +44,7 @@ PUBLISHED_CODES = [
 
 def make_code(serial: int) -> str:
     """A well-formed code (check character computed) for test department ``serial``."""
-    first17 = f"11350000{serial:09d}"
-    return first17 + uscc_check_character(first17)
+    return department_code("11350000", serial)
 
 
 @dataclass

@@ -16,10 +16,7 @@ from httpx import Response
 
 from govledger.app import create_app
 from govledger.auth.signin import sign_challenge
-from govledger.committee import committee_signers
-from govledger.departments import register_department
-from govledger.deployment import init_chain, open_chain
-from govledger.directory import uscc_check_character
+from govledger.bench.setup import department_code, prepare_chain
 from govledger.keystore import open_keystore
 from govledger.settings import Settings
 from ledger.contracts.values import Role
@@ -31,8 +28,7 @@ from tests.dbutil import isolated_database
 
 
 def make_code(serial: int) -> str:
-    first17 = f"11350100MB{serial:07d}"
-    return first17 + uscc_check_character(first17)
+    return department_code("11350100MB", serial)
 
 
 # The licence service's tables.
@@ -56,16 +52,8 @@ TYPE_CODE = "11100000000013338W001"
 
 def prepare(settings: Settings, departments: Sequence[tuple[str, Sequence[Role]]]) -> None:
     """Deploy the contracts and register ``departments`` (as `govledger chain init` and
-    `govledger department register` do)."""
-    keystore = open_keystore(settings)
-    init_chain(settings, keystore)
-    with open_chain(settings) as chain:
-        signers = committee_signers(keystore, chain.registries)
-        for code, roles in departments:
-            if not chain.registries.departments.is_registered(code):
-                register_department(
-                    chain.registries, keystore, signers, code, name=f"部门 {code[-4:]}", roles=roles
-                )
+    `govledger department register` do), each named after its code's last four characters."""
+    prepare_chain(settings, dict(departments), name=lambda code: f"部门 {code[-4:]}")
 
 
 def data_dir_settings(data_dir: Path, **changes: Any) -> Settings:

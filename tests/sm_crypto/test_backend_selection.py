@@ -48,7 +48,7 @@ def test_backend_choice(environment: dict[str, str], expected: str) -> None:
 def test_a_forced_backend_that_cannot_load_is_an_error(environment: dict[str, str]) -> None:
     result = run_probe(**environment)
     assert result.returncode != 0
-    assert "sm_crypto.exceptions.BackendUnavailable" in result.stderr
+    assert "sm_crypto.exceptions.CryptoBackendUnavailable" in result.stderr
 
 
 PRIVATE_KEY_USES = {

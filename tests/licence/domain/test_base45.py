@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base45 as library
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -28,3 +29,10 @@ def test_bad_text_is_refused(text: str) -> None:
     # "GGW" is 65535 + 1; "::::" has length 3n + 1.
     with pytest.raises(base45.InvalidBase45):
         base45.decode(text)
+
+
+def test_a_payload_has_one_text() -> None:
+    # The base45 package strips trailing newlines before decoding; we refuse them.
+    assert library.b45decode("BB8\n\n") == b"AB"
+    with pytest.raises(base45.InvalidBase45, match="not a base45 character"):
+        base45.decode("BB8\n\n")

@@ -11,6 +11,7 @@ from types import MappingProxyType
 from typing import Any
 
 import pytest
+import rfc8785
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -86,6 +87,18 @@ def test_other_mappings_sequences_and_enums_encode_as_their_json_kind() -> None:
     assert canonical_json(value) == b'{"a":[0,1],"b":[7,"red"]}'
 
 
+def test_the_strictness_layer_over_rfc8785() -> None:
+    # rfc8785 alone writes floats (IEEE doubles: 0.1 + 0.2 signs as 0.30000000000000004) and
+    # keeps strings as given, so two spellings of one text would hash differently.
+    assert rfc8785.dumps(0.1 + 0.2) == b"0.30000000000000004"
+    with pytest.raises(NotCanonicalisable):
+        canonical_json(0.1 + 0.2)
+    assert rfc8785.dumps(["cafe\u0301"]) != canonical_json(["cafe\u0301"]) == '["café"]'.encode()
+    assert rfc8785.dumps({"caf\u00e9": 1, "cafe\u0301": 2})
+    with pytest.raises(NotCanonicalisable, match="NFC"):
+        canonical_json({"caf\u00e9": 1, "cafe\u0301": 2})
+
+
 @given(json_values)
 def test_encoding_is_stable_through_a_parse(value: Any) -> None:
     encoded = canonical_json(value)
@@ -110,6 +123,7 @@ def test_member_order_does_not_matter(members: dict[str, int]) -> None:
         {1: "not a string key"},
         {"caf\u00e9": 1, "cafe\u0301": 2},
         "lone \ud800 surrogate",
+        {"lone \udc00 surrogate": 1},
         b"bytes",
         {"when": datetime(2026, 1, 1, tzinfo=UTC)},
     ],
