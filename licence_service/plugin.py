@@ -1,4 +1,4 @@
-"""The licence service as a plugin of the app factory (:class:`govledger.app.ServicePlugin`)."""
+"""The licence service as a plugin (:class:`govledger.platform.ServicePlugin`)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 from fastapi import APIRouter
 
-from govledger.app import PlatformContext
 from govledger.db import session_scope
+from govledger.platform import PlatformContext
 from govledger.records import RecordCipher
 from licence_service.adapters.chain import ChainLicenceLedger, ChainLicenceView
 from licence_service.adapters.keys import KeystoreKeyring

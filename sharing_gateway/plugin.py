@@ -1,4 +1,4 @@
-"""The gateway as a plugin of the app factory (:class:`govledger.app.ServicePlugin`)."""
+"""The gateway as a plugin (:class:`govledger.platform.ServicePlugin`)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 from fastapi import APIRouter
 
-from govledger.app import PlatformContext
 from govledger.auth.clock import Clock
+from govledger.platform import PlatformContext
 from sharing_gateway.adapters.chainview import ChainView
 from sharing_gateway.anchoring import Anchorer
 from sharing_gateway.api.deps import STATE_NAME, GatewayState

@@ -27,7 +27,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from govledger.app import default_services, open_platform
+from govledger.app import default_services
 from govledger.chain import (
     committee_signers,
     init_chain,
@@ -35,6 +35,7 @@ from govledger.chain import (
     open_keystore,
     register_department,
 )
+from govledger.platform import open_platform
 from govledger.settings import Settings
 from govledger.workers import forked_pool
 from ledger.contracts import Role

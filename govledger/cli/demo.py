@@ -16,10 +16,11 @@ from typing import Any
 
 import typer
 
-from govledger.app import default_services, open_platform
+from govledger.app import default_services
 from govledger.bench.licences import register_issuer, sample_licence
 from govledger.cli.context import state
 from govledger.errors import GovLedgerError
+from govledger.platform import open_platform
 from licence_service.domain.presentation import presentation_qr
 from licence_service.domain.verify import VerificationReport
 from licence_service.plugin import build_service

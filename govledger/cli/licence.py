@@ -17,10 +17,11 @@ from typing import Annotated, Any
 
 import typer
 
-from govledger.app import default_services, open_platform
+from govledger.app import default_services
 from govledger.cli.context import state
 from govledger.errors import InvalidInput
 from govledger.files import read_json_file, read_json_input
+from govledger.platform import open_platform
 from govledger.settings import Settings
 from licence_service.domain.presentation import presentation_qr
 from licence_service.domain.verify import VerificationReport

@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from govledger.app import PlatformContext, open_platform
 from govledger.chain import (
     committee_signers,
     open_keystore,
@@ -19,6 +18,7 @@ from govledger.chain import (
     set_department_roles,
     suspend_department,
 )
+from govledger.platform import PlatformContext, open_platform
 from govledger.settings import Settings
 from ledger.contracts import Role
 from licence_service.errors import IssuerLacksRole, IssuerSuspended
