@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+import typer
 from fastapi import APIRouter
 from sqlalchemy.engine import Engine
 
@@ -56,6 +57,11 @@ class ServicePlugin(Protocol):
 
     @property
     def routers(self) -> Sequence[APIRouter]: ...
+
+    @property
+    def commands(self) -> typer.Typer:
+        """The service's command groups, added to the ``govledger`` command as they are."""
+        ...
 
     def open(self, context: PlatformContext) -> AbstractContextManager[object]:
         """Build the service's state (and start its background work); close it on exit."""

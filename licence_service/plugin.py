@@ -7,6 +7,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import typer
 from fastapi import APIRouter
 
 from govledger.db import session_scope
@@ -62,6 +63,13 @@ class LicencePlugin:
     settings: LicenceSettings | None = None
     name: str = STATE_NAME
     migrations: Path = MIGRATIONS
+
+    @property
+    def commands(self) -> typer.Typer:
+        # Imported when asked: an HTTP app never loads the command modules.
+        from licence_service.cli import commands  # noqa: PLC0415
+
+        return commands
 
     @property
     def routers(self) -> Sequence[APIRouter]:

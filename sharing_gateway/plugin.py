@@ -7,6 +7,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import typer
 from fastapi import APIRouter
 
 from govledger.auth.clock import Clock
@@ -28,6 +29,13 @@ class GatewayPlugin:
     clock: Clock | None = None
     name: str = STATE_NAME
     migrations: Path = VERSIONS_DIR
+
+    @property
+    def commands(self) -> typer.Typer:
+        # Imported when asked: an HTTP app never loads the command modules.
+        from sharing_gateway.cli import commands  # noqa: PLC0415
+
+        return commands
 
     @property
     def routers(self) -> Sequence[APIRouter]:

@@ -17,7 +17,7 @@ from govledger.chain import (
     open_chain,
     open_keystore,
 )
-from govledger.cli.context import state
+from govledger.commands import state
 from govledger.errors import InvalidInput
 
 app = typer.Typer(help="Deploy and inspect the on-chain registries.", no_args_is_help=True)

@@ -16,11 +16,9 @@ from typing import Any
 
 import typer
 
-from govledger.app import default_services
 from govledger.bench.licences import register_issuer, sample_licence
-from govledger.cli.context import state
+from govledger.commands import command_platform, state
 from govledger.errors import GovLedgerError
-from govledger.platform import open_platform
 from licence_service.domain.presentation import presentation_qr
 from licence_service.domain.verify import VerificationReport
 from licence_service.plugin import build_service
@@ -68,7 +66,7 @@ def demo(ctx: typer.Context) -> None:
     verb = "registered through the governance committee" if created else "already registered"
     typer.echo(f"      {DEMO_DEPARTMENT} {DEMO_DEPARTMENT_NAME}: {verb} (ISSUER, SEAL_ADMIN)")
 
-    with open_platform(settings, default_services()) as context:
+    with command_platform(ctx) as context:
         service = build_service(context, LicenceSettings())
         _step(2, "electronic seal (GB/T 38540 style, SM2-signed, hash on chain)")
         typer.echo(f"      {_seal(service)}")

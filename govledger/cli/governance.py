@@ -13,8 +13,7 @@ from govledger.chain import (
     submit_action,
     utc_text,
 )
-from govledger.cli.context import state
-from govledger.cli.department import MEMBER_HELP, report
+from govledger.commands import MEMBER_HELP, report, state
 
 app = typer.Typer(help="Approve, cancel and inspect governance proposals.", no_args_is_help=True)
 
