@@ -52,13 +52,6 @@ def build_service(context: PlatformContext, settings: LicenceSettings) -> Licenc
 
 
 @dataclass(frozen=True)
-class LicenceServiceState:
-    """What the routes find on ``app.state.licences``."""
-
-    service: LicenceService
-
-
-@dataclass(frozen=True)
 class LicencePlugin:
     settings: LicenceSettings | None = None
     name: str = STATE_NAME
@@ -79,13 +72,13 @@ class LicencePlugin:
         return self._running(context)
 
     @contextmanager
-    def _running(self, context: PlatformContext) -> Iterator[LicenceServiceState]:
+    def _running(self, context: PlatformContext) -> Iterator[LicenceService]:
         service = build_service(context, self.settings or LicenceSettings())
         # Batches sealed before a crash are anchored before anything new is taken in.
         service.anchor_sealed()
         batcher = Batcher(service, interval_s=min(1.0, service.settings.batch_max_wait_s))
         batcher.start()
         try:
-            yield LicenceServiceState(service)
+            yield service  # what the routes find on ``app.state.licences``
         finally:
             batcher.stop()

@@ -143,7 +143,7 @@ def test_the_api_shows_a_refused_batch_with_its_reason_and_retries_it(
         refused = api.post("/v1/licences", ISSUER_A, json=licence_body(2))
         assert refused.json()["code"] == "department-suspended"
 
-        service = api.client.app.state.licences.service  # type: ignore[attr-defined]
+        service = api.client.app.state.licences  # type: ignore[attr-defined]
         service.anchor_due(everything=True)
         registries = context.chain.registries
         signers = committee_signers(open_keystore(settings), registries)
