@@ -53,6 +53,8 @@ def build_service(context: PlatformContext, settings: LicenceSettings) -> Licenc
 
 @dataclass(frozen=True)
 class LicencePlugin:
+    """``settings`` default to the environment (``GOVLEDGER_LICENCE_*``)."""
+
     settings: LicenceSettings | None = None
     name: str = STATE_NAME
     migrations: Path = MIGRATIONS

@@ -17,7 +17,9 @@ from sharing_gateway.anchoring import Anchorer
 from sharing_gateway.api.deps import STATE_NAME, GatewayState
 from sharing_gateway.api.routes import audit, datasets, grants, requests
 from sharing_gateway.service import Gateway
-from sharing_gateway.settings import VERSIONS_DIR, GatewaySettings
+from sharing_gateway.settings import GatewaySettings
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations" / "versions"
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,7 @@ class GatewayPlugin:
     settings: GatewaySettings | None = None
     clock: Clock | None = None
     name: str = STATE_NAME
-    migrations: Path = VERSIONS_DIR
+    migrations: Path = MIGRATIONS
 
     @property
     def commands(self) -> typer.Typer:
