@@ -1,77 +1,29 @@
 """The composition root: builds the HTTP app from settings, with the platform and its services.
 
-:func:`open_platform` opens everything a service runs on (database migrated for the platform
-and every service branch, the chain with its verified deployment, the keystore, the blob store,
-the sign-in state); the app's lifespan and the CLI both use it. Each service plugs in through
-:class:`ServicePlugin`: its Alembic versions folder, its routers (mounted when the app is
-built, so OpenAPI lists them), and ``open(context)``, a context manager whose value is the
-service's state, kept on ``app.state.<name>`` while the app runs. A new service adds itself
-to :func:`default_services` with one line.
+Each service plugs in as a :class:`~govledger.platform.ServicePlugin`: its routers are mounted
+when the app is built (so OpenAPI lists them), and its state, opened on the platform
+(:func:`~govledger.platform.open_platform`) when the app starts, is kept on
+``app.state.<name>`` while the app runs. A new service adds itself to :func:`default_services`
+with one line.
 """
 
 from __future__ import annotations
 
 import gc
-from collections.abc import AsyncIterator, Iterator, Sequence
-from contextlib import AbstractContextManager, ExitStack, asynccontextmanager, contextmanager
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Protocol
+from collections.abc import AsyncIterator, Sequence
+from contextlib import ExitStack, asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
-from sqlalchemy.engine import Engine
 
-from govledger.api.deps import PlatformState
 from govledger.api.limits import BodyLimits, upload_routes
 from govledger.api.problems import PROBLEM_RESPONSES, document_problems, install_problem_handlers
 from govledger.api.routes import auth as auth_routes
-from govledger.auth.tokens import TokenService
-from govledger.blobstore import BlobStore, LocalBlobStore
-from govledger.db import make_engine, make_session_factory, migrate
-from govledger.deployment import ChainContext, init_chain, manifest_path, open_chain
-from govledger.directory import ChainDepartmentDirectory
 from govledger.errors import ConfigurationError
-from govledger.keystore import Keystore, open_keystore
+from govledger.platform import ServicePlugin, open_platform
 from govledger.portal import mount_portal
 from govledger.settings import Settings
-
-# The keystore entry of the key the service signs its access tokens with.
-SERVICE_TOKEN_KEY = "govledger-service"  # noqa: S105 (a keystore entry name)
-
-
-@dataclass(frozen=True)
-class PlatformContext:
-    """Everything the platform opened, handed to each service's ``open``."""
-
-    settings: Settings
-    engine: Engine
-    chain: ChainContext
-    keystore: Keystore
-    blobs: BlobStore
-    platform: PlatformState
-
-
-class ServicePlugin(Protocol):
-    """What a service gives the app factory."""
-
-    @property
-    def name(self) -> str:
-        """The ``app.state`` attribute that holds the service's state."""
-        ...
-
-    @property
-    def migrations(self) -> Path:
-        """The service's Alembic versions folder (its own branch)."""
-        ...
-
-    @property
-    def routers(self) -> Sequence[APIRouter]: ...
-
-    def open(self, context: PlatformContext) -> AbstractContextManager[object]:
-        """Build the service's state (and start its background work); close it on exit."""
-        ...
 
 
 def default_services() -> tuple[ServicePlugin, ...]:
@@ -81,51 +33,6 @@ def default_services() -> tuple[ServicePlugin, ...]:
     from sharing_gateway.plugin import GatewayPlugin  # noqa: PLC0415
 
     return (LicencePlugin(), GatewayPlugin())
-
-
-@contextmanager
-def open_platform(
-    settings: Settings, services: Sequence[ServicePlugin] = (), *, read_only: bool = False
-) -> Iterator[PlatformContext]:
-    """Open the platform on ``settings``; migrate the database for it and ``services``.
-
-    Outside production a data dir without a deployment gets one (``govledger chain init``
-    with a local committee), so a fresh dev or test data dir just works. ``read_only`` opens
-    the chain read-only (:func:`~govledger.deployment.open_chain`), beside a running server, and
-    deploys nothing.
-    """
-    keystore = open_keystore(settings)
-    if not read_only and not manifest_path(settings).is_file():
-        if settings.environment == "prod":
-            open_chain(settings)  # raises ChainNotInitialised with the instructions
-        init_chain(settings, keystore)
-    settings.ensure_data_dir()
-    engine = make_engine(settings.resolved_database_url)
-    try:
-        migrate(
-            engine,
-            version_locations=[service.migrations for service in services],
-            keystore=keystore,
-        )
-        with open_chain(settings, read_only=read_only) as chain:
-            tokens = TokenService(
-                keystore.load_or_create(SERVICE_TOKEN_KEY).sm2,
-                issuer=settings.auth_issuer,
-                audience=settings.auth_audience,
-                cache_entries=settings.cache_entries,
-            )
-            platform = PlatformState(
-                settings=settings,
-                session_factory=make_session_factory(engine),
-                directory=ChainDepartmentDirectory(
-                    chain.registries, cache_entries=settings.cache_entries
-                ),
-                tokens=tokens,
-            )
-            blobs = LocalBlobStore(settings.resolved_blob_dir, hash_name=settings.blob_hash)
-            yield PlatformContext(settings, engine, chain, keystore, blobs, platform)
-    finally:
-        engine.dispose()
 
 
 def _operation_id(route: APIRoute) -> str:

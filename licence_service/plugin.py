@@ -1,4 +1,4 @@
-"""The licence service as a plugin of the app factory (:class:`govledger.app.ServicePlugin`)."""
+"""The licence service as a plugin (:class:`govledger.platform.ServicePlugin`)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import typer
 from fastapi import APIRouter
 
-from govledger.app import PlatformContext
 from govledger.db import session_scope
+from govledger.platform import PlatformContext
 from govledger.records import RecordCipher
 from licence_service.adapters.chain import ChainLicenceLedger, ChainLicenceView
 from licence_service.adapters.keys import KeystoreKeyring
@@ -51,17 +52,19 @@ def build_service(context: PlatformContext, settings: LicenceSettings) -> Licenc
 
 
 @dataclass(frozen=True)
-class LicenceServiceState:
-    """What the routes find on ``app.state.licences``."""
-
-    service: LicenceService
-
-
-@dataclass(frozen=True)
 class LicencePlugin:
+    """``settings`` default to the environment (``GOVLEDGER_LICENCE_*``)."""
+
     settings: LicenceSettings | None = None
     name: str = STATE_NAME
     migrations: Path = MIGRATIONS
+
+    @property
+    def commands(self) -> typer.Typer:
+        # Imported when asked: an HTTP app never loads the command modules.
+        from licence_service.cli import commands  # noqa: PLC0415
+
+        return commands
 
     @property
     def routers(self) -> Sequence[APIRouter]:
@@ -71,13 +74,13 @@ class LicencePlugin:
         return self._running(context)
 
     @contextmanager
-    def _running(self, context: PlatformContext) -> Iterator[LicenceServiceState]:
+    def _running(self, context: PlatformContext) -> Iterator[LicenceService]:
         service = build_service(context, self.settings or LicenceSettings())
         # Batches sealed before a crash are anchored before anything new is taken in.
         service.anchor_sealed()
         batcher = Batcher(service, interval_s=min(1.0, service.settings.batch_max_wait_s))
         batcher.start()
         try:
-            yield LicenceServiceState(service)
+            yield service  # what the routes find on ``app.state.licences``
         finally:
             batcher.stop()

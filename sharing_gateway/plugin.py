@@ -1,4 +1,4 @@
-"""The gateway as a plugin of the app factory (:class:`govledger.app.ServicePlugin`)."""
+"""The gateway as a plugin (:class:`govledger.platform.ServicePlugin`)."""
 
 from __future__ import annotations
 
@@ -7,16 +7,19 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import typer
 from fastapi import APIRouter
 
-from govledger.app import PlatformContext
 from govledger.auth.clock import Clock
+from govledger.platform import PlatformContext
 from sharing_gateway.adapters.chainview import ChainView
 from sharing_gateway.anchoring import Anchorer
 from sharing_gateway.api.deps import STATE_NAME, GatewayState
 from sharing_gateway.api.routes import audit, datasets, grants, requests
 from sharing_gateway.service import Gateway
-from sharing_gateway.settings import VERSIONS_DIR, GatewaySettings
+from sharing_gateway.settings import GatewaySettings
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations" / "versions"
 
 
 @dataclass(frozen=True)
@@ -27,7 +30,14 @@ class GatewayPlugin:
     settings: GatewaySettings | None = None
     clock: Clock | None = None
     name: str = STATE_NAME
-    migrations: Path = VERSIONS_DIR
+    migrations: Path = MIGRATIONS
+
+    @property
+    def commands(self) -> typer.Typer:
+        # Imported when asked: an HTTP app never loads the command modules.
+        from sharing_gateway.cli import commands  # noqa: PLC0415
+
+        return commands
 
     @property
     def routers(self) -> Sequence[APIRouter]:

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
-
-VERSIONS_DIR = Path(__file__).resolve().parent / "migrations" / "versions"
 
 
 class GatewaySettings(BaseSettings):

@@ -7,9 +7,12 @@ import pytest
 from tests.imports import ROOT, forbidden_imports, imported_modules, offending_imports
 
 SERVICES = ("licence_service", "sharing_gateway")
-# The app factory, the CLI, the benchmarks and the portal compose the services; the rest of govledger is the
-# platform both services stand on, and must not know them.
+# The app factory, the CLI, the benchmarks and the portal compose the services; the rest of
+# govledger is the platform both services stand on, and must not know them.
 COMPOSITION_ROOT = ("govledger/app.py", "govledger/cli/", "govledger/bench/", "govledger/portal/")
+COMPOSITION_ROOT_MODULES = tuple(
+    path.removesuffix(".py").rstrip("/").replace("/", ".") for path in COMPOSITION_ROOT
+)
 
 
 def test_ledger_knows_only_sm_crypto() -> None:
@@ -18,6 +21,18 @@ def test_ledger_knows_only_sm_crypto() -> None:
 
 def test_platform_does_not_import_the_services() -> None:
     assert offending_imports("govledger", SERVICES, except_in=COMPOSITION_ROOT) == []
+
+
+def test_platform_does_not_import_the_composition_root() -> None:
+    assert (
+        offending_imports("govledger", COMPOSITION_ROOT_MODULES, except_in=COMPOSITION_ROOT) == []
+    )
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_services_never_import_the_composition_root(service: str) -> None:
+    # A service sees the platform's service contract (govledger.platform), never what composes it.
+    assert offending_imports(service, COMPOSITION_ROOT_MODULES) == []
 
 
 @pytest.mark.parametrize(("service", "other"), [SERVICES, SERVICES[::-1]])

@@ -1,7 +1,8 @@
 """FastAPI dependencies, as ``Annotated`` aliases a route simply declares.
 
 Nothing is a module-level singleton: the composition root builds a :class:`PlatformState` and puts
-it on ``app.state.platform``; every dependency reads it from the request's app.
+it on ``app.state.platform``, and each service's state on ``app.state.<name>``; dependencies read
+them from the request's app through :func:`app_state`.
 
 The trivial dependencies are ``async``: FastAPI runs a plain ``def`` dependency in its thread
 pool, one hand-off per dependency per request, which costs more than these functions do.
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -53,14 +54,27 @@ class AuthenticatedDepartment:
     token: VerifiedToken
 
 
-async def get_platform(request: Request) -> PlatformState:
-    platform = getattr(request.app.state, "platform", None)
-    if not isinstance(platform, PlatformState):
-        raise ConfigurationError("app.state.platform is not set: the app factory must set it")
-    return platform
+StateT = TypeVar("StateT")
 
 
-PlatformDep = Annotated[PlatformState, Depends(get_platform)]
+def app_state(name: str, kind: type[StateT]) -> Callable[[Request], Coroutine[None, None, StateT]]:
+    """A dependency giving ``app.state.<name>``, which the app factory sets to a ``kind``.
+
+    Use as ``ServiceDep = Annotated[LicenceService, Depends(app_state("licences",
+    LicenceService))]``.
+    """
+
+    async def get_state(request: Request) -> StateT:
+        state = getattr(request.app.state, name, None)
+        if not isinstance(state, kind):
+            raise ConfigurationError(f"app.state.{name} is not set: the app factory sets it")
+        return state
+
+    get_state.__name__ = f"get_{name}"
+    return get_state
+
+
+PlatformDep = Annotated[PlatformState, Depends(app_state("platform", PlatformState))]
 
 
 async def get_settings(platform: PlatformDep) -> Settings:

@@ -27,8 +27,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from govledger.app import default_services, open_platform
+from govledger.app import default_services
 from govledger.bench.setup import prepare_chain
+from govledger.platform import open_platform
 from govledger.settings import Settings
 from govledger.workers import forked_pool
 from ledger.contracts.values import Role

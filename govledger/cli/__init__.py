@@ -3,7 +3,9 @@
 Errors are turned into output once, here: a :class:`~govledger.errors.GovLedgerError` (or a
 library error mapped to one) prints as one line ``(Name) message`` on stderr and exits with its
 family's code; anything else (a bug) as one line ``(InternalError) ...`` with exit code 1. A
-traceback is shown only with ``--debug``. Input files are read through :mod:`govledger.files`.
+traceback is shown only with ``--debug``. Each service adds its own command groups
+(:attr:`~govledger.platform.ServicePlugin.commands`); what all commands share is in
+:mod:`govledger.commands`.
 """
 
 from __future__ import annotations
@@ -13,20 +15,9 @@ import traceback
 
 import typer
 
-from govledger.cli import (
-    audit,
-    bench,
-    chain,
-    crypto,
-    dataset,
-    demo,
-    department,
-    governance,
-    licence,
-    seal,
-    serve,
-)
-from govledger.cli.context import CLIState
+from govledger.app import default_services
+from govledger.cli import bench, chain, crypto, demo, department, governance, serve
+from govledger.commands import CLIState
 from govledger.errors import as_govledger_error
 from govledger.settings import load_settings
 
@@ -41,11 +32,10 @@ app.add_typer(chain.app, name="chain")
 app.add_typer(department.app, name="department")
 app.add_typer(governance.app, name="governance")
 app.add_typer(bench.app, name="bench")
-app.add_typer(dataset.app, name="dataset")
-app.add_typer(audit.app, name="audit")
+SERVICES = default_services()
+for _service in SERVICES:
+    app.add_typer(_service.commands)
 app.command("demo")(demo.demo)
-app.add_typer(licence.app, name="licence")
-app.add_typer(seal.app, name="seal")
 app.command("serve")(serve.serve)
 
 
@@ -55,7 +45,7 @@ def _root(
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks on errors."),
 ) -> None:
     # Settings are validated before any command runs, so a bad environment fails early and clearly.
-    ctx.obj = CLIState(settings=load_settings(), debug=debug)
+    ctx.obj = CLIState(settings=load_settings(), debug=debug, services=SERVICES)
 
 
 def main() -> None:

@@ -21,7 +21,7 @@ from govledger.bench import chain as chain_bench
 from govledger.bench import crypto as crypto_bench
 from govledger.bench import gateway as gateway_bench
 from govledger.bench import licences as licences_bench
-from govledger.cli.context import state
+from govledger.commands import state
 
 app = typer.Typer(
     help="Measure throughput against reference implementations.", no_args_is_help=True

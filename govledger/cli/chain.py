@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from govledger.cli.context import state
+from govledger.commands import state
 from govledger.deployment import Committee, chain_status, init_chain, manifest_path, open_chain
 from govledger.errors import InvalidInput
 from govledger.keystore import open_keystore

@@ -16,9 +16,8 @@ from typing import Any
 
 import typer
 
-from govledger.app import default_services, open_platform
 from govledger.bench.licences import register_issuer, sample_licence
-from govledger.cli.context import state
+from govledger.commands import command_platform, state
 from govledger.errors import GovLedgerError
 from licence_service.domain.presentation import presentation_qr
 from licence_service.domain.verify import VerificationReport
@@ -67,7 +66,7 @@ def demo(ctx: typer.Context) -> None:
     verb = "registered through the governance committee" if created else "already registered"
     typer.echo(f"      {DEMO_DEPARTMENT} {DEMO_DEPARTMENT_NAME}: {verb} (ISSUER, SEAL_ADMIN)")
 
-    with open_platform(settings, default_services()) as context:
+    with command_platform(ctx) as context:
         service = build_service(context, LicenceSettings())
         _step(2, "electronic seal (GB/T 38540 style, SM2-signed, hash on chain)")
         typer.echo(f"      {_seal(service)}")

@@ -8,13 +8,12 @@ Every change is a governance proposal. By default the ``committee-*`` keys in th
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import typer
 
-from govledger.cli.context import state
-from govledger.committee import ProposalOutcome, committee_signers, utc_text
+from govledger.commands import MEMBER_HELP, REASON_HELP, echo_json, report, state
+from govledger.committee import committee_signers
 from govledger.departments import (
     register_department,
     reinstate_department,
@@ -32,27 +31,10 @@ app = typer.Typer(
     help="Register and administer departments (via governance).", no_args_is_help=True
 )
 
-MEMBER_HELP = "Keystore name of the one committee member who acts (default: every committee-* key)."
-REASON_HELP = "Reason code recorded on chain (0-65535)."
-
 
 def parse_roles(roles: str) -> list[Role]:
     """``"ISSUER,SEAL_ADMIN"`` → roles; an empty string is no role."""
     return [Role.parse(name) for name in roles.split(",") if name.strip()]
-
-
-def report(outcome: ProposalOutcome, done: str) -> None:
-    """Say whether the proposal executed, or what it still needs."""
-    if outcome.executed:
-        typer.echo(f"{done} (proposal {outcome.proposal_id}, executed)")
-        return
-    missing = outcome.threshold - outcome.approvals
-    typer.echo(
-        f"proposal {outcome.proposal_id}: {outcome.approvals} of {outcome.threshold} approvals; "
-        f"{missing} more member(s) must run "
-        f"`govledger governance approve {outcome.proposal_id} --member NAME` "
-        f"before it expires at {utc_text(outcome.expires_at)}"
-    )
 
 
 def department_json(department: Department) -> dict[str, Any]:
@@ -172,7 +154,7 @@ def show(
         raise NotFound(f"department {code} is not registered")
     shown = department_json(department)
     if as_json:
-        typer.echo(json.dumps(shown, indent=2, ensure_ascii=False))
+        echo_json(shown)
         return
     for key, value in shown.items():
         text = ", ".join(map(str, value)) if isinstance(value, list) else value
@@ -189,7 +171,7 @@ def list_departments(
         departments = chain.registries.departments
         listed = [departments.get_department(code) for code in departments.registered_codes()]
     if as_json:
-        typer.echo(json.dumps([department_json(d) for d in listed], indent=2, ensure_ascii=False))
+        echo_json([department_json(d) for d in listed])
         return
     for department in listed:
         status = "active" if department.active else "suspended"

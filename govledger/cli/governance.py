@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from govledger.cli.context import state
-from govledger.cli.department import MEMBER_HELP, report
+from govledger.commands import MEMBER_HELP, report, state
 from govledger.committee import (
     approve_proposal,
     cancel_proposal,

@@ -11,7 +11,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from govledger.app import create_app
-from govledger.cli.context import state
+from govledger.commands import state
 
 
 def serve(

@@ -4,24 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path
 
-from govledger.api.deps import AuthenticatedDepartment, require_role
-from govledger.errors import ConfigurationError
+from govledger.api.deps import AuthenticatedDepartment, app_state, require_role
 from licence_service.service import LicenceService
 
 STATE_NAME = "licences"
 
-
-def get_service(request: Request) -> LicenceService:
-    state = getattr(request.app.state, STATE_NAME, None)
-    service = getattr(state, "service", None)
-    if not isinstance(service, LicenceService):
-        raise ConfigurationError("the licence service is not running: the app factory starts it")
-    return service
-
-
-ServiceDep = Annotated[LicenceService, Depends(get_service)]
+ServiceDep = Annotated[LicenceService, Depends(app_state(STATE_NAME, LicenceService))]
 Issuer = Annotated[AuthenticatedDepartment, Depends(require_role("ISSUER"))]
 SealAdmin = Annotated[AuthenticatedDepartment, Depends(require_role("SEAL_ADMIN"))]
 LicenceIdPath = Annotated[str, Path(min_length=1, max_length=160)]

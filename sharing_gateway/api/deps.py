@@ -6,10 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
-from govledger.api.deps import AuthenticatedDepartment, CurrentDepartment, require_role
-from govledger.errors import ConfigurationError
+from govledger.api.deps import AuthenticatedDepartment, CurrentDepartment, app_state, require_role
 from sharing_gateway.anchoring import Anchorer
 from sharing_gateway.service import Gateway
 
@@ -25,20 +24,11 @@ class GatewayState:
     anchorer: Anchorer | None
 
 
+StateDep = Annotated[GatewayState, Depends(app_state(STATE_NAME, GatewayState))]
+
+
 # ``async``: FastAPI runs a plain ``def`` dependency in its thread pool, one hand-off per
-# dependency per request, which costs more than these functions do.
-
-
-async def get_state(request: Request) -> GatewayState:
-    state = getattr(request.app.state, STATE_NAME, None)
-    if not isinstance(state, GatewayState):
-        raise ConfigurationError("app.state.gateway is not set: mount the sharing gateway")
-    return state
-
-
-StateDep = Annotated[GatewayState, Depends(get_state)]
-
-
+# dependency per request, which costs more than this function does.
 async def get_gateway(state: StateDep) -> Gateway:
     return state.gateway
 

@@ -4,14 +4,14 @@ PostgreSQL, and goes down and up again."""
 from __future__ import annotations
 
 from sharing_gateway import models
-from sharing_gateway.settings import VERSIONS_DIR
+from sharing_gateway.plugin import MIGRATIONS
 from tests.dbutil import ServiceMigrationBehaviour, database_url
 
 __all__ = ["database_url"]
 
 
 class TestGatewayMigrations(ServiceMigrationBehaviour):
-    versions = VERSIONS_DIR
+    versions = MIGRATIONS
     branch = "sharing"
     tables = frozenset(
         row.__tablename__

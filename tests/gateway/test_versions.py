@@ -68,7 +68,7 @@ def test_only_the_chains_latest_version_is_released(world: World) -> None:
 CRASHING_GATEWAY = """
 import json, sys, time
 from pathlib import Path
-from govledger.app import open_platform
+from govledger.platform import open_platform
 from govledger.settings import Settings
 from ledger.contracts.values import ShareClass
 from sharing_gateway.domain.records import Field, UploadFormat

@@ -11,10 +11,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from govledger.app import PlatformContext, open_platform
 from govledger.committee import committee_signers
 from govledger.departments import reinstate_department, set_department_roles, suspend_department
 from govledger.keystore import open_keystore
+from govledger.platform import PlatformContext, open_platform
 from govledger.settings import Settings
 from ledger.contracts.values import Role
 from licence_service.errors import IssuerLacksRole, IssuerSuspended
@@ -139,7 +139,7 @@ def test_the_api_shows_a_refused_batch_with_its_reason_and_retries_it(
         refused = api.post("/v1/licences", ISSUER_A, json=licence_body(2))
         assert refused.json()["code"] == "department-suspended"
 
-        service = api.client.app.state.licences.service  # type: ignore[attr-defined]
+        service = api.client.app.state.licences  # type: ignore[attr-defined]
         service.anchor_due(everything=True)
         registries = context.chain.registries
         signers = committee_signers(open_keystore(settings), registries)

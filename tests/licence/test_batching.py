@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from govledger.app import open_platform
+from govledger.platform import open_platform
 from govledger.settings import Settings
 from ledger.contracts.values import Role
 from licence_service.plugin import LicencePlugin, build_service

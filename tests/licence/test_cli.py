@@ -12,8 +12,9 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from govledger.app import create_app, default_services, open_platform
+from govledger.app import create_app, default_services
 from govledger.errors import ChainUnavailable, Forbidden
+from govledger.platform import open_platform
 from govledger.settings import Settings
 from licence_service.plugin import build_service
 from licence_service.service import LicenceRequest

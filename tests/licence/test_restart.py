@@ -33,7 +33,7 @@ FAST = LicenceSettings(batch_max_wait_s=0.2)
 CRASHING_ISSUER = """
 import json, sys, time
 from pathlib import Path
-from govledger.app import open_platform
+from govledger.platform import open_platform
 from licence_service.plugin import LicencePlugin, build_service
 from licence_service.service import LicenceRequest
 from licence_service.settings import LicenceSettings
@@ -59,7 +59,7 @@ with open_platform(settings, [plugin]) as context:
 BULK_ISSUER = """
 import json, sys
 from pathlib import Path
-from govledger.app import open_platform
+from govledger.platform import open_platform
 from licence_service.plugin import LicencePlugin, build_service
 from licence_service.service import LicenceRequest
 from licence_service.settings import LicenceSettings

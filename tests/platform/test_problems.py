@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Annotated
 
 import pytest
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.testclient import TestClient
 
+from govledger.api.deps import app_state
 from govledger.api.problems import install_problem_handlers
 from govledger.errors import ChainUnavailable, Conflict
 from sm_crypto import InvalidSignature
@@ -96,3 +98,21 @@ def test_framework_errors_are_problems_too(client: TestClient) -> None:
     assert wrong_method.status_code == 405
     assert wrong_method.json()["code"] == "http-405"
     assert wrong_method.headers["allow"] == "POST"
+
+
+def test_a_missing_or_wrong_app_state_is_a_configuration_error() -> None:
+    app = FastAPI()
+    install_problem_handlers(app)
+
+    @app.get("/count")
+    async def count(value: Annotated[int, Depends(app_state("counter", int))]) -> int:
+        return value
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        for state in (None, "3"):  # not set by the app factory, or not what was asked for
+            app.state.counter = state
+            response = client.get("/count")
+            assert response.status_code == 500
+            assert response.json()["code"] == "configuration-error"
+        app.state.counter = 3
+        assert client.get("/count").json() == 3

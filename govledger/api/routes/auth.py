@@ -32,7 +32,7 @@ def get_signin(platform: PlatformDep, session: SessionDep) -> SignInService:
 SignInDep = Annotated[SignInService, Depends(get_signin)]
 
 
-@router.post("/challenge", response_model=ChallengePublic, operation_id="auth-challenge")
+@router.post("/challenge", response_model=ChallengePublic)
 def create_challenge(body: ChallengeCreate, signin: SignInDep) -> ChallengePublic:
     challenge = signin.start(body.department_code)
     return ChallengePublic(
@@ -43,7 +43,7 @@ def create_challenge(body: ChallengeCreate, signin: SignInDep) -> ChallengePubli
     )
 
 
-@router.post("/token", response_model=TokenPublic, operation_id="auth-token")
+@router.post("/token", response_model=TokenPublic)
 def create_token(body: TokenCreate, signin: SignInDep) -> TokenPublic:
     issued = signin.finish(body.challenge_id, body.signature)
     return TokenPublic(access_token=issued.token, expires_in=issued.expires_in)

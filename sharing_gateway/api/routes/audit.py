@@ -16,7 +16,7 @@ from sharing_gateway.schemas import AuditEntryPublic, AuditTracePublic, DatasetI
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
 
-@router.get("/entries", response_model=AuditTracePublic, operation_id="audit-entries")
+@router.get("/entries", response_model=AuditTracePublic)
 def trace(  # noqa: PLR0917  (query parameters)
     _: Auditor,
     gateway: GatewayDep,
@@ -55,7 +55,6 @@ def trace(  # noqa: PLR0917  (query parameters)
 
 @router.get(
     "/export",
-    operation_id="audit-export",
     response_class=Response,
     responses={
         200: {

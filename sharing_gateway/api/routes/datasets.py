@@ -61,7 +61,6 @@ def _dataset_public(row: DatasetRow, versions: list[VersionRow]) -> DatasetPubli
     "",
     response_model=DatasetPublic,
     status_code=status.HTTP_201_CREATED,
-    operation_id="datasets-register",
 )
 def register_dataset(body: DatasetCreate, provider: Provider, gateway: GatewayDep) -> DatasetPublic:
     row = gateway.register_dataset(
@@ -78,7 +77,6 @@ def register_dataset(body: DatasetCreate, provider: Provider, gateway: GatewayDe
     "/{dataset_id}/versions",
     response_model=VersionPublic,
     status_code=status.HTTP_201_CREATED,
-    operation_id="datasets-publish",
     openapi_extra={
         **UPLOAD,
         # Read by the route itself (JSON or CSV), so FastAPI cannot derive it.
@@ -118,7 +116,7 @@ def _upload_format(headers: Headers) -> UploadFormat:
     )
 
 
-@router.get("", response_model=DatasetsPublic, operation_id="datasets-list")
+@router.get("", response_model=DatasetsPublic)
 def list_datasets(_: Department, gateway: GatewayDep) -> DatasetsPublic:
     with gateway.session_factory() as session:
         versions: dict[str, list[VersionRow]] = {}
@@ -133,7 +131,7 @@ def list_datasets(_: Department, gateway: GatewayDep) -> DatasetsPublic:
     return DatasetsPublic(data=data, count=len(data))
 
 
-@router.get("/{dataset_id}", response_model=DatasetPublic, operation_id="datasets-get")
+@router.get("/{dataset_id}", response_model=DatasetPublic)
 def get_dataset(dataset_id: DatasetId, _: Department, gateway: GatewayDep) -> DatasetPublic:
     with gateway.session_factory() as session:
         row = gateway.dataset_row(session, dataset_id)
@@ -147,7 +145,7 @@ def get_dataset(dataset_id: DatasetId, _: Department, gateway: GatewayDep) -> Da
         return _dataset_public(row, versions)
 
 
-@router.get("/{dataset_id}/data", response_model=ReleasePublic, operation_id="datasets-release")
+@router.get("/{dataset_id}/data", response_model=ReleasePublic)
 async def release(
     dataset_id: DatasetId,
     *,

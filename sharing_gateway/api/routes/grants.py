@@ -15,7 +15,7 @@ from sharing_gateway.schemas import Refusal, RequestPublic, RequestsPublic
 router = APIRouter(prefix="/v1/grants", tags=["grants"])
 
 
-@router.get("/blocked", response_model=RequestsPublic, operation_id="grants-blocked")
+@router.get("/blocked", response_model=RequestsPublic)
 def blocked_grants(auditor: Auditor, gateway: GatewayDep) -> RequestsPublic:
     """Grants whose uses the chain refused to record (``blocked`` says why): they release
     nothing until an operator settles them."""
@@ -32,12 +32,12 @@ def blocked_grants(auditor: Auditor, gateway: GatewayDep) -> RequestsPublic:
     return RequestsPublic(data=data, count=len(data))
 
 
-@router.get("/{grant_id}", response_model=RequestPublic, operation_id="grants-get")
+@router.get("/{grant_id}", response_model=RequestPublic)
 def get_grant(grant_id: Id, department: Department, gateway: GatewayDep) -> RequestPublic:
     return request_public(gateway, visible_request(gateway, grant_id, department.code))
 
 
-@router.post("/{grant_id}/revoke", response_model=RequestPublic, operation_id="grants-revoke")
+@router.post("/{grant_id}/revoke", response_model=RequestPublic)
 def revoke(grant_id: Id, body: Refusal, provider: Provider, gateway: GatewayDep) -> RequestPublic:
     """Revoke at once: the next release reads the revocation from the chain."""
     gateway.revoke(provider.code, grant_id, reason=body.reason, reason_code=body.reason_code)

@@ -63,7 +63,6 @@ def visible_request(gateway: Gateway, grant_id: int, code: str) -> RequestRow:
     "",
     response_model=RequestPublic,
     status_code=status.HTTP_201_CREATED,
-    operation_id="requests-create",
 )
 def create_request(body: RequestCreate, requester: Requester, gateway: GatewayDep) -> RequestPublic:
     row = gateway.request_access(
@@ -79,7 +78,7 @@ def create_request(body: RequestCreate, requester: Requester, gateway: GatewayDe
     return request_public(gateway, row)
 
 
-@router.get("", response_model=RequestsPublic, operation_id="requests-list")
+@router.get("", response_model=RequestsPublic)
 def list_requests(department: Department, gateway: GatewayDep) -> RequestsPublic:
     """The caller's requests, and the requests for the caller's datasets."""
     with gateway.session_factory() as session:
@@ -99,12 +98,12 @@ def list_requests(department: Department, gateway: GatewayDep) -> RequestsPublic
     return RequestsPublic(data=data, count=len(data))
 
 
-@router.get("/{grant_id}", response_model=RequestPublic, operation_id="requests-get")
+@router.get("/{grant_id}", response_model=RequestPublic)
 def get_request(grant_id: Id, department: Department, gateway: GatewayDep) -> RequestPublic:
     return request_public(gateway, visible_request(gateway, grant_id, department.code))
 
 
-@router.post("/{grant_id}/approve", response_model=RequestPublic, operation_id="requests-approve")
+@router.post("/{grant_id}/approve", response_model=RequestPublic)
 def approve(grant_id: Id, body: Approval, provider: Provider, gateway: GatewayDep) -> RequestPublic:
     gateway.approve(
         provider.code,
@@ -116,7 +115,7 @@ def approve(grant_id: Id, body: Approval, provider: Provider, gateway: GatewayDe
     return request_public(gateway, visible_request(gateway, grant_id, provider.code))
 
 
-@router.post("/{grant_id}/reject", response_model=RequestPublic, operation_id="requests-reject")
+@router.post("/{grant_id}/reject", response_model=RequestPublic)
 def reject(grant_id: Id, body: Refusal, provider: Provider, gateway: GatewayDep) -> RequestPublic:
     gateway.reject(provider.code, grant_id, reason=body.reason, reason_code=body.reason_code)
     return request_public(gateway, visible_request(gateway, grant_id, provider.code))

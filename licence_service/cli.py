@@ -1,4 +1,5 @@
-"""``govledger licence``: issue, show, change, present and verify licences from the keystore.
+"""``govledger licence`` and ``govledger seal``: issue, show, change, present and verify
+licences; make, revoke and list seals.
 
 The commands act as a department whose keys are in the local keystore (``--as CODE``), through
 the same service the HTTP API uses. The chain has one writer: while ``govledger serve`` holds the
@@ -9,23 +10,21 @@ work beside the server.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from govledger.app import default_services, open_platform
-from govledger.cli.context import state
+from govledger.commands import command_platform, echo_json
 from govledger.errors import InvalidInput
 from govledger.files import read_json_file, read_json_input
-from govledger.settings import Settings
 from licence_service.domain.presentation import presentation_qr
 from licence_service.domain.verify import VerificationReport
 from licence_service.plugin import build_service
-from licence_service.ports import BatchState, StoredBatch
+from licence_service.ports import BatchState, StoredBatch, StoredSeal
 from licence_service.service import (
     LicenceRequest,
     LicenceService,
@@ -35,7 +34,14 @@ from licence_service.service import (
 )
 from licence_service.settings import LicenceSettings
 
-app = typer.Typer(help="Issue, change, present and verify e-licences.", no_args_is_help=True)
+licence_app = typer.Typer(
+    help="Issue, change, present and verify e-licences.", no_args_is_help=True
+)
+seal_app = typer.Typer(help="Electronic seals (GB/T 38540 style) on chain.", no_args_is_help=True)
+# What the plugin adds to the ``govledger`` command.
+commands = typer.Typer()
+commands.add_typer(licence_app, name="licence")
+commands.add_typer(seal_app, name="seal")
 
 AsDepartment = Annotated[
     str, typer.Option("--as", help="Code of the department acting (its keys are in the keystore).")
@@ -46,11 +52,10 @@ ReasonText = Annotated[str, typer.Option("--reason", help="Why (kept with the ch
 
 
 @contextmanager
-def licence_service(settings: Settings) -> Iterator[LicenceService]:
+def licence_service(ctx: typer.Context) -> Iterator[LicenceService]:
     """The licence service on the data dir, for one command that changes something. Batches it
     leaves open are anchored before it closes (there is no background batcher in a command)."""
-    # Every service's migrations: the database is shared and must stay at all their heads.
-    with open_platform(settings, default_services()) as context:
+    with command_platform(ctx) as context:
         service = build_service(context, LicenceSettings())
         service.anchor_sealed()
         try:
@@ -60,15 +65,11 @@ def licence_service(settings: Settings) -> Iterator[LicenceService]:
 
 
 @contextmanager
-def licence_reader(settings: Settings) -> Iterator[LicenceService]:
+def licence_reader(ctx: typer.Context) -> Iterator[LicenceService]:
     """The licence service for one command that only reads: on the chain opened read-only,
     beside a running server, and anchoring nothing."""
-    with open_platform(settings, default_services(), read_only=True) as context:
+    with command_platform(ctx, read_only=True) as context:
         yield build_service(context, LicenceSettings())
-
-
-def echo_json(value: Any) -> None:
-    typer.echo(json.dumps(value, ensure_ascii=False, indent=2))
 
 
 def print_report(report: VerificationReport) -> None:
@@ -87,7 +88,7 @@ def print_report(report: VerificationReport) -> None:
         typer.echo(f"    {name}: {value}")
 
 
-@app.command("issue")
+@licence_app.command("issue")
 def issue(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="One licence (object) or several (array).")],
@@ -100,7 +101,7 @@ def issue(
     if len(items) > 1 and not bulk:
         raise InvalidInput("the file holds several licences: pass --bulk")
     requests = [LicenceRequest.model_validate(item) for item in items]
-    with licence_service(state(ctx).settings) as service:
+    with licence_service(ctx) as service:
         if bulk:
             issued = service.issue_bulk(department, requests)
             for batch in issued.batches:
@@ -113,10 +114,10 @@ def issue(
         typer.echo(f"holder token: {single.holder_token}")
 
 
-@app.command("show")
+@licence_app.command("show")
 def show(ctx: typer.Context, licence_id: str) -> None:
     """A licence's status, anchor and document."""
-    with licence_reader(state(ctx).settings) as service:
+    with licence_reader(ctx) as service:
         current = service.state(licence_id)
         batch = current.licence.batch
         echo_json(
@@ -136,14 +137,14 @@ def show(ctx: typer.Context, licence_id: str) -> None:
         )
 
 
-@app.command("verify")
+@licence_app.command("verify")
 def verify_file(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="A licence document or presentation (JSON).")],
 ) -> None:
     """Run the four checks; exit 0 only if all pass."""
     data = read_json_input(file)
-    with licence_reader(state(ctx).settings) as service:
+    with licence_reader(ctx) as service:
         report = service.verify(data)
     claimed = "" if report.integrity.ok else " (identifier unverified)"
     typer.echo(f"{report.licence_id or file}{claimed}: {'VALID' if report.ok else 'NOT VALID'}")
@@ -160,21 +161,21 @@ def _status_command(action: StatusAction) -> None:
         reason_code: ReasonCode = 0,
         reason: ReasonText = action.value,
     ) -> None:
-        with licence_service(state(ctx).settings) as service:
+        with licence_service(ctx) as service:
             changed = service.change_status(
                 department, licence_id, action, Reason(reason_code, reason)
             )
         typer.echo(f"{licence_id}: {changed.status}")
 
     change.__doc__ = f"{action.value.capitalize()} a licence on chain (its issuer only)."
-    app.command(action.value)(change)
+    licence_app.command(action.value)(change)
 
 
 for _action in StatusAction:
     _status_command(_action)
 
 
-@app.command("renew")
+@licence_app.command("renew")
 def renew(
     ctx: typer.Context,
     licence_id: str,
@@ -199,7 +200,7 @@ def renew(
     )
 
 
-@app.command("transfer")
+@licence_app.command("transfer")
 def transfer(
     ctx: typer.Context,
     licence_id: str,
@@ -236,7 +237,7 @@ def _supersede(
     changes: Mapping[str, str | None],
     reason: Reason,
 ) -> None:
-    with licence_service(state(ctx).settings) as service:
+    with licence_service(ctx) as service:
         issued = service.supersede(department, licence_id, action, changes, reason)
     typer.echo(f"{licence_id}: superseded by")
     typer.echo(issued.state.licence.licence_id)
@@ -252,7 +253,7 @@ def batch_line(batch: StoredBatch) -> str:
     return f"batch {batch.batch_id} {root} ({batch.count} licences): {batch.state}{tail}"
 
 
-@app.command("batches")
+@licence_app.command("batches")
 def batches(
     ctx: typer.Context,
     department: AsDepartment,
@@ -264,26 +265,26 @@ def batches(
     """The department's batches; a refused one with the reason the chain gave."""
     if only is not None and only not in BATCH_STATES:
         raise InvalidInput(f"--state is one of {', '.join(BATCH_STATES)}, not {only!r}")
-    with licence_service(state(ctx).settings) as service:
+    with licence_service(ctx) as service:
         for batch in service.batches(department, only):
             typer.echo(batch_line(batch))
 
 
-@app.command("retry-batch")
+@licence_app.command("retry-batch")
 def retry_batch(
     ctx: typer.Context,
     batch_id: Annotated[int, typer.Argument(min=1)],
     department: AsDepartment,
 ) -> None:
     """Send a batch the chain refused again, once its cause is gone."""
-    with licence_service(state(ctx).settings) as service:
+    with licence_service(ctx) as service:
         typer.echo(batch_line(service.retry_batch(department, batch_id)))
 
 
-@app.command("history")
+@licence_app.command("history")
 def history(ctx: typer.Context, licence_id: str) -> None:
     """Issuance and status changes, from the chain with the stored reasons."""
-    with licence_reader(state(ctx).settings) as service:
+    with licence_reader(ctx) as service:
         for entry in service.history(licence_id):
             tx = "" if entry.tx is None else entry.tx.tx_hash
             reason = "" if entry.reason is None else f" ({entry.reason_code}: {entry.reason})"
@@ -292,7 +293,7 @@ def history(ctx: typer.Context, licence_id: str) -> None:
             typer.echo(f"{entry.at}  {entry.action:<10} {status}{by}{reason}  {tx}")
 
 
-@app.command("present")
+@licence_app.command("present")
 def present_licence(
     ctx: typer.Context,
     licence_id: str,
@@ -304,7 +305,7 @@ def present_licence(
 ) -> None:
     """Make a presentation of chosen fields (as the holder would through the API)."""
     names = [name.strip() for name in fields.split(",") if name.strip()]
-    with licence_service(state(ctx).settings) as service:
+    with licence_service(ctx) as service:
         presentation = service.present(service.licence(licence_id), names, lifetime)
     out.write_bytes(presentation.canonical())
     typer.echo(f"presentation {presentation.digest().hex()} → {out}")
@@ -315,8 +316,55 @@ def present_licence(
         typer.echo(f"QR code ({kind}, version {code.version}) → {qr}")
 
 
-@app.command("holder-token")
+@licence_app.command("holder-token")
 def holder_token(ctx: typer.Context, licence_id: str, department: AsDepartment) -> None:
     """A new holder token for a licence (the previous one stops working)."""
-    with licence_service(state(ctx).settings) as service:
+    with licence_service(ctx) as service:
         typer.echo(service.new_holder_token(department, licence_id))
+
+
+def seal_line(stored: StoredSeal) -> str:
+    prop = stored.seal.info.property
+    revoked = "" if stored.revoked_at is None else f"  REVOKED {stored.revoked_at:%Y-%m-%d}"
+    return (
+        f"{stored.seal.hash.hex()}  {stored.seal.info.seal_id}  {prop.name}  "
+        f"{prop.valid_start:%Y-%m-%d}..{prop.valid_end:%Y-%m-%d}{revoked}"
+    )
+
+
+@seal_app.command("create")
+def create(
+    ctx: typer.Context,
+    department: AsDepartment,
+    name: Annotated[str, typer.Option("--name", help="The seal's name as it appears on it.")],
+    valid_days: Annotated[int, typer.Option("--valid-days", min=1)] = 3650,
+) -> None:
+    """Make the department's seal, held by its current SM2 key, and register it on chain."""
+    with licence_service(ctx) as service:
+        stored = service.create_seal(
+            department, name=name, valid_end=datetime.now(UTC) + timedelta(days=valid_days)
+        )
+    typer.echo(seal_line(stored))
+
+
+@seal_app.command("revoke")
+def revoke(
+    ctx: typer.Context, seal_hash: str, department: AsDepartment, reason_code: ReasonCode = 0
+) -> None:
+    """Revoke a seal (its owner only): licences it sealed before stay valid."""
+    try:
+        digest = bytes.fromhex(seal_hash)
+    except ValueError:
+        raise typer.BadParameter("a seal hash is 64 hex digits") from None
+    with licence_service(ctx) as service:
+        typer.echo(seal_line(service.revoke_seal(department, digest, reason_code)))
+
+
+@seal_app.command("list")
+def list_seals(
+    ctx: typer.Context,
+    owner: Annotated[str | None, typer.Option("--owner", help="Only this department's.")] = None,
+) -> None:
+    with licence_reader(ctx) as service:
+        for stored in service.seals(owner):
+            typer.echo(seal_line(stored))

@@ -1,5 +1,6 @@
-"""``govledger audit``: export the gateway's access log, verify an export against the chain, and
-name the log operators."""
+"""``govledger dataset``: a requesting department fetches released data from the gateway; the
+governance committee revokes a grant. ``govledger audit``: export the gateway's access log,
+verify an export against the chain, and name the log operators."""
 
 from __future__ import annotations
 
@@ -12,20 +13,31 @@ from typing import Annotated
 
 import typer
 
-from govledger.cli.context import state
-from govledger.cli.department import MEMBER_HELP, report
-from govledger.committee import committee_signers
+from govledger.commands import MEMBER_HELP, REASON_HELP, echo_json, report, state
+from govledger.committee import committee_signers, submit_action
 from govledger.db import make_engine, make_session_factory
+from govledger.department_keys import department_key_name
 from govledger.departments import set_log_operator
 from govledger.deployment import open_chain
 from govledger.errors import VerificationFailed
 from govledger.files import read_text_file
 from govledger.keystore import open_keystore
 from sharing_gateway import audit
+from sharing_gateway.client import GatewayClient
 from sharing_gateway.domain.auditlog import export_csv, export_json, parse_export
 from sharing_gateway.settings import GatewaySettings
 
-app = typer.Typer(help="Export and verify the sharing gateway's access log.", no_args_is_help=True)
+dataset_app = typer.Typer(
+    help="Fetch shared data through the sharing gateway; revoke grants (governance).",
+    no_args_is_help=True,
+)
+audit_app = typer.Typer(
+    help="Export and verify the sharing gateway's access log.", no_args_is_help=True
+)
+# What the plugin adds to the ``govledger`` command.
+commands = typer.Typer()
+commands.add_typer(dataset_app, name="dataset")
+commands.add_typer(audit_app, name="audit")
 
 
 class AuditLogTampered(VerificationFailed):
@@ -48,7 +60,53 @@ class ExportFormat(StrEnum):
     csv = "csv"
 
 
-@app.command("export")
+@dataset_app.command("fetch")
+def fetch(  # noqa: PLR0917  (Typer passes options positionally)
+    ctx: typer.Context,
+    dataset_id: Annotated[str, typer.Argument(help="The dataset's id.")],
+    grant: Annotated[int, typer.Option("--grant", help="The grant id.")],
+    fields: Annotated[str, typer.Option("--fields", help="Comma-separated field names.")],
+    department: Annotated[str, typer.Option("--as", help="The requesting department's code.")],
+    url: Annotated[str, typer.Option("--url", help="The gateway's base URL.")] = (
+        "http://127.0.0.1:8000"
+    ),
+) -> None:
+    """Sign in with the department's SM2 key, fetch the release, open it, print JSON."""
+    settings = state(ctx).settings
+    key = open_keystore(settings).load(department_key_name(department)).sm2
+    client = GatewayClient(url, department, key)
+    try:
+        fetched = client.fetch(dataset_id, grant, [name for name in fields.split(",") if name])
+    finally:
+        client.close()
+    echo_json(
+        {
+            "records": fetched.records,
+            "provenance": fetched.provenance,
+            "uses_left": fetched.uses_left,
+        }
+    )
+
+
+@dataset_app.command("revoke-grant")
+def revoke_grant(
+    ctx: typer.Context,
+    grant_id: Annotated[int, typer.Argument(help="The grant id.")],
+    reason: Annotated[int, typer.Option("--reason", min=0, max=65535, help=REASON_HELP)],
+    member: Annotated[str | None, typer.Option("--member", help=MEMBER_HELP)] = None,
+) -> None:
+    """Revoke a grant by governance (a committee proposal); the gateway refuses the next
+    release."""
+    settings = state(ctx).settings
+    keystore = open_keystore(settings)
+    with open_chain(settings) as chain:
+        signers = committee_signers(keystore, chain.registries, member)
+        action = chain.registries.sharing.encode_revoke_grant(grant_id, reason)
+        outcome = submit_action(chain.registries, signers, action)
+    report(outcome, f"revoked grant {grant_id}")
+
+
+@audit_app.command("export")
 def export(
     ctx: typer.Context,
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
@@ -71,7 +129,7 @@ def export(
     typer.echo(f"{len(entries)} entries written to {output}")
 
 
-@app.command("verify")
+@audit_app.command("verify")
 def verify(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="An export (JSON or CSV).")],
@@ -105,7 +163,7 @@ def verify(
             typer.echo(note)
 
 
-@app.command("operator")
+@audit_app.command("operator")
 def operator(
     ctx: typer.Context,
     code: str,
