@@ -43,8 +43,8 @@ from ledger.contracts import Registries
 from ledger.exceptions import ContractRevert, OutOfGas
 from sharing_gateway.domain.auditlog import segment_root
 from sharing_gateway.domain.records import to_bytes32
-from sharing_gateway.models import AuditEntryRow, AuditSegmentRow, GrantUsageRow
 from sharing_gateway.service import Gateway
+from sharing_gateway.tables import AuditEntryRow, AuditSegmentRow, GrantUsageRow
 
 _logger = logging.getLogger(__name__)
 # consumeUses takes about 40,000 gas; the permissioned chain's gas is free.

@@ -24,8 +24,8 @@ from sharing_gateway.domain.auditlog import (
     verify_log,
 )
 from sharing_gateway.domain.records import from_bytes32, to_bytes32
-from sharing_gateway.models import AuditEntryRow, AuditSegmentRow
 from sharing_gateway.settings import GatewaySettings
+from sharing_gateway.tables import AuditEntryRow, AuditSegmentRow
 
 
 @dataclass(frozen=True)

@@ -49,8 +49,8 @@ from sharing_gateway.domain.records import (
     to_bytes32,
 )
 from sharing_gateway.domain.release import GrantView, check_grant
-from sharing_gateway.models import DatasetRow, GrantUsageRow, RequestRow, VersionRow
 from sharing_gateway.settings import GatewaySettings
+from sharing_gateway.tables import DatasetRow, GrantUsageRow, RequestRow, VersionRow
 from sm_crypto import (
     SM2PrivateKey,
     SM2PublicKey,

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from govledger.auth.clock import Clock
 from govledger.db import DriverStatement
 from sharing_gateway.domain.auditlog import GENESIS_HASH, Entry, EntryBody
-from sharing_gateway.models import AuditEntryRow, AuditHeadRow
+from sharing_gateway.tables import AuditEntryRow, AuditHeadRow
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 # Built once and run on the driver's cursor: every writer transaction runs them (an UPDATE that

@@ -25,7 +25,7 @@ from govledger.db import session_scope
 from ledger.contracts import DataSharing, code_to_bytes32
 from ledger.exceptions import ContractRevert
 from sharing_gateway.domain.records import to_bytes32
-from sharing_gateway.models import DatasetRow, PendingWriteRow, VersionRow
+from sharing_gateway.tables import DatasetRow, PendingWriteRow, VersionRow
 from sm_crypto import sm3
 
 _logger = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, select, update
 
 from govledger.errors import ConfigurationError
 from sharing_gateway.anchoring import Anchorer
-from sharing_gateway.models import AuditSegmentRow, GrantUsageRow
+from sharing_gateway.tables import AuditSegmentRow, GrantUsageRow
 from tests.gateway.world import AUDITOR, World
 
 

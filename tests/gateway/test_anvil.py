@@ -16,7 +16,7 @@ from govledger.cli import app as cli
 from ledger import ReceiptTimeout
 from ledger.devnode import AnvilNode
 from sharing_gateway.domain.envelope import open_envelope
-from sharing_gateway.models import AuditEntryRow, GrantUsageRow
+from sharing_gateway.tables import AuditEntryRow, GrantUsageRow
 from tests.dbutil import sqlite_url
 from tests.gateway.world import OPERATOR, PROVIDER, RECORDS, REQUESTER, World, gateway_world
 

@@ -11,9 +11,9 @@ import pytest
 
 from govledger.db import session_scope
 from sharing_gateway.adapters.chainview import ChainView
-from sharing_gateway.models import RequestRow
 from sharing_gateway.service import Gateway, StoredVersion
 from sharing_gateway.settings import GatewaySettings
+from sharing_gateway.tables import RequestRow
 from tests.gateway.world import OPERATOR, World
 
 BOUND = 4

@@ -15,7 +15,7 @@ from govledger.chain import reinstate_department, submit_action, suspend_departm
 from sharing_gateway.client import GatewayClient, GatewayRefused
 from sharing_gateway.domain.envelope import open_envelope
 from sharing_gateway.errors import EnvelopeInvalid
-from sharing_gateway.models import VersionRow
+from sharing_gateway.tables import VersionRow
 from sm_crypto import SM2PrivateKey
 from tests.gateway.world import (
     OTHER_REQUESTER,

@@ -9,7 +9,7 @@ from sqlalchemy import delete, update
 
 from govledger.chain import reinstate_department, suspend_department
 from sharing_gateway import anchoring
-from sharing_gateway.models import GrantUsageRow
+from sharing_gateway.tables import GrantUsageRow
 from tests.gateway.test_release import assert_refused
 from tests.gateway.world import OPERATOR, PROVIDER, REQUESTER, World
 

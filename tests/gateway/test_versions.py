@@ -16,7 +16,7 @@ from sqlalchemy.orm import make_transient
 
 from govledger.settings import Settings
 from sharing_gateway.domain.envelope import open_envelope
-from sharing_gateway.models import PendingWriteRow, VersionRow
+from sharing_gateway.tables import PendingWriteRow, VersionRow
 from tests.dbutil import isolated_database
 from tests.gateway.test_release import assert_refused
 from tests.gateway.world import (

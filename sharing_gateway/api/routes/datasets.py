@@ -16,7 +16,6 @@ from ledger.contracts import ShareClass
 from sharing_gateway.api.deps import Department, GatewayDep, Provider
 from sharing_gateway.domain.records import Field, Schema, UploadFormat
 from sharing_gateway.errors import UploadMediaTypeUnsupported
-from sharing_gateway.models import DatasetRow, VersionRow
 from sharing_gateway.schemas import (
     DatasetCreate,
     DatasetId,
@@ -26,6 +25,7 @@ from sharing_gateway.schemas import (
     ReleasePublic,
     VersionPublic,
 )
+from sharing_gateway.tables import DatasetRow, VersionRow
 
 router = APIRouter(prefix="/v1/datasets", tags=["datasets"])
 

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from govledger.api.params import Id
 from sharing_gateway.api.deps import Auditor, Department, GatewayDep, Provider
 from sharing_gateway.api.routes.requests import request_public, visible_request
-from sharing_gateway.models import GrantUsageRow, RequestRow
 from sharing_gateway.schemas import Refusal, RequestPublic, RequestsPublic
+from sharing_gateway.tables import GrantUsageRow, RequestRow
 
 router = APIRouter(prefix="/v1/grants", tags=["grants"])
 

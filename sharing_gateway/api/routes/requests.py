@@ -11,9 +11,9 @@ from govledger.api.params import Id
 from sharing_gateway.api.deps import Department, GatewayDep, Provider, Requester
 from sharing_gateway.domain.release import GrantView
 from sharing_gateway.errors import RequestUnknown
-from sharing_gateway.models import GrantUsageRow, RequestRow
 from sharing_gateway.schemas import Approval, Refusal, RequestCreate, RequestPublic, RequestsPublic
 from sharing_gateway.service import Gateway
+from sharing_gateway.tables import GrantUsageRow, RequestRow
 
 router = APIRouter(prefix="/v1/requests", tags=["requests"])
 
