@@ -41,10 +41,10 @@ from govledger.db import session_scope
 from govledger.errors import ConfigurationError
 from ledger.contracts import Registries
 from ledger.exceptions import ContractRevert, OutOfGas
-from sharing_gateway.domain.auditlog import segment_root
+from sharing_gateway.domain.accesslog import segment_root
 from sharing_gateway.domain.records import to_bytes32
 from sharing_gateway.service import Gateway
-from sharing_gateway.tables import AuditEntryRow, AuditSegmentRow, GrantUsageRow
+from sharing_gateway.tables import AccessLogEntryRow, AccessLogSegmentRow, GrantUsageRow
 
 _logger = logging.getLogger(__name__)
 # consumeUses takes about 40,000 gas; the permissioned chain's gas is free.
@@ -116,7 +116,7 @@ class Anchorer:
                 return
             self._reconcile_segments()
             with self.session_factory() as session:
-                last_committed = session.scalar(select(func.max(AuditEntryRow.seq)))
+                last_committed = session.scalar(select(func.max(AccessLogEntryRow.seq)))
             if last_committed is not None:
                 while self._anchor_segment(last_committed):
                     pass
@@ -127,13 +127,13 @@ class Anchorer:
     def _anchor_segment(self, last_committed: int) -> bool:
         """Anchor the next segment of entries up to ``last_committed``; False if none is left."""
         with self.session_factory() as session:
-            last = session.scalar(select(func.max(AuditSegmentRow.last_seq)))
+            last = session.scalar(select(func.max(AccessLogSegmentRow.last_seq)))
             first = 0 if last is None else last + 1
             hashes = list(
                 session.scalars(
-                    select(AuditEntryRow.entry_hash)
-                    .where(AuditEntryRow.seq >= first, AuditEntryRow.seq <= last_committed)
-                    .order_by(AuditEntryRow.seq)
+                    select(AccessLogEntryRow.entry_hash)
+                    .where(AccessLogEntryRow.seq >= first, AccessLogEntryRow.seq <= last_committed)
+                    .order_by(AccessLogEntryRow.seq)
                     .limit(self.gateway.settings.anchor_max_entries)
                 )
             )
@@ -147,7 +147,7 @@ class Anchorer:
         )
         with session_scope(self.session_factory) as session:
             session.add(
-                AuditSegmentRow(
+                AccessLogSegmentRow(
                     segment_index=written.value,
                     first_seq=first,
                     last_seq=first + len(hashes) - 1,
@@ -247,7 +247,7 @@ class Anchorer:
         audit = self.registries.audit
         chain_log = audit.get_log(self.log_id)
         with session_scope(self.session_factory) as session:
-            known = session.scalar(select(func.count()).select_from(AuditSegmentRow)) or 0
+            known = session.scalar(select(func.count()).select_from(AccessLogSegmentRow)) or 0
             if chain_log is not None and chain_log.segment_count > known:
                 events = {
                     int(event.args["index"]): event
@@ -257,7 +257,7 @@ class Anchorer:
                     segment = audit.get_segment(self.log_id, index)
                     event = events[index]
                     session.add(
-                        AuditSegmentRow(
+                        AccessLogSegmentRow(
                             segment_index=index,
                             first_seq=segment.first_seq,
                             last_seq=segment.last_seq,

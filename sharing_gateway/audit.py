@@ -16,7 +16,7 @@ from govledger.errors import ConfigurationError
 from ledger.contracts import Registries
 from ledger.merkle import MerkleTree
 from sharing_gateway.adapters.accesslog import entry_of
-from sharing_gateway.domain.auditlog import (
+from sharing_gateway.domain.accesslog import (
     AnchoredSegment,
     Entry,
     Export,
@@ -25,7 +25,7 @@ from sharing_gateway.domain.auditlog import (
 )
 from sharing_gateway.domain.records import from_bytes32, to_bytes32
 from sharing_gateway.settings import GatewaySettings
-from sharing_gateway.tables import AuditEntryRow, AuditSegmentRow
+from sharing_gateway.tables import AccessLogEntryRow, AccessLogSegmentRow
 
 
 @dataclass(frozen=True)
@@ -37,18 +37,18 @@ class TraceFilter:
     until: datetime | None = None
 
 
-def _query(criteria: TraceFilter) -> Select[AuditEntryRow]:
-    query = select(AuditEntryRow).order_by(AuditEntryRow.seq)
+def _query(criteria: TraceFilter) -> Select[AccessLogEntryRow]:
+    query = select(AccessLogEntryRow).order_by(AccessLogEntryRow.seq)
     if criteria.dataset_id is not None:
-        query = query.where(AuditEntryRow.dataset_id == criteria.dataset_id)
+        query = query.where(AccessLogEntryRow.dataset_id == criteria.dataset_id)
     if criteria.requester is not None:
-        query = query.where(AuditEntryRow.caller == criteria.requester)
+        query = query.where(AccessLogEntryRow.caller == criteria.requester)
     if criteria.grant_id is not None:
-        query = query.where(AuditEntryRow.grant_id == criteria.grant_id)
+        query = query.where(AccessLogEntryRow.grant_id == criteria.grant_id)
     if criteria.since is not None:
-        query = query.where(AuditEntryRow.recorded_at >= criteria.since)
+        query = query.where(AccessLogEntryRow.recorded_at >= criteria.since)
     if criteria.until is not None:
-        query = query.where(AuditEntryRow.recorded_at < criteria.until)
+        query = query.where(AccessLogEntryRow.recorded_at < criteria.until)
     return query
 
 
@@ -59,21 +59,21 @@ def entries(session: Session, criteria: TraceFilter = TraceFilter()) -> list[Ent
 def inclusion_proofs(session: Session, selected: Sequence[Entry]) -> dict[int, dict[str, Any]]:
     """For each anchored entry: its segment, the segment's root and tx, and the Merkle proof."""
     proofs: dict[int, dict[str, Any]] = {}
-    trees: dict[int, tuple[AuditSegmentRow, MerkleTree]] = {}
+    trees: dict[int, tuple[AccessLogSegmentRow, MerkleTree]] = {}
     for entry in selected:
         seq = entry.body.seq
         segment = session.scalar(
-            select(AuditSegmentRow)
-            .where(AuditSegmentRow.first_seq <= seq, AuditSegmentRow.last_seq >= seq)
+            select(AccessLogSegmentRow)
+            .where(AccessLogSegmentRow.first_seq <= seq, AccessLogSegmentRow.last_seq >= seq)
             .limit(1)
         )
         if segment is None:
             continue
         if segment.segment_index not in trees:
             hashes = session.scalars(
-                select(AuditEntryRow.entry_hash)
-                .where(AuditEntryRow.seq.between(segment.first_seq, segment.last_seq))
-                .order_by(AuditEntryRow.seq)
+                select(AccessLogEntryRow.entry_hash)
+                .where(AccessLogEntryRow.seq.between(segment.first_seq, segment.last_seq))
+                .order_by(AccessLogEntryRow.seq)
             )
             trees[segment.segment_index] = (
                 segment,
@@ -149,7 +149,7 @@ class ChainAnchoredLog:
 def verify_export(
     export: Export, registries: Registries, settings: GatewaySettings, now: datetime
 ) -> Verdict:
-    """Check a parsed export (:func:`~sharing_gateway.domain.auditlog.parse_export`) against
+    """Check a parsed export (:func:`~sharing_gateway.domain.accesslog.parse_export`) against
     the log the deployment names, never the one it names itself:
     its log id must be ``settings.log_id``, the chain must keep that log for the gateway's
     operator department, and every entry older than ``anchor_deadline_seconds`` at ``now`` must

@@ -135,7 +135,7 @@ class Release:
     envelope: dict[str, Any]
     provenance: dict[str, Any]
     uses_left: int
-    audit_seq: int
+    log_seq: int
 
 
 class Gateway:
@@ -512,7 +512,7 @@ class Gateway:
         if outcome is None:  # another release took the last use since the check
             raise errors.UsesExhausted(f"grant {grant_id} has no uses left")
         uses_left, seq = outcome
-        return replace(prepared, uses_left=uses_left, audit_seq=seq)
+        return replace(prepared, uses_left=uses_left, log_seq=seq)
 
     def _prepare_release(
         self,
@@ -585,7 +585,7 @@ class Gateway:
                 "anchor_block": version.block_number,
             },
             uses_left=0,
-            audit_seq=-1,
+            log_seq=-1,
         )
         return release, dataset.provider, grant
 

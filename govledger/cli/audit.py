@@ -19,7 +19,7 @@ from govledger.db import make_engine, make_session_factory
 from govledger.errors import VerificationFailed
 from govledger.files import read_text_file
 from sharing_gateway import audit
-from sharing_gateway.domain.auditlog import export_csv, export_json, parse_export
+from sharing_gateway.domain.accesslog import export_csv, export_json, parse_export
 from sharing_gateway.settings import GatewaySettings
 
 app = typer.Typer(help="Export and verify the sharing gateway's access log.", no_args_is_help=True)

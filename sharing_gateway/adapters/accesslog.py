@@ -19,24 +19,24 @@ from sqlalchemy.orm import Session
 
 from govledger.auth.clock import Clock
 from govledger.db import DriverStatement
-from sharing_gateway.domain.auditlog import GENESIS_HASH, Entry, EntryBody
-from sharing_gateway.tables import AuditEntryRow, AuditHeadRow
+from sharing_gateway.domain.accesslog import GENESIS_HASH, Entry, EntryBody
+from sharing_gateway.tables import AccessLogEntryRow, AccessLogHeadRow
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 # Built once and run on the driver's cursor: every writer transaction runs them (an UPDATE that
 # changes nothing takes the lock).
 _LOCK_HEAD = DriverStatement(
-    update(AuditHeadRow)
-    .where(AuditHeadRow.log_id == bindparam("head_log_id"))
-    .values(next_seq=AuditHeadRow.next_seq)
-    .returning(AuditHeadRow.next_seq, AuditHeadRow.last_hash)
+    update(AccessLogHeadRow)
+    .where(AccessLogHeadRow.log_id == bindparam("head_log_id"))
+    .values(next_seq=AccessLogHeadRow.next_seq)
+    .returning(AccessLogHeadRow.next_seq, AccessLogHeadRow.last_hash)
 )
 _MOVE_HEAD = DriverStatement(
-    update(AuditHeadRow)
-    .where(AuditHeadRow.log_id == bindparam("head_log_id"))
+    update(AccessLogHeadRow)
+    .where(AccessLogHeadRow.log_id == bindparam("head_log_id"))
     .values(next_seq=bindparam("new_next_seq"), last_hash=bindparam("new_last_hash"))
 )
-_INSERT_ENTRIES = insert(AuditEntryRow)
+_INSERT_ENTRIES = insert(AccessLogEntryRow)
 
 
 def format_time(moment: datetime) -> str:
@@ -44,8 +44,8 @@ def format_time(moment: datetime) -> str:
 
 
 def ensure_head(session: Session, log_id: str) -> None:
-    if session.get(AuditHeadRow, log_id) is None:
-        session.add(AuditHeadRow(log_id=log_id, next_seq=0, last_hash=GENESIS_HASH))
+    if session.get(AccessLogHeadRow, log_id) is None:
+        session.add(AccessLogHeadRow(log_id=log_id, next_seq=0, last_hash=GENESIS_HASH))
 
 
 class LogTransaction:
@@ -127,7 +127,7 @@ class LogTransaction:
         self._rows = []
 
 
-def entry_of(row: AuditEntryRow) -> Entry:
+def entry_of(row: AccessLogEntryRow) -> Entry:
     body = EntryBody(
         seq=row.seq,
         time=format_time(row.recorded_at),

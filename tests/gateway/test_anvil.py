@@ -16,7 +16,7 @@ from govledger.cli import app as cli
 from ledger import ReceiptTimeout
 from ledger.devnode import AnvilNode
 from sharing_gateway.domain.envelope import open_envelope
-from sharing_gateway.tables import AuditEntryRow, GrantUsageRow
+from sharing_gateway.tables import AccessLogEntryRow, GrantUsageRow
 from tests.dbutil import sqlite_url
 from tests.gateway.world import OPERATOR, PROVIDER, RECORDS, REQUESTER, World, gateway_world
 
@@ -167,7 +167,7 @@ def test_a_round_after_a_receipt_time_out_neither_reverts_nor_sends_twice(
         anchorer.run_once(record_uses=False)  # anchors the new entry after the mined segment
         log_id = world.gateway.log_id.encode().ljust(32, b"\0")
         with world.gateway.session_factory() as session:
-            last_seq = session.scalar(select(func.max(AuditEntryRow.seq)))
+            last_seq = session.scalar(select(func.max(AccessLogEntryRow.seq)))
         chain_log = world.chain.registries.audit.get_log(log_id)
         assert chain_log is not None
         assert last_seq is not None

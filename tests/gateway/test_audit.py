@@ -15,7 +15,7 @@ import pytest
 from govledger.errors import InvalidInput
 from ledger.merkle import verify_proof
 from sharing_gateway.audit import ChainAnchoredLog, verify_export
-from sharing_gateway.domain.auditlog import (
+from sharing_gateway.domain.accesslog import (
     AnchoredSegment,
     Entry,
     EntryBody,

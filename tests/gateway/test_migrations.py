@@ -21,8 +21,8 @@ class TestGatewayMigrations(ServiceMigrationBehaviour):
             tables.PendingWriteRow,
             tables.RequestRow,
             tables.GrantUsageRow,
-            tables.AuditHeadRow,
-            tables.AuditEntryRow,
-            tables.AuditSegmentRow,
+            tables.AccessLogHeadRow,
+            tables.AccessLogEntryRow,
+            tables.AccessLogSegmentRow,
         )
     )

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Response
 from govledger.api.params import DepartmentCode, Id
 from sharing_gateway import audit
 from sharing_gateway.api.deps import Auditor, GatewayDep
-from sharing_gateway.domain.auditlog import export_csv, export_json
+from sharing_gateway.domain.accesslog import export_csv, export_json
 from sharing_gateway.schemas import AuditEntryPublic, AuditTracePublic, DatasetId
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])

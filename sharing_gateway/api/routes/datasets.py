@@ -174,7 +174,7 @@ async def release(
             envelope=released.envelope,
             provenance=released.provenance,
             uses_left=released.uses_left,
-            audit_seq=released.audit_seq,
+            audit_seq=released.log_seq,
         )
         return Response(body.model_dump_json(), media_type="application/json")
 
