@@ -16,7 +16,7 @@ from tests.gateway.world import AUDITOR, World
 
 
 def anchored_segment(world: World, seq: int) -> AccessLogSegmentRow | None:
-    with world.gateway.session_factory() as session:
+    with world.session_factory() as session:
         return session.scalar(
             select(AccessLogSegmentRow).where(
                 AccessLogSegmentRow.first_seq <= seq, AccessLogSegmentRow.last_seq >= seq
@@ -50,7 +50,7 @@ def test_recovery_restores_lost_segment_rows_and_never_records_a_use_twice(world
     sharing = world.chain.registries.sharing
     assert sharing.get_grant(grant_id).used == 2
     # A crash after the chain writes, before their rows: the rows forget them.
-    with world.gateway.session_factory.begin() as session:
+    with world.session_factory.begin() as session:
         last = session.scalar(select(func.max(AccessLogSegmentRow.segment_index)))
         lost = session.get(AccessLogSegmentRow, last)
         assert lost is not None
@@ -63,7 +63,7 @@ def test_recovery_restores_lost_segment_rows_and_never_records_a_use_twice(world
         )
     anchorer.run_once()  # every round reconciles with the chain first
     assert sharing.get_grant(grant_id).used == 2
-    with world.gateway.session_factory() as session:
+    with world.session_factory() as session:
         restored = session.get(AccessLogSegmentRow, last)
         assert restored is not None
         assert restored.root == lost_root
@@ -86,7 +86,7 @@ def test_a_round_anchors_what_was_committed_before_it_and_ends_under_a_stream_of
             this_round.append(args[3])  # the segment's last sequence number
             if len(this_round) < 20:  # bounded, so a round that chases the stream still ends
                 world.gateway.writer.submit(
-                    lambda log: log.append(
+                    lambda _, log: log.append(
                         action="release", outcome="released", code="released", caller="test"
                     )
                 )

@@ -11,8 +11,9 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from httpx import Response
+from sqlalchemy.orm import Session, sessionmaker
 
-from govledger.app import create_app
+from govledger.app import PlatformContext, create_app
 from govledger.auth.signin import sign_challenge
 from govledger.chain import (
     ChainContext,
@@ -28,7 +29,6 @@ from govledger.directory import uscc_check_character
 from govledger.keystore import KeyPair, Keystore
 from govledger.settings import Settings
 from ledger.contracts import Role
-from sharing_gateway import audit
 from sharing_gateway.anchoring import Anchorer
 from sharing_gateway.api.deps import GatewayState
 from sharing_gateway.plugin import GatewayPlugin
@@ -79,6 +79,16 @@ class World:
     @property
     def gateway(self) -> Gateway:
         return self.state.gateway
+
+    @property
+    def context(self) -> PlatformContext:
+        context: PlatformContext = self.client.app.state.platform_context  # type: ignore[attr-defined]
+        return context
+
+    @property
+    def session_factory(self) -> sessionmaker[Session]:
+        """The database's sessions, for tests that alter rows behind the gateway's back."""
+        return self.context.platform.session_factory
 
     @property
     def anchorer(self) -> Anchorer:
@@ -186,8 +196,7 @@ class World:
         )
 
     def last_entries(self, count: int) -> list[dict[str, Any]]:
-        with self.gateway.session_factory() as session:
-            return [entry.to_json() for entry in audit.entries(session)[-count:]]
+        return [entry.to_json() for entry in self.gateway.entries()[-count:]]
 
 
 RECORDS = [
