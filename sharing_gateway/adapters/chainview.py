@@ -46,10 +46,6 @@ class ChainView:
         self._directory = directory
         self._cache = ChainEventCache([registries.sharing], _named_by, cache_entries=cache_entries)
 
-    @property
-    def registries(self) -> Registries:
-        return self._registries
-
     def sync(self) -> int:
         """Bring the cache up to the chain's head; return the head."""
         return self._cache.sync()
