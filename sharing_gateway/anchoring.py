@@ -110,7 +110,7 @@ class Anchorer:
             if not self._settle_own_transactions():
                 return
             self._reconcile_segments()
-            with self.gateway.log() as log:
+            with self.gateway.log_store() as log:
                 last_committed = log.last_seq()
             if last_committed is not None:
                 while self._anchor_segment(last_committed):
@@ -121,7 +121,7 @@ class Anchorer:
 
     def _anchor_segment(self, last_committed: int) -> bool:
         """Anchor the next segment of entries up to ``last_committed``; False if none is left."""
-        with self.gateway.log() as log:
+        with self.gateway.log_store() as log:
             first = log.next_unanchored()
             hashes = log.entry_hashes(
                 first, last_committed, limit=self.gateway.settings.anchor_max_entries
@@ -134,7 +134,7 @@ class Anchorer:
         written = self.registries.audit.anchor_segment(
             operator, self.log_id, first, first + len(hashes) - 1, root
         )
-        with self.gateway.log() as log:
+        with self.gateway.log_store() as log:
             log.add_segment(
                 StoredSegment(
                     segment_index=written.value,
@@ -220,7 +220,7 @@ class Anchorer:
         """Copy the segments the chain has but the database lacks."""
         audit = self.registries.audit
         chain_log = audit.get_log(self.log_id)
-        with self.gateway.log() as log:
+        with self.gateway.log_store() as log:
             known = log.segment_count()
             if chain_log is not None and chain_log.segment_count > known:
                 events = {

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from fastapi import APIRouter
+from sqlalchemy.orm import Session, sessionmaker
 
 from govledger.app import PlatformContext
 from govledger.auth.clock import Clock
@@ -20,9 +22,24 @@ from sharing_gateway.adapters.writer import AccessLogWriter
 from sharing_gateway.anchoring import Anchorer
 from sharing_gateway.api.deps import STATE_NAME, GatewayState
 from sharing_gateway.api.routes import audit, datasets, grants, requests
-from sharing_gateway.ports import AccessLogStore, GatewayStore, ReleaseReads
+from sharing_gateway.ports import ReleaseReads
 from sharing_gateway.service import Gateway
 from sharing_gateway.settings import VERSIONS_DIR, GatewaySettings
+
+S = TypeVar("S")
+
+
+def _units(
+    factory: sessionmaker[Session], adapter: Callable[[Session], S]
+) -> Callable[[], AbstractContextManager[S]]:
+    """Units of work: ``adapter`` on a session, committed when the unit closes."""
+
+    @contextmanager
+    def unit() -> Iterator[S]:
+        with session_scope(factory) as session:
+            yield adapter(session)
+
+    return unit
 
 
 def build_gateway(
@@ -33,19 +50,9 @@ def build_gateway(
     registries = context.chain.registries
 
     @contextmanager
-    def store() -> Iterator[GatewayStore]:
-        with session_scope(factory) as session:
-            yield SqlGatewayStore(session)
-
-    @contextmanager
     def reads() -> Iterator[ReleaseReads]:
         with context.engine.connect() as connection:
             yield SqlReleaseReads(connection)
-
-    @contextmanager
-    def log() -> Iterator[AccessLogStore]:
-        with session_scope(factory) as session:
-            yield SqlAccessLogStore(session)
 
     return Gateway(
         settings=settings,
@@ -53,9 +60,9 @@ def build_gateway(
         view=ChainView(registries, context.platform.directory, cache_entries=cache_entries),
         keystore=context.keystore,
         blobs=context.blobs,
-        store=store,
+        store=_units(factory, SqlGatewayStore),
         reads=reads,
-        log=log,
+        log_store=_units(factory, SqlAccessLogStore),
         writer=AccessLogWriter(factory, settings.log_id, clock, SqlGatewayStore),
         catalogue=PendingWrites(factory, registries.sharing, clock),
         clock=clock,

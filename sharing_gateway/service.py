@@ -127,7 +127,7 @@ class Gateway:
         blobs: BlobStore,
         store: Callable[[], AbstractContextManager[GatewayStore]],
         reads: Callable[[], AbstractContextManager[ReleaseReads]],
-        log: Callable[[], AbstractContextManager[AccessLogStore]],
+        log_store: Callable[[], AbstractContextManager[AccessLogStore]],
         writer: LogWriter,
         catalogue: Catalogue,
         clock: Clock,
@@ -140,7 +140,7 @@ class Gateway:
         self.blobs = blobs
         self.store = store  # one unit of work, committed when it closes
         self._reads = reads
-        self.log = log
+        self.log_store = log_store
         self.writer = writer
         self.catalogue = catalogue
         self.clock = clock
@@ -643,13 +643,13 @@ class Gateway:
     # -- auditors ---------------------------------------------------------------------------------
 
     def entries(self, criteria: TraceFilter = EVERY_ENTRY) -> list[Entry]:
-        with self.log() as log:
+        with self.log_store() as log:
             return log.entries(criteria)
 
     def trace(self, criteria: TraceFilter, *, chain: bool) -> audit.Trace:
         """The entries ``criteria`` select with their inclusion proofs and, with ``chain``, the
         chain's events about their grants and datasets (and those ``criteria`` name)."""
-        with self.log() as log:
+        with self.log_store() as log:
             selected = log.entries(criteria)
             proofs = audit.inclusion_proofs(log, selected)
         grant_ids = {e.body.grant_id for e in selected if e.body.grant_id is not None}
