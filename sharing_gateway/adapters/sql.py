@@ -42,6 +42,7 @@ _VERSION = DriverStatement(
         VersionRow.version == bindparam("version"),
     )
 )
+_PURPOSE = select(RequestRow.purpose)
 # A row behind the chain (restored from a backup, or rebuilt after it was lost) is first raised
 # to the chain's count, in the same statement: the use is counted from there, never from less.
 _BEHIND_CHAIN = GrantUsageRow.used < bindparam("chain_used")
@@ -69,9 +70,7 @@ class SqlReleaseReads:
         self._connection = connection
 
     def purpose(self, grant_id: int) -> str | None:
-        return self._connection.scalar(
-            select(RequestRow.purpose).where(RequestRow.grant_id == grant_id)
-        )
+        return self._connection.scalar(_PURPOSE.where(RequestRow.grant_id == grant_id))
 
     def usage(self, grant_id: int) -> GrantUsage | None:
         row = _USAGE.execute(self._connection, {"grant_id": grant_id}).fetchone()
@@ -98,6 +97,10 @@ class SqlGatewayStore(SqlReleaseReads):
     def __init__(self, session: Session) -> None:
         super().__init__(session.connection())
         self._session = session
+
+    def purpose(self, grant_id: int) -> str | None:
+        # Through the session, so what this unit of work added is flushed and found.
+        return self._session.scalar(_PURPOSE.where(RequestRow.grant_id == grant_id))
 
     def dataset(self, dataset_id: str) -> StoredDataset | None:
         row = self._session.get(DatasetRow, dataset_id)
