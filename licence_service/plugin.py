@@ -19,10 +19,10 @@ from licence_service.adapters.sql import SqlLicenceStore
 from licence_service.api.deps import STATE_NAME
 from licence_service.api.routes import holder, licences, presentations, seals, verify
 from licence_service.batcher import Batcher
-from licence_service.models import RECORD_KEY_NAME
 from licence_service.ports import LicenceStore
 from licence_service.service import LicenceService
 from licence_service.settings import LicenceSettings
+from licence_service.tables import RECORD_KEY_NAME
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations" / "versions"
 

@@ -34,16 +34,12 @@ import time
 from collections import defaultdict
 from dataclasses import replace
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, sessionmaker
-
-from govledger.db import session_scope
 from govledger.errors import ConfigurationError
 from ledger.contracts import Registries
 from ledger.exceptions import ContractRevert, OutOfGas
-from sharing_gateway.domain.auditlog import segment_root
+from sharing_gateway.domain.accesslog import segment_root
 from sharing_gateway.domain.records import to_bytes32
-from sharing_gateway.models import AuditEntryRow, AuditSegmentRow, GrantUsageRow
+from sharing_gateway.ports import StoredSegment
 from sharing_gateway.service import Gateway
 
 _logger = logging.getLogger(__name__)
@@ -56,7 +52,6 @@ class Anchorer:
         self.gateway = gateway
         self.operator_code = operator_code
         self.registries: Registries = gateway.registries
-        self.session_factory: sessionmaker[Session] = gateway.session_factory
         self.log_id = to_bytes32(gateway.log_id)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -115,8 +110,8 @@ class Anchorer:
             if not self._settle_own_transactions():
                 return
             self._reconcile_segments()
-            with self.session_factory() as session:
-                last_committed = session.scalar(select(func.max(AuditEntryRow.seq)))
+            with self.gateway.log_store() as log:
+                last_committed = log.last_seq()
             if last_committed is not None:
                 while self._anchor_segment(last_committed):
                     pass
@@ -126,16 +121,10 @@ class Anchorer:
 
     def _anchor_segment(self, last_committed: int) -> bool:
         """Anchor the next segment of entries up to ``last_committed``; False if none is left."""
-        with self.session_factory() as session:
-            last = session.scalar(select(func.max(AuditSegmentRow.last_seq)))
-            first = 0 if last is None else last + 1
-            hashes = list(
-                session.scalars(
-                    select(AuditEntryRow.entry_hash)
-                    .where(AuditEntryRow.seq >= first, AuditEntryRow.seq <= last_committed)
-                    .order_by(AuditEntryRow.seq)
-                    .limit(self.gateway.settings.anchor_max_entries)
-                )
+        with self.gateway.log_store() as log:
+            first = log.next_unanchored()
+            hashes = log.entry_hashes(
+                first, last_committed, limit=self.gateway.settings.anchor_max_entries
             )
         if not hashes:
             return False
@@ -145,9 +134,9 @@ class Anchorer:
         written = self.registries.audit.anchor_segment(
             operator, self.log_id, first, first + len(hashes) - 1, root
         )
-        with session_scope(self.session_factory) as session:
-            session.add(
-                AuditSegmentRow(
+        with self.gateway.log_store() as log:
+            log.add_segment(
+                StoredSegment(
                     segment_index=written.value,
                     first_seq=first,
                     last_seq=first + len(hashes) - 1,
@@ -159,23 +148,11 @@ class Anchorer:
         return True
 
     def _record_uses(self) -> None:
-        with self.session_factory() as session:
-            pending = session.execute(
-                select(
-                    GrantUsageRow.grant_id,
-                    GrantUsageRow.provider_code,
-                    GrantUsageRow.used,
-                    GrantUsageRow.chain_recorded,
-                )
-                .where(
-                    GrantUsageRow.used > GrantUsageRow.chain_recorded,
-                    GrantUsageRow.chain_error.is_(None),
-                )
-                .order_by(GrantUsageRow.grant_id)
-            ).all()
+        with self.gateway.store() as store:
+            pending = store.uses_to_record()
         by_provider: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
-        for grant_id, provider, used, recorded in pending:
-            by_provider[provider].append((grant_id, used, recorded))
+        for uses in pending:
+            by_provider[uses.provider_code].append((uses.grant_id, uses.used, uses.chain_recorded))
         sharing = self.registries.sharing
         for provider, records in by_provider.items():
             account = self.gateway.department_keys(provider).account
@@ -194,7 +171,8 @@ class Anchorer:
             receipts = sharing.ledger.transact_batch(account, calls)
             for (grant_id, used, recorded), receipt in zip(records, receipts, strict=True):
                 if receipt.succeeded:
-                    self._set_usage(grant_id, chain_recorded=used)
+                    with self.gateway.store() as store:
+                        store.set_chain_recorded(grant_id, used)
                 else:
                     self._refused(grant_id, recorded, receipt.error)
 
@@ -207,22 +185,18 @@ class Anchorer:
             _logger.warning("the uses of grant %d are sent again next round: %s", grant_id, error)
             return
         chain_used = self.registries.sharing.get_grant(grant_id).used
-        if chain_used != recorded:
-            self._set_usage(grant_id, chain_recorded=chain_used)
-            return
-        reason = str(error)[:500]
-        _logger.error(
-            "grant %d blocked: the chain refused to record its uses (%s); it releases nothing more",
-            grant_id,
-            reason,
-        )
-        self._set_usage(grant_id, chain_error=reason)
-
-    def _set_usage(self, grant_id: int, **values: object) -> None:
-        with session_scope(self.session_factory) as session:
-            session.execute(
-                update(GrantUsageRow).where(GrantUsageRow.grant_id == grant_id).values(**values)
+        with self.gateway.store() as store:
+            if chain_used != recorded:
+                store.set_chain_recorded(grant_id, chain_used)
+                return
+            reason = str(error)[:500]
+            _logger.error(
+                "grant %d blocked: the chain refused to record its uses (%s); it releases "
+                "nothing more",
+                grant_id,
+                reason,
             )
+            store.block(grant_id, reason)
 
     # -- reconciling with the chain -----------------------------------------------------------
 
@@ -246,8 +220,8 @@ class Anchorer:
         """Copy the segments the chain has but the database lacks."""
         audit = self.registries.audit
         chain_log = audit.get_log(self.log_id)
-        with session_scope(self.session_factory) as session:
-            known = session.scalar(select(func.count()).select_from(AuditSegmentRow)) or 0
+        with self.gateway.log_store() as log:
+            known = log.segment_count()
             if chain_log is not None and chain_log.segment_count > known:
                 events = {
                     int(event.args["index"]): event
@@ -256,8 +230,8 @@ class Anchorer:
                 for index in range(known, chain_log.segment_count):
                     segment = audit.get_segment(self.log_id, index)
                     event = events[index]
-                    session.add(
-                        AuditSegmentRow(
+                    log.add_segment(
+                        StoredSegment(
                             segment_index=index,
                             first_seq=segment.first_seq,
                             last_seq=segment.last_seq,
@@ -271,9 +245,7 @@ class Anchorer:
     def _reconcile_uses(self) -> None:
         """Raise each grant's ``chain_recorded`` to the chain's ``used``. Only before uses are
         recorded: it reads every grant with uses to record, too dear for every round."""
-        with session_scope(self.session_factory) as session:
-            for row in session.scalars(
-                select(GrantUsageRow).where(GrantUsageRow.used > GrantUsageRow.chain_recorded)
-            ):
-                chain_used = self.registries.sharing.get_grant(row.grant_id).used
-                row.chain_recorded = max(row.chain_recorded, chain_used)
+        with self.gateway.store() as store:
+            for uses in store.uses_to_record(blocked_too=True):
+                chain_used = self.registries.sharing.get_grant(uses.grant_id).used
+                store.raise_chain_recorded(uses.grant_id, chain_used)

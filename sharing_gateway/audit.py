@@ -1,5 +1,5 @@
-"""Auditors' reads: trace entries with inclusion proofs and the chain's events; export; verify
-an export against the log the deployment names (docs/sharing-gateway.md, "Verification")."""
+"""Auditors' reads: trace entries with inclusion proofs and the chain's events; verify an export
+against the log the deployment names (docs/sharing-gateway.md, "Verification")."""
 
 from __future__ import annotations
 
@@ -9,72 +9,33 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
-
 from govledger.errors import ConfigurationError
 from ledger.contracts import Registries
 from ledger.merkle import MerkleTree
-from sharing_gateway.adapters.accesslog import entry_of
-from sharing_gateway.domain.auditlog import (
-    AnchoredSegment,
-    Entry,
-    Export,
-    Verdict,
-    verify_log,
-)
+from sharing_gateway.domain.accesslog import AnchoredLog, Entry, Export, Verdict, verify_log
 from sharing_gateway.domain.records import from_bytes32, to_bytes32
-from sharing_gateway.models import AuditEntryRow, AuditSegmentRow
+from sharing_gateway.ports import AccessLogStore, StoredSegment
 from sharing_gateway.settings import GatewaySettings
 
 
 @dataclass(frozen=True)
-class TraceFilter:
-    dataset_id: str | None = None
-    requester: str | None = None
-    grant_id: int | None = None
-    since: datetime | None = None
-    until: datetime | None = None
+class Trace:
+    entries: list[Entry]
+    proofs: dict[int, dict[str, Any]]  # by entry seq: its segment's root, tx and Merkle proof
+    chain_events: list[dict[str, Any]]
 
 
-def _query(criteria: TraceFilter) -> Select[AuditEntryRow]:
-    query = select(AuditEntryRow).order_by(AuditEntryRow.seq)
-    if criteria.dataset_id is not None:
-        query = query.where(AuditEntryRow.dataset_id == criteria.dataset_id)
-    if criteria.requester is not None:
-        query = query.where(AuditEntryRow.caller == criteria.requester)
-    if criteria.grant_id is not None:
-        query = query.where(AuditEntryRow.grant_id == criteria.grant_id)
-    if criteria.since is not None:
-        query = query.where(AuditEntryRow.recorded_at >= criteria.since)
-    if criteria.until is not None:
-        query = query.where(AuditEntryRow.recorded_at < criteria.until)
-    return query
-
-
-def entries(session: Session, criteria: TraceFilter = TraceFilter()) -> list[Entry]:
-    return [entry_of(row) for row in session.scalars(_query(criteria))]
-
-
-def inclusion_proofs(session: Session, selected: Sequence[Entry]) -> dict[int, dict[str, Any]]:
+def inclusion_proofs(log: AccessLogStore, selected: Sequence[Entry]) -> dict[int, dict[str, Any]]:
     """For each anchored entry: its segment, the segment's root and tx, and the Merkle proof."""
     proofs: dict[int, dict[str, Any]] = {}
-    trees: dict[int, tuple[AuditSegmentRow, MerkleTree]] = {}
+    trees: dict[int, tuple[StoredSegment, MerkleTree]] = {}
     for entry in selected:
         seq = entry.body.seq
-        segment = session.scalar(
-            select(AuditSegmentRow)
-            .where(AuditSegmentRow.first_seq <= seq, AuditSegmentRow.last_seq >= seq)
-            .limit(1)
-        )
+        segment = log.segment_of(seq)
         if segment is None:
             continue
         if segment.segment_index not in trees:
-            hashes = session.scalars(
-                select(AuditEntryRow.entry_hash)
-                .where(AuditEntryRow.seq.between(segment.first_seq, segment.last_seq))
-                .order_by(AuditEntryRow.seq)
-            )
+            hashes = log.entry_hashes(segment.first_seq, segment.last_seq)
             trees[segment.segment_index] = (
                 segment,
                 MerkleTree([bytes.fromhex(value) for value in hashes]),
@@ -126,34 +87,14 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-class ChainAnchoredLog:
-    """The segments anchored on chain for one log (read live from ``AuditAnchors``)."""
-
-    def __init__(self, registries: Registries, log_id: str) -> None:
-        self._audit = registries.audit
-        self._log_id = to_bytes32(log_id)
-
-    def segments(self) -> list[AnchoredSegment]:
-        chain_log = self._audit.get_log(self._log_id)
-        if chain_log is None:
-            return []
-        return [
-            AnchoredSegment(s.index, s.first_seq, s.last_seq, s.root)
-            for s in (
-                self._audit.get_segment(self._log_id, index)
-                for index in range(chain_log.segment_count)
-            )
-        ]
-
-
 def verify_export(
-    export: Export, registries: Registries, settings: GatewaySettings, now: datetime
+    export: Export, log: AnchoredLog, settings: GatewaySettings, now: datetime
 ) -> Verdict:
-    """Check a parsed export (:func:`~sharing_gateway.domain.auditlog.parse_export`) against
-    the log the deployment names, never the one it names itself:
-    its log id must be ``settings.log_id``, the chain must keep that log for the gateway's
-    operator department, and every entry older than ``anchor_deadline_seconds`` at ``now`` must
-    be anchored (then :func:`verify_log`)."""
+    """Check a parsed export (:func:`~sharing_gateway.domain.accesslog.parse_export`) against
+    ``log``, the chain's log of ``settings.log_id`` (the one the deployment names, never the one
+    the export names itself): the export's log id must be ``settings.log_id``, the chain must
+    keep that log for the gateway's operator department, and every entry older than
+    ``anchor_deadline_seconds`` at ``now`` must be anchored (then :func:`verify_log`)."""
     operator = settings.operator_code
     if operator is None:
         raise ConfigurationError(
@@ -169,12 +110,11 @@ def verify_export(
             f"the export is of log {export.log_id!r}, not of this deployment's log "
             f"{settings.log_id!r}"
         )
-    chain_log = registries.audit.get_log(to_bytes32(settings.log_id))
-    if chain_log is not None and chain_log.owner != operator:
+    owner = log.owner()
+    if owner is not None and owner != operator:
         return refused(
-            f"log {settings.log_id!r} is kept on chain by department {chain_log.owner}, not by "
+            f"log {settings.log_id!r} is kept on chain by department {owner}, not by "
             f"the gateway operator {operator}"
         )
-    segments = ChainAnchoredLog(registries, settings.log_id).segments()
     due_before = now - timedelta(seconds=settings.anchor_deadline_seconds)
-    return verify_log(export.entries, segments, due_before=due_before)
+    return verify_log(export.entries, log.segments(), due_before=due_before)

@@ -22,9 +22,11 @@ from govledger.deployment import open_chain
 from govledger.errors import VerificationFailed
 from govledger.files import read_text_file
 from govledger.keystore import open_keystore
-from sharing_gateway import audit
+from sharing_gateway.adapters.accesslog import SqlAccessLogStore
+from sharing_gateway.adapters.chainview import ChainAnchoredLog
+from sharing_gateway.audit import verify_export
 from sharing_gateway.client import GatewayClient
-from sharing_gateway.domain.auditlog import export_csv, export_json, parse_export
+from sharing_gateway.domain.accesslog import export_csv, export_json, parse_export
 from sharing_gateway.settings import GatewaySettings
 
 dataset_app = typer.Typer(
@@ -117,7 +119,7 @@ def export(
     engine = make_engine(settings.resolved_database_url)
     try:
         with make_session_factory(engine)() as session:
-            entries = audit.entries(session)
+            entries = SqlAccessLogStore(session).entries()
     finally:
         engine.dispose()
     text = (
@@ -144,10 +146,10 @@ def verify(
     # The file is refused before the chain is opened: a bad file is the caller's to fix, whatever
     # the state of the data dir.
     export = parse_export(read_text_file(file), str(file))
+    gateway = GatewaySettings()
     with open_chain(state(ctx).settings, read_only=True) as chain:
-        verdict = audit.verify_export(
-            export, chain.registries, GatewaySettings(), datetime.now(UTC)
-        )
+        log = ChainAnchoredLog(chain.registries, gateway.log_id)
+        verdict = verify_export(export, log, gateway, datetime.now(UTC))
     if as_json:
         typer.echo(json.dumps(asdict(verdict) | {"ok": verdict.ok}))
     if not verdict.ok:

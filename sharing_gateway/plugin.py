@@ -2,24 +2,75 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import typer
 from fastapi import APIRouter
+from sqlalchemy.orm import Session, sessionmaker
 
 from govledger.auth.clock import Clock
+from govledger.db import session_scope
 from govledger.platform import PlatformContext
+from sharing_gateway.adapters.accesslog import SqlAccessLogStore
 from sharing_gateway.adapters.chainview import ChainView
+from sharing_gateway.adapters.pending import PendingWrites
+from sharing_gateway.adapters.sql import SqlGatewayStore, SqlReleaseReads
+from sharing_gateway.adapters.writer import AccessLogWriter
 from sharing_gateway.anchoring import Anchorer
 from sharing_gateway.api.deps import STATE_NAME, GatewayState
 from sharing_gateway.api.routes import audit, datasets, grants, requests
+from sharing_gateway.ports import ReleaseReads
 from sharing_gateway.service import Gateway
 from sharing_gateway.settings import GatewaySettings
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations" / "versions"
+
+S = TypeVar("S")
+
+
+def _units(
+    factory: sessionmaker[Session], adapter: Callable[[Session], S]
+) -> Callable[[], AbstractContextManager[S]]:
+    """Units of work: ``adapter`` on a session, committed when the unit closes."""
+
+    @contextmanager
+    def unit() -> Iterator[S]:
+        with session_scope(factory) as session:
+            yield adapter(session)
+
+    return unit
+
+
+def build_gateway(
+    context: PlatformContext, settings: GatewaySettings, clock: Clock, *, cache_entries: int
+) -> Gateway:
+    """The gateway over the platform's database, chain, keystore and blob store."""
+    factory = context.platform.session_factory
+    registries = context.chain.registries
+
+    @contextmanager
+    def reads() -> Iterator[ReleaseReads]:
+        with context.engine.connect() as connection:
+            yield SqlReleaseReads(connection)
+
+    return Gateway(
+        settings=settings,
+        registries=registries,
+        view=ChainView(registries, context.platform.directory, cache_entries=cache_entries),
+        keystore=context.keystore,
+        blobs=context.blobs,
+        store=_units(factory, SqlGatewayStore),
+        reads=reads,
+        log_store=_units(factory, SqlAccessLogStore),
+        writer=AccessLogWriter(factory, settings.log_id, clock, SqlGatewayStore),
+        catalogue=PendingWrites(factory, registries.sharing, clock),
+        clock=clock,
+        cache_entries=cache_entries,
+    )
 
 
 @dataclass(frozen=True)
@@ -49,19 +100,11 @@ class GatewayPlugin:
     @contextmanager
     def _running(self, context: PlatformContext) -> Iterator[GatewayState]:
         settings = self.settings or GatewaySettings()
-        cache_entries = context.settings.cache_entries
-        view = ChainView(
-            context.chain.registries, context.platform.directory, cache_entries=cache_entries
-        )
-        gateway = Gateway(
-            settings=settings,
-            view=view,
-            keystore=context.keystore,
-            blobs=context.blobs,
-            engine=context.engine,
-            session_factory=context.platform.session_factory,
-            clock=self.clock or context.platform.clock,
-            cache_entries=cache_entries,
+        gateway = build_gateway(
+            context,
+            settings,
+            self.clock or context.platform.clock,
+            cache_entries=context.settings.cache_entries,
         )
         gateway.recover()
         anchorer = Anchorer(gateway, settings.operator_code) if settings.operator_code else None

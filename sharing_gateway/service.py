@@ -3,38 +3,31 @@
 The chain (``DataSharing``, ``DepartmentRegistry``) decides; the database keeps what the chain
 holds only as hashes, the exact use counts and the access log. The gateway holds each
 department's keys in the platform's keystore and acts on chain with them (custodial), after the
-department has signed in.
+department has signed in. Storage and cached chain reads come through ports
+(``ports.py``); chain writes through the ledger's contract wrappers.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
-from dataclasses import fields as dataclass_fields
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, case, select, update
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.orm import Session, sessionmaker
-
 from govledger.auth.clock import Clock
 from govledger.blobstore import BlobStore
-from govledger.db import DriverStatement, session_scope
 from govledger.department_keys import DepartmentKeys, load_department_keys
 from govledger.errors import GovLedgerError, InvalidInput, VerificationFailed
 from govledger.keystore import Keystore
 from govledger.lru import DEFAULT_MAXSIZE, LRUCache
+from ledger.contracts import Registries
 from ledger.contracts.values import GrantStatus, ShareClass
-from sharing_gateway import errors
-from sharing_gateway.adapters import accesslog
-from sharing_gateway.adapters.accesslog import LogTransaction
-from sharing_gateway.adapters.chainview import ChainView
-from sharing_gateway.adapters.pending import DATASET, VERSION, Landed, PendingWrites
-from sharing_gateway.adapters.writer import AccessLogWriter
+from sharing_gateway import audit, errors
+from sharing_gateway.domain.accesslog import Entry, format_time
 from sharing_gateway.domain.envelope import seal_envelope
 from sharing_gateway.domain.records import (
     Field,
@@ -49,7 +42,23 @@ from sharing_gateway.domain.records import (
     to_bytes32,
 )
 from sharing_gateway.domain.release import GrantView, check_grant
-from sharing_gateway.models import DatasetRow, GrantUsageRow, RequestRow, VersionRow
+from sharing_gateway.ports import (
+    EVERY_ENTRY,
+    AccessLogStore,
+    Catalogue,
+    GatewayChainView,
+    GatewayStore,
+    GrantUsage,
+    Landed,
+    LogAppender,
+    LogWriter,
+    PublishedVersion,
+    ReleaseReads,
+    StoredDataset,
+    StoredRequest,
+    StoredVersion,
+    TraceFilter,
+)
 from sharing_gateway.settings import GatewaySettings
 from sm_crypto import (
     SM2PrivateKey,
@@ -62,57 +71,6 @@ from sm_crypto import (
 )
 
 REQUEST_FORMAT = "govledger-data-request-v1"
-
-
-@dataclass(frozen=True)
-class StoredVersion:
-    """A version's row as the release checks read it: the ``VersionRow`` columns of these
-    names, which ``_VERSION`` selects in this order."""
-
-    dataset_id: str
-    version: int
-    blob_cid: str
-    wrapped_key: str
-    content_hash: str
-    signature: str
-    signer_key_version: int
-    tx_hash: str
-    block_number: int
-
-
-# The statements every release runs, built once and run on the driver's cursor: through
-# SQLAlchemy's execution machinery each would cost more Python than the database spends on it.
-_USAGE = DriverStatement(
-    select(GrantUsageRow.used, GrantUsageRow.chain_error).where(
-        GrantUsageRow.grant_id == bindparam("grant_id")
-    )
-)
-_VERSION = DriverStatement(
-    select(
-        *(VersionRow.__table__.c[field.name] for field in dataclass_fields(StoredVersion))
-    ).where(
-        VersionRow.dataset_id == bindparam("dataset_id"),
-        VersionRow.version == bindparam("version"),
-    )
-)
-# A row behind the chain (restored from a backup, or rebuilt after it was lost) is first raised
-# to the chain's count, in the same statement: the use is counted from there, never from less.
-_BEHIND_CHAIN = GrantUsageRow.used < bindparam("chain_used")
-_COUNTED_FROM = case((_BEHIND_CHAIN, bindparam("chain_used")), else_=GrantUsageRow.used)
-_COUNT_USE = DriverStatement(
-    update(GrantUsageRow)
-    .where(
-        GrantUsageRow.grant_id == bindparam("counted_grant_id"),
-        GrantUsageRow.max_uses > _COUNTED_FROM,
-    )
-    .values(
-        used=_COUNTED_FROM + 1,
-        chain_recorded=case(
-            (_BEHIND_CHAIN, bindparam("chain_used")), else_=GrantUsageRow.chain_recorded
-        ),
-    )
-    .returning(GrantUsageRow.max_uses - GrantUsageRow.used)
-)
 
 
 @lru_cache(maxsize=1024)
@@ -135,7 +93,26 @@ class Release:
     envelope: dict[str, Any]
     provenance: dict[str, Any]
     uses_left: int
-    audit_seq: int
+    log_seq: int
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A dataset in the catalogue, with its versions."""
+
+    dataset: StoredDataset
+    versions: list[PublishedVersion]
+
+
+@dataclass(frozen=True)
+class RequestState:
+    """A request with its grant as the chain has it now, the gateway's use count, and whether
+    its provider is overdue answering it."""
+
+    request: StoredRequest
+    grant: GrantView
+    usage: GrantUsage | None
+    overdue: bool
 
 
 class Gateway:
@@ -145,21 +122,28 @@ class Gateway:
         self,
         *,
         settings: GatewaySettings,
-        view: ChainView,
+        registries: Registries,
+        view: GatewayChainView,
         keystore: Keystore,
         blobs: BlobStore,
-        engine: Engine,
-        session_factory: sessionmaker[Session],
+        store: Callable[[], AbstractContextManager[GatewayStore]],
+        reads: Callable[[], AbstractContextManager[ReleaseReads]],
+        log_store: Callable[[], AbstractContextManager[AccessLogStore]],
+        writer: LogWriter,
+        catalogue: Catalogue,
         clock: Clock,
         cache_entries: int = DEFAULT_MAXSIZE,
     ) -> None:
         self.settings = settings
+        self.registries = registries
         self.view = view
-        self.registries = view.registries
         self.keystore = keystore
         self.blobs = blobs
-        self._engine = engine
-        self.session_factory = session_factory  # on ``engine``
+        self.store = store  # one unit of work, committed when it closes
+        self._reads = reads
+        self.log_store = log_store
+        self.writer = writer
+        self.catalogue = catalogue
         self.clock = clock
         self.log_id = settings.log_id
         self._gateway_key: SM2PrivateKey = keystore.load_or_create(settings.key_name).sm2
@@ -168,10 +152,6 @@ class Gateway:
         self._data_keys: LRUCache[tuple[str, int], bytes] = LRUCache(cache_entries)
         self._verified: LRUCache[tuple[bytes, bytes, bytes], bool] = LRUCache(cache_entries)
         self._purposes: LRUCache[int, str] = LRUCache(cache_entries)
-        self.writer = AccessLogWriter(session_factory, self.log_id, clock)
-        self.pending = PendingWrites(session_factory, self.registries.sharing, clock)
-        with session_scope(session_factory) as session:
-            accesslog.ensure_head(session, self.log_id)
 
     # -- keys -------------------------------------------------------------------------------------
 
@@ -195,7 +175,7 @@ class Gateway:
         title: str,
         share_class: ShareClass,
         fields: Sequence[Field],
-    ) -> DatasetRow:
+    ) -> StoredDataset:
         check_dataset_id(dataset_id)
         schema = Schema(tuple(fields))
         keys = self.department_keys(provider)
@@ -214,20 +194,34 @@ class Gateway:
             )
             return Landed(receipt.tx_hash, receipt.block_number, 0)
 
-        return self.pending.write(DATASET, dataset_id, columns, send)
+        return self.catalogue.register(columns, send)
 
-    def dataset_row(self, session: Session, dataset_id: str) -> DatasetRow:
-        row = session.get(DatasetRow, dataset_id)
-        if row is None:
+    def dataset(self, dataset_id: str) -> StoredDataset:
+        with self.store() as store:
+            dataset = store.dataset(dataset_id)
+        if dataset is None:
             raise errors.DatasetUnknown(f"no dataset {dataset_id}")
-        return row
+        return dataset
+
+    def listings(self) -> list[Listing]:
+        """The catalogue, by dataset id."""
+        with self.store() as store:
+            versions: dict[str, list[PublishedVersion]] = {}
+            for version in store.versions(None):
+                versions.setdefault(version.dataset_id, []).append(version)
+            datasets = store.datasets()
+        return [Listing(dataset, versions.get(dataset.dataset_id, [])) for dataset in datasets]
+
+    def listing(self, dataset_id: str) -> Listing:
+        dataset = self.dataset(dataset_id)
+        with self.store() as store:
+            return Listing(dataset, store.versions(dataset_id))
 
     def publish_version(
         self, provider: str, dataset_id: str, content: bytes, upload_format: UploadFormat
-    ) -> VersionRow:
+    ) -> PublishedVersion:
         """Validate, canonicalise, encrypt, store, sign and anchor a new version."""
-        with self.session_factory() as session:
-            dataset = self.dataset_row(session, dataset_id)
+        dataset = self.dataset(dataset_id)
         if dataset.provider_code != provider:
             raise errors.NotProvider(f"{provider} does not provide {dataset_id}")
         records = parse_upload(Schema.from_json(dataset.schema_json), content, upload_format)
@@ -255,16 +249,16 @@ class Gateway:
             )
             return Landed(written.receipt.tx_hash, written.receipt.block_number, written.value)
 
-        return self.pending.write(VERSION, dataset_id, columns, send)
+        return self.catalogue.publish(columns, send)
 
     def recover(self) -> None:
         """Settle registrations and versions a crash left between the chain and their rows."""
-        self.pending.recover()
+        self.catalogue.recover()
 
     # -- requests and grants ----------------------------------------------------------------------
 
     def _log(self, **entry: Any) -> int:
-        def append(log: LogTransaction) -> int:
+        def append(_: GatewayStore, log: LogAppender) -> int:
             return log.append(**entry).body.seq
 
         return self.writer.submit(append)
@@ -283,10 +277,9 @@ class Gateway:
         scenario_code: int,
         expires_at: datetime,
         max_uses: int,
-    ) -> RequestRow:
+    ) -> StoredRequest:
         """Sign the request with the requester's SM2 key and record it on chain."""
-        with self.session_factory() as session:
-            dataset = self.dataset_row(session, dataset_id)
+        dataset = self.dataset(dataset_id)
         entry: dict[str, Any] = {
             "action": "request",
             "caller": requester,
@@ -312,7 +305,7 @@ class Gateway:
                 "scenario_code": scenario_code,
                 "expires_at": int(expires_at.timestamp()),
                 "max_uses": max_uses,
-                "requested_at": accesslog.format_time(self.clock()),
+                "requested_at": format_time(self.clock()),
             }
         )
         signature = keys.sm2.sign(document)
@@ -326,12 +319,12 @@ class Gateway:
             max_uses=max_uses,
         )
         grant_id = written.value
-        row = RequestRow(
+        request = StoredRequest(
             grant_id=grant_id,
             dataset_id=dataset_id,
             requester_code=requester,
             provider_code=dataset.provider_code,
-            fields_json=json.dumps(list(fields)),
+            fields=tuple(fields),
             purpose=purpose,
             use_scenario=use_scenario,
             scenario_code=scenario_code,
@@ -342,10 +335,10 @@ class Gateway:
         )
         granted = dataset.share_class == ShareClass.UNCONDITIONAL.name.lower()
 
-        def record(log: LogTransaction) -> None:
-            log.session.add(row)
+        def record(store: GatewayStore, log: LogAppender) -> None:
+            store.add_request(request)
             if granted:
-                self._add_usage(log.session, grant_id, dataset.provider_code, max_uses)
+                store.add_usage(grant_id, dataset.provider_code, max_uses)
             log.append(
                 outcome="granted" if granted else "pending",
                 code="auto-granted" if granted else "requested",
@@ -354,19 +347,7 @@ class Gateway:
             )
 
         self.writer.submit(record)
-        return row
-
-    @staticmethod
-    def _add_usage(session: Session, grant_id: int, provider: str, max_uses: int) -> None:
-        session.add(
-            GrantUsageRow(
-                grant_id=grant_id,
-                provider_code=provider,
-                max_uses=max_uses,
-                used=0,
-                chain_recorded=0,
-            )
-        )
+        return request
 
     def _provider_grant(self, provider: str, grant_id: int) -> GrantView:
         """The grant as the chain has it now, if ``provider`` provides its dataset."""
@@ -399,8 +380,8 @@ class Gateway:
             keys.account, grant_id, [to_bytes32(name) for name in granted], expiry, uses
         )
 
-        def record(log: LogTransaction) -> None:
-            self._add_usage(log.session, grant_id, provider, uses)
+        def record(store: GatewayStore, log: LogAppender) -> None:
+            store.add_usage(grant_id, provider, uses)
             log.append(
                 action="approve",
                 outcome="granted",
@@ -409,7 +390,7 @@ class Gateway:
                 grant_id=grant_id,
                 dataset_id=grant.dataset_id,
                 fields=granted,
-                purpose=self._purpose(log.session, grant_id),
+                purpose=self._purpose(store, grant_id),
             )
 
         self.writer.submit(record)
@@ -432,10 +413,8 @@ class Gateway:
         self, provider: str, grant: GrantView, action: str, outcome: str, reason: str
     ) -> None:
 
-        def record(log: LogTransaction) -> None:
-            request = log.session.get(RequestRow, grant.grant_id)
-            if request is not None:
-                request.reason = reason
+        def record(store: GatewayStore, log: LogAppender) -> None:
+            store.set_reason(grant.grant_id, reason)
             log.append(
                 action=action,
                 outcome=outcome,
@@ -444,28 +423,55 @@ class Gateway:
                 grant_id=grant.grant_id,
                 dataset_id=grant.dataset_id,
                 fields=grant.fields,
-                purpose=self._purpose(log.session, grant.grant_id),
+                purpose=self._purpose(store, grant.grant_id),
             )
 
         self.writer.submit(record)
 
-    def _purpose(self, session: Session | Connection, grant_id: int | None) -> str:
+    def _purpose(self, reads: ReleaseReads, grant_id: int | None) -> str:
         """The request's stated purpose, for log entries (cached: it never changes)."""
         if grant_id is None:
             return ""
         purpose = self._purposes.get(grant_id)
         if purpose is None:
-            purpose = session.scalar(
-                select(RequestRow.purpose).where(RequestRow.grant_id == grant_id)
-            )
+            purpose = reads.purpose(grant_id)
             if purpose is None:
                 return ""
             self._purposes.put(grant_id, purpose)
         return purpose
 
-    def is_overdue(self, row: RequestRow, status: GrantStatus) -> bool:
-        deadline = row.requested_at + timedelta(hours=self.settings.answer_deadline_hours)
-        return status is GrantStatus.PENDING and self.clock() > deadline
+    def visible_request(self, grant_id: int, code: str) -> RequestState:
+        """The request, if ``code`` is its requester or provider (others are told it is
+        unknown)."""
+        with self.store() as store:
+            request = store.request(grant_id)
+        if request is None or code not in (request.requester_code, request.provider_code):
+            raise errors.RequestUnknown(f"no request {grant_id} of yours")
+        return self.request_state(request)
+
+    def requests_of(self, code: str) -> list[RequestState]:
+        """The requests ``code`` made, and the requests for ``code``'s datasets."""
+        with self.store() as store:
+            requests = store.requests_of(code)
+        return [self.request_state(request) for request in requests]
+
+    def blocked_requests(self) -> list[RequestState]:
+        """Grants whose uses the chain refused to record: they release nothing more."""
+        with self.store() as store:
+            requests = store.blocked_requests()
+        return [self.request_state(request) for request in requests]
+
+    def request_state(self, request: StoredRequest) -> RequestState:
+        self.view.sync()
+        chain_grant = self.view.grant(request.grant_id)
+        if chain_grant is None:
+            raise errors.RequestUnknown(f"grant {request.grant_id} is not on this chain")
+        grant = GrantView.from_chain(chain_grant)
+        with self.store() as store:
+            usage = store.usage(request.grant_id)
+        deadline = request.requested_at + timedelta(hours=self.settings.answer_deadline_hours)
+        overdue = grant.status is GrantStatus.PENDING and self.clock() > deadline
+        return RequestState(request, grant, usage, overdue)
 
     # -- release ----------------------------------------------------------------------------------
 
@@ -481,8 +487,7 @@ class Gateway:
             "dataset_id": dataset_id,
             "fields": list(fields),
         }
-        # Reads only, on a plain connection: a Session costs more than these reads do.
-        with self._engine.connect() as reads:
+        with self._reads() as reads:
             entry["purpose"] = self._purpose(reads, grant_id)
             try:
                 prepared, provider, grant = self._prepare_release(
@@ -492,17 +497,9 @@ class Gateway:
                 self._log(outcome="refused", code=refusal.code, **entry)
                 raise
 
-        def count_and_log(log: LogTransaction) -> tuple[int, int] | None:
+        def count_and_log(store: GatewayStore, log: LogAppender) -> tuple[int, int] | None:
             """Count the use if one is left (atomically) and log the outcome either way."""
-            connection = log.session.connection()
-            arguments = {"counted_grant_id": grant_id, "chain_used": grant.used_on_chain}
-            uses_left = _COUNT_USE.scalar(connection, arguments)
-            if uses_left is None and log.session.get(GrantUsageRow, grant_id) is None:
-                # A grant made on chain outside the gateway, or a row lost: its first use
-                # creates its row, counted from the chain's count.
-                self._add_usage(log.session, grant_id, provider, grant.max_uses)
-                log.session.flush()
-                uses_left = _COUNT_USE.scalar(connection, arguments)
+            uses_left = store.count_use(grant_id, provider, grant.max_uses, grant.used_on_chain)
             if uses_left is None:
                 log.append(outcome="refused", code=errors.UsesExhausted.code, **entry)
                 return None
@@ -512,11 +509,11 @@ class Gateway:
         if outcome is None:  # another release took the last use since the check
             raise errors.UsesExhausted(f"grant {grant_id} has no uses left")
         uses_left, seq = outcome
-        return replace(prepared, uses_left=uses_left, audit_seq=seq)
+        return replace(prepared, uses_left=uses_left, log_seq=seq)
 
     def _prepare_release(
         self,
-        reads: Connection,
+        reads: ReleaseReads,
         *,
         caller: str,
         dataset_id: str,
@@ -528,22 +525,23 @@ class Gateway:
         self.view.sync()
         chain_grant = self.view.grant(grant_id)
         grant = None if chain_grant is None else GrantView.from_chain(chain_grant)
-        used, blocked = _USAGE.execute(reads, {"grant_id": grant_id}).fetchone() or (0, None)
+        usage = reads.usage(grant_id) or GrantUsage(0, None)
         check_grant(
             grant,
             caller=caller,
             dataset_id=dataset_id,
             fields=fields,
             now=int(self.clock().timestamp()),
-            used=used,
-            blocked=blocked,
+            used=usage.used,
+            blocked=usage.blocked,
         )
         assert grant is not None  # check_grant refuses a missing grant
         dataset = self.view.dataset(to_bytes32(dataset_id))
         if dataset is None or dataset.latest_version == 0:
             raise errors.ContentMismatch(f"dataset {dataset_id} has no published version")
         # The version the chain says is the latest, never merely the newest row stored.
-        version = self._stored_version(reads, dataset_id, dataset.latest_version)
+        # Read on every release, never cached: an altered row must be seen by the checks.
+        version = reads.version(dataset_id, dataset.latest_version)
         if version is None:
             raise errors.VersionMissing(
                 f"version {dataset.latest_version} of {dataset_id}, the latest on chain, is not "
@@ -585,15 +583,9 @@ class Gateway:
                 "anchor_block": version.block_number,
             },
             uses_left=0,
-            audit_seq=-1,
+            log_seq=-1,
         )
         return release, dataset.provider, grant
-
-    @staticmethod
-    def _stored_version(reads: Connection, dataset_id: str, version: int) -> StoredVersion | None:
-        # Read on every release, never cached: an altered row must be seen by the checks.
-        row = _VERSION.execute(reads, {"dataset_id": dataset_id, "version": version}).fetchone()
-        return None if row is None else StoredVersion(*row)
 
     def _provenance_checked(self, version: StoredVersion, provider_code: str) -> list[Record]:
         """The version's records, if the stored bytes hash to the content hash anchored on chain
@@ -648,3 +640,24 @@ class Gateway:
             data_key = self._gateway_key.decrypt(base64.b64decode(version.wrapped_key))
             self._data_keys.put(key, data_key)
         return data_key
+
+    # -- auditors ---------------------------------------------------------------------------------
+
+    def entries(self, criteria: TraceFilter = EVERY_ENTRY) -> list[Entry]:
+        with self.log_store() as log:
+            return log.entries(criteria)
+
+    def trace(self, criteria: TraceFilter, *, chain: bool) -> audit.Trace:
+        """The entries ``criteria`` select with their inclusion proofs and, with ``chain``, the
+        chain's events about their grants and datasets (and those ``criteria`` name)."""
+        with self.log_store() as log:
+            selected = log.entries(criteria)
+            proofs = audit.inclusion_proofs(log, selected)
+        grant_ids = {e.body.grant_id for e in selected if e.body.grant_id is not None}
+        dataset_ids = {e.body.dataset_id for e in selected if e.body.dataset_id is not None}
+        if criteria.grant_id is not None:
+            grant_ids.add(criteria.grant_id)
+        if criteria.dataset_id is not None:
+            dataset_ids.add(criteria.dataset_id)
+        events = audit.chain_events(self.registries, grant_ids, dataset_ids) if chain else []
+        return audit.Trace(selected, proofs, events)

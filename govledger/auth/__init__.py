@@ -2,5 +2,5 @@
 
 Modules: ``challenges`` (the signed message, the store port), ``signin`` (the flow), ``tokens``
 (issuing and verifying JWTs), ``jwt_sm2`` (the "SM2" JWS algorithm), ``directory`` (the department
-directory port), ``errors`` (one refusal class per code), ``models``/``sqlstore`` (the database).
+directory port), ``errors`` (one refusal class per code), ``tables``/``sqlstore`` (the database).
 """

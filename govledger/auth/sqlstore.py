@@ -9,7 +9,7 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from govledger.auth.challenges import Challenge
-from govledger.auth.models import AuthChallengeRow
+from govledger.auth.tables import AuthChallengeRow
 
 
 class SqlChallengeStore:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
-import govledger.auth.models  # noqa: F401  (puts the platform's tables on Base.metadata)
+import govledger.auth.tables  # noqa: F401  (puts the platform's tables on Base.metadata)
 from govledger.db import Base
 from govledger.errors import ConfigurationError
 

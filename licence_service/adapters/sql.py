@@ -15,16 +15,6 @@ from govledger.records import RecordCipher
 from ledger.merkle import MerkleTree
 from licence_service.domain.document import Anchor, LicenceDocument
 from licence_service.domain.seal import Seal
-from licence_service.models import (
-    BatchRow,
-    LicenceEventRow,
-    LicenceRow,
-    PresentationRow,
-    SealRow,
-    SerialRow,
-    document_identity,
-    presentation_identity,
-)
 from licence_service.ports import (
     BatchState,
     NewLicence,
@@ -33,6 +23,16 @@ from licence_service.ports import (
     StoredLicence,
     StoredSeal,
     TxRecord,
+)
+from licence_service.tables import (
+    BatchRow,
+    LicenceEventRow,
+    LicenceRow,
+    PresentationRow,
+    SealRow,
+    SerialRow,
+    document_identity,
+    presentation_identity,
 )
 
 

@@ -1,4 +1,5 @@
-"""The access log in the database, appended by one writer transaction at a time.
+"""The access log in the database: appended by one writer transaction at a time, read by the
+anchorer and the auditors (:class:`SqlAccessLogStore`).
 
 A :class:`LogTransaction` first locks the log's head row (an UPDATE: on PostgreSQL a row lock
 held until commit; on SQLite the writer already holds the database's write lock), so appends from
@@ -11,51 +12,46 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import Select, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from govledger.auth.clock import Clock
 from govledger.db import DriverStatement
-from sharing_gateway.domain.auditlog import GENESIS_HASH, Entry, EntryBody
-from sharing_gateway.models import AuditEntryRow, AuditHeadRow
+from sharing_gateway.adapters.sql import stored
+from sharing_gateway.domain.accesslog import GENESIS_HASH, Entry, EntryBody, format_time
+from sharing_gateway.ports import EVERY_ENTRY, StoredSegment, TraceFilter
+from sharing_gateway.tables import AccessLogEntryRow, AccessLogHeadRow, AccessLogSegmentRow
 
-TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 # Built once and run on the driver's cursor: every writer transaction runs them (an UPDATE that
 # changes nothing takes the lock).
 _LOCK_HEAD = DriverStatement(
-    update(AuditHeadRow)
-    .where(AuditHeadRow.log_id == bindparam("head_log_id"))
-    .values(next_seq=AuditHeadRow.next_seq)
-    .returning(AuditHeadRow.next_seq, AuditHeadRow.last_hash)
+    update(AccessLogHeadRow)
+    .where(AccessLogHeadRow.log_id == bindparam("head_log_id"))
+    .values(next_seq=AccessLogHeadRow.next_seq)
+    .returning(AccessLogHeadRow.next_seq, AccessLogHeadRow.last_hash)
 )
 _MOVE_HEAD = DriverStatement(
-    update(AuditHeadRow)
-    .where(AuditHeadRow.log_id == bindparam("head_log_id"))
+    update(AccessLogHeadRow)
+    .where(AccessLogHeadRow.log_id == bindparam("head_log_id"))
     .values(next_seq=bindparam("new_next_seq"), last_hash=bindparam("new_last_hash"))
 )
-_INSERT_ENTRIES = insert(AuditEntryRow)
-
-
-def format_time(moment: datetime) -> str:
-    return moment.strftime(TIME_FORMAT)
+_INSERT_ENTRIES = insert(AccessLogEntryRow)
 
 
 def ensure_head(session: Session, log_id: str) -> None:
-    if session.get(AuditHeadRow, log_id) is None:
-        session.add(AuditHeadRow(log_id=log_id, next_seq=0, last_hash=GENESIS_HASH))
+    if session.get(AccessLogHeadRow, log_id) is None:
+        session.add(AccessLogHeadRow(log_id=log_id, next_seq=0, last_hash=GENESIS_HASH))
 
 
 class LogTransaction:
-    """A writer transaction: its ``session``, and :meth:`append` for log entries.
+    """The log in a writer transaction on ``session``: :meth:`append` entries to it.
 
     The log's head row is locked as the transaction's first statement, so processes sharing the
     database always lock in the same order (head, then usage rows) and never deadlock."""
 
     def __init__(self, session: Session, log_id: str, clock: Clock) -> None:
-        self.session = session
         self._log_id = log_id
         self._clock = clock
         self._rows: list[dict[str, Any]] = []
@@ -127,7 +123,7 @@ class LogTransaction:
         self._rows = []
 
 
-def entry_of(row: AuditEntryRow) -> Entry:
+def _entry(row: AccessLogEntryRow) -> Entry:
     body = EntryBody(
         seq=row.seq,
         time=format_time(row.recorded_at),
@@ -142,3 +138,57 @@ def entry_of(row: AuditEntryRow) -> Entry:
         prev_hash=row.prev_hash,
     )
     return Entry(body, row.entry_hash)
+
+
+def _query(criteria: TraceFilter) -> Select[AccessLogEntryRow]:
+    query = select(AccessLogEntryRow).order_by(AccessLogEntryRow.seq)
+    if criteria.dataset_id is not None:
+        query = query.where(AccessLogEntryRow.dataset_id == criteria.dataset_id)
+    if criteria.requester is not None:
+        query = query.where(AccessLogEntryRow.caller == criteria.requester)
+    if criteria.grant_id is not None:
+        query = query.where(AccessLogEntryRow.grant_id == criteria.grant_id)
+    if criteria.since is not None:
+        query = query.where(AccessLogEntryRow.recorded_at >= criteria.since)
+    if criteria.until is not None:
+        query = query.where(AccessLogEntryRow.recorded_at < criteria.until)
+    return query
+
+
+class SqlAccessLogStore:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def entries(self, criteria: TraceFilter = EVERY_ENTRY) -> list[Entry]:
+        return [_entry(row) for row in self._session.scalars(_query(criteria))]
+
+    def last_seq(self) -> int | None:
+        return self._session.scalar(select(func.max(AccessLogEntryRow.seq)))
+
+    def entry_hashes(self, first: int, last: int, limit: int | None = None) -> list[str]:
+        return list(
+            self._session.scalars(
+                select(AccessLogEntryRow.entry_hash)
+                .where(AccessLogEntryRow.seq >= first, AccessLogEntryRow.seq <= last)
+                .order_by(AccessLogEntryRow.seq)
+                .limit(limit)
+            )
+        )
+
+    def segment_of(self, seq: int) -> StoredSegment | None:
+        row = self._session.scalar(
+            select(AccessLogSegmentRow)
+            .where(AccessLogSegmentRow.first_seq <= seq, AccessLogSegmentRow.last_seq >= seq)
+            .limit(1)
+        )
+        return None if row is None else stored(StoredSegment, row)
+
+    def segment_count(self) -> int:
+        return self._session.scalar(select(func.count()).select_from(AccessLogSegmentRow)) or 0
+
+    def next_unanchored(self) -> int:
+        last = self._session.scalar(select(func.max(AccessLogSegmentRow.last_seq)))
+        return 0 if last is None else last + 1
+
+    def add_segment(self, segment: StoredSegment) -> None:
+        self._session.add(AccessLogSegmentRow(**vars(segment)))

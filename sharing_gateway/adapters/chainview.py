@@ -4,7 +4,8 @@ Grants and datasets are kept in the platform's :class:`~govledger.directory.Chai
 until a ``DataSharing`` event in a new block names them; departments come from the platform's
 directory, cached the same way on ``DepartmentRegistry`` events. A revocation or suspension is
 therefore seen by the first release after the block that holds it. Dataset versions and
-past department keys never change once on chain and are kept.
+past department keys never change once on chain and are kept. :class:`ChainAnchoredLog` reads
+an access log's anchored segments live.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from ledger.contracts import Registries
 from ledger.contracts.values import Dataset, DatasetVersion, Grant
 from ledger.events import DecodedEvent
 from ledger.exceptions import ContractRevert
+from sharing_gateway.domain.accesslog import AnchoredSegment
+from sharing_gateway.domain.records import to_bytes32
 
 
 def _named_by(event: DecodedEvent) -> Iterable[Hashable]:
@@ -43,10 +46,6 @@ class ChainView:
         self._registries = registries
         self._directory = directory
         self._cache = ChainEventCache([registries.sharing], _named_by, cache_entries=cache_entries)
-
-    @property
-    def registries(self) -> Registries:
-        return self._registries
 
     def sync(self) -> int:
         """Bring the cache up to the chain's head; return the head."""
@@ -101,3 +100,27 @@ class ChainView:
     def department(self, code: str) -> DepartmentRecord | None:
         """The platform directory's record (it brings itself up to the head first)."""
         return self._directory.get(code)
+
+
+class ChainAnchoredLog:
+    """The segments anchored on chain for one log, and who keeps it (``AuditAnchors``)."""
+
+    def __init__(self, registries: Registries, log_id: str) -> None:
+        self._anchors = registries.audit
+        self._log_id = to_bytes32(log_id)
+
+    def owner(self) -> str | None:
+        chain_log = self._anchors.get_log(self._log_id)
+        return None if chain_log is None else chain_log.owner
+
+    def segments(self) -> list[AnchoredSegment]:
+        chain_log = self._anchors.get_log(self._log_id)
+        if chain_log is None:
+            return []
+        return [
+            AnchoredSegment(s.index, s.first_seq, s.last_seq, s.root)
+            for s in (
+                self._anchors.get_segment(self._log_id, index)
+                for index in range(chain_log.segment_count)
+            )
+        ]

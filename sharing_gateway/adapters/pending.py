@@ -25,23 +25,14 @@ from govledger.db import session_scope
 from ledger.contracts.data_sharing import DataSharing
 from ledger.contracts.values import code_to_bytes32
 from ledger.exceptions import ContractRevert
+from sharing_gateway.adapters.sql import stored
 from sharing_gateway.domain.records import to_bytes32
-from sharing_gateway.models import DatasetRow, PendingWriteRow, VersionRow
+from sharing_gateway.ports import Columns, Landed, PublishedVersion, StoredDataset
+from sharing_gateway.tables import DatasetRow, PendingWriteRow, VersionRow
 from sm_crypto import sm3
 
 _logger = logging.getLogger(__name__)
 R = TypeVar("R", DatasetRow, VersionRow)
-Columns = dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Landed:
-    """Where a write landed: its transaction and block, and the value it returned (a version's
-    number; 0 for a registration)."""
-
-    tx_hash: str
-    block_number: int
-    value: int
 
 
 def _dataset_row(columns: Columns, created_at: datetime, landed: Landed) -> DatasetRow:
@@ -100,14 +91,18 @@ class PendingWrites:
         self._sharing = sharing
         self._clock = clock
 
-    def write(
-        self, kind: PendingKind[R], dataset_id: str, columns: Columns, send: Callable[[], Landed]
-    ) -> R:
+    def register(self, columns: Columns, send: Callable[[], Landed]) -> StoredDataset:
+        return stored(StoredDataset, self._write(DATASET, columns, send))
+
+    def publish(self, columns: Columns, send: Callable[[], Landed]) -> PublishedVersion:
+        return stored(PublishedVersion, self._write(VERSION, columns, send))
+
+    def _write(self, kind: PendingKind[R], columns: Columns, send: Callable[[], Landed]) -> R:
         """Record the write as pending, ``send`` it, then replace it by its row."""
         pending = PendingWriteRow(
             kind=kind.name,
-            dataset_id=dataset_id,
-            row_json=json.dumps(columns),
+            dataset_id=columns["dataset_id"],
+            row_json=json.dumps(dict(columns)),
             created_at=self._clock(),
         )
         with session_scope(self._session_factory) as session:

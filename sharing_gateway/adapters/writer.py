@@ -8,7 +8,8 @@ from queueing on the database's lock (SQLite's busy handler sleeps up to 100 ms 
 A caller returns only after the transaction holding its unit has committed. If any unit of a
 batch raises, the batch is rolled back and each of its units is run again in a transaction of
 its own, so a failing unit fails alone (units touch only the database, so running one again is
-harmless).
+harmless). Units get the service's store on the transaction's session and the log to append
+to: the writer knows only the log's own tables.
 """
 
 from __future__ import annotations
@@ -17,30 +18,42 @@ import queue
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from govledger.auth.clock import Clock
 from govledger.db import session_scope
-from sharing_gateway.adapters.accesslog import LogTransaction
+from sharing_gateway.adapters.accesslog import LogTransaction, ensure_head
 
+S = TypeVar("S")
 T = TypeVar("T")
-Unit = Callable[[LogTransaction], T]
-_Queued = tuple[Unit[Any], "Future[Any]"]
+_Queued = tuple[Callable[[S, LogTransaction], Any], "Future[Any]"]
 MAX_UNITS_PER_COMMIT = 256
 
 
-class AccessLogWriter:
-    def __init__(self, session_factory: sessionmaker[Session], log_id: str, clock: Clock) -> None:
+class AccessLogWriter(Generic[S]):
+    """Appends to log ``log_id`` (its head row is created if missing); ``store`` builds what
+    units get beside the log from the transaction's session."""
+
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        log_id: str,
+        clock: Clock,
+        store: Callable[[Session], S],
+    ) -> None:
         self._session_factory = session_factory
         self._log_id = log_id
         self._clock = clock
-        self._queue: queue.Queue[_Queued | None] = queue.Queue()
+        self._store = store
+        with session_scope(session_factory) as session:
+            ensure_head(session, log_id)
+        self._queue: queue.Queue[_Queued[S] | None] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="gateway-writer", daemon=True)
         self._thread.start()
 
-    def submit(self, unit: Unit[T]) -> T:
+    def submit(self, unit: Callable[[S, LogTransaction], T]) -> T:
         """Run ``unit`` in the writer's transaction; its value once that has committed."""
         future: Future[T] = Future()
         self._queue.put((unit, future))
@@ -68,7 +81,7 @@ class AccessLogWriter:
                 batch.append(queued)
             self._commit(batch)
 
-    def _commit(self, batch: list[_Queued]) -> None:
+    def _commit(self, batch: list[_Queued[S]]) -> None:
         try:
             values = self._transaction([unit for unit, _ in batch])
         except Exception as error:
@@ -81,7 +94,7 @@ class AccessLogWriter:
         for (_, future), value in zip(batch, values, strict=True):
             future.set_result(value)
 
-    def _transaction(self, units: list[Unit[Any]]) -> list[Any]:
+    def _transaction(self, units: list[Callable[[S, LogTransaction], Any]]) -> list[Any]:
         with session_scope(self._session_factory) as session:
             connection = session.connection()
             if connection.dialect.name == "sqlite":
@@ -89,6 +102,7 @@ class AccessLogWriter:
                 # once (SQLITE_BUSY_SNAPSHOT) if another connection wrote in between.
                 connection.exec_driver_sql("BEGIN IMMEDIATE")
             log = LogTransaction(session, self._log_id, self._clock)
-            values = [unit(log) for unit in units]
+            store = self._store(session)
+            values = [unit(store, log) for unit in units]
             log.flush()
         return values

@@ -11,15 +11,15 @@ from sqlalchemy import delete, func, select, update
 
 from govledger.errors import ConfigurationError
 from sharing_gateway.anchoring import Anchorer
-from sharing_gateway.models import AuditSegmentRow, GrantUsageRow
+from sharing_gateway.tables import AccessLogSegmentRow, GrantUsageRow
 from tests.gateway.world import AUDITOR, World
 
 
-def anchored_segment(world: World, seq: int) -> AuditSegmentRow | None:
-    with world.gateway.session_factory() as session:
+def anchored_segment(world: World, seq: int) -> AccessLogSegmentRow | None:
+    with world.session_factory() as session:
         return session.scalar(
-            select(AuditSegmentRow).where(
-                AuditSegmentRow.first_seq <= seq, AuditSegmentRow.last_seq >= seq
+            select(AccessLogSegmentRow).where(
+                AccessLogSegmentRow.first_seq <= seq, AccessLogSegmentRow.last_seq >= seq
             )
         )
 
@@ -50,19 +50,21 @@ def test_recovery_restores_lost_segment_rows_and_never_records_a_use_twice(world
     sharing = world.chain.registries.sharing
     assert sharing.get_grant(grant_id).used == 2
     # A crash after the chain writes, before their rows: the rows forget them.
-    with world.gateway.session_factory.begin() as session:
-        last = session.scalar(select(func.max(AuditSegmentRow.segment_index)))
-        lost = session.get(AuditSegmentRow, last)
+    with world.session_factory.begin() as session:
+        last = session.scalar(select(func.max(AccessLogSegmentRow.segment_index)))
+        lost = session.get(AccessLogSegmentRow, last)
         assert lost is not None
         lost_root = lost.root
-        session.execute(delete(AuditSegmentRow).where(AuditSegmentRow.segment_index == last))
+        session.execute(
+            delete(AccessLogSegmentRow).where(AccessLogSegmentRow.segment_index == last)
+        )
         session.execute(
             update(GrantUsageRow).where(GrantUsageRow.grant_id == grant_id).values(chain_recorded=0)
         )
     anchorer.run_once()  # every round reconciles with the chain first
     assert sharing.get_grant(grant_id).used == 2
-    with world.gateway.session_factory() as session:
-        restored = session.get(AuditSegmentRow, last)
+    with world.session_factory() as session:
+        restored = session.get(AccessLogSegmentRow, last)
         assert restored is not None
         assert restored.root == lost_root
         usage = session.get(GrantUsageRow, grant_id)
@@ -84,7 +86,7 @@ def test_a_round_anchors_what_was_committed_before_it_and_ends_under_a_stream_of
             this_round.append(args[3])  # the segment's last sequence number
             if len(this_round) < 20:  # bounded, so a round that chases the stream still ends
                 world.gateway.writer.submit(
-                    lambda log: log.append(
+                    lambda _, log: log.append(
                         action="release", outcome="released", code="released", caller="test"
                     )
                 )

@@ -16,7 +16,7 @@ from govledger.cli import app as cli
 from ledger import ReceiptTimeout
 from ledger.devnode import AnvilNode
 from sharing_gateway.domain.envelope import open_envelope
-from sharing_gateway.models import AuditEntryRow, GrantUsageRow
+from sharing_gateway.tables import AccessLogEntryRow, GrantUsageRow
 from tests.dbutil import sqlite_url
 from tests.gateway.world import OPERATOR, PROVIDER, RECORDS, REQUESTER, World, gateway_world
 
@@ -133,7 +133,7 @@ def test_a_use_record_whose_receipt_timed_out_is_counted_once(anvil_world: World
         assert sharing.get_grant(grant_id).used == 2  # it was mined after all
         world.anchorer.run_once()  # the next round sends it again: the chain counts it once
         assert sharing.get_grant(grant_id).used == 2
-        with world.gateway.session_factory() as session:
+        with world.session_factory() as session:
             usage = session.get(GrantUsageRow, grant_id)
             assert usage is not None
             assert (usage.used, usage.chain_recorded, usage.chain_error) == (2, 2, None)
@@ -166,8 +166,8 @@ def test_a_round_after_a_receipt_time_out_neither_reverts_nor_sends_twice(
         assert world.release("anv-3", grant_id, "name").status_code == 200
         anchorer.run_once(record_uses=False)  # anchors the new entry after the mined segment
         log_id = world.gateway.log_id.encode().ljust(32, b"\0")
-        with world.gateway.session_factory() as session:
-            last_seq = session.scalar(select(func.max(AuditEntryRow.seq)))
+        with world.session_factory() as session:
+            last_seq = session.scalar(select(func.max(AccessLogEntryRow.seq)))
         chain_log = world.chain.registries.audit.get_log(log_id)
         assert chain_log is not None
         assert last_seq is not None
@@ -181,7 +181,7 @@ def test_a_round_after_a_receipt_time_out_neither_reverts_nor_sends_twice(
         ledger.provider.request("evm_mine", [])
         ledger.provider.request("evm_setAutomine", [True])
         anchorer.run_once()
-        with world.gateway.session_factory() as session:
+        with world.session_factory() as session:
             usage = session.get(GrantUsageRow, grant_id)
             assert usage is not None
             assert (usage.used, usage.chain_recorded, usage.chain_error) == (2, 2, None)

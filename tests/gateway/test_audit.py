@@ -14,8 +14,9 @@ import pytest
 
 from govledger.errors import InvalidInput
 from ledger.merkle import verify_proof
-from sharing_gateway.audit import ChainAnchoredLog, verify_export
-from sharing_gateway.domain.auditlog import (
+from sharing_gateway.adapters.chainview import ChainAnchoredLog
+from sharing_gateway.audit import verify_export
+from sharing_gateway.domain.accesslog import (
     AnchoredSegment,
     Entry,
     EntryBody,
@@ -47,8 +48,9 @@ def verdict_of(
     """``govledger audit verify`` of ``text`` with the gateway's settings (or ``settings``),
     now or ``later`` seconds from now."""
     now = world.clock() + timedelta(seconds=later)
-    export = parse_export(text)
-    return verify_export(export, world.chain.registries, settings or world.gateway.settings, now)
+    settings = settings or world.gateway.settings
+    log = ChainAnchoredLog(world.chain.registries, settings.log_id)
+    return verify_export(parse_export(text), log, settings, now)
 
 
 def test_only_auditors_read_the_log(world: World, anchored: str) -> None:

@@ -9,11 +9,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from govledger.db import session_scope
-from sharing_gateway.adapters.chainview import ChainView
-from sharing_gateway.models import RequestRow
-from sharing_gateway.service import Gateway, StoredVersion
+from sharing_gateway.plugin import build_gateway
+from sharing_gateway.ports import StoredRequest, StoredVersion
+from sharing_gateway.service import Gateway
 from sharing_gateway.settings import GatewaySettings
+from sharing_gateway.tables import RequestRow
 from tests.gateway.world import OPERATOR, World
 
 BOUND = 4
@@ -23,15 +23,8 @@ FLOOD = 12
 @pytest.fixture
 def small_gateway(world: World) -> Iterator[Gateway]:
     """A second gateway on the world's chain and database, with small caches."""
-    gateway = Gateway(
-        settings=GatewaySettings(operator_code=OPERATOR),
-        view=ChainView(world.chain.registries, world.gateway.view._directory, cache_entries=BOUND),
-        keystore=world.keystore,
-        blobs=world.gateway.blobs,
-        engine=world.gateway._engine,
-        session_factory=world.gateway.session_factory,
-        clock=world.clock,
-        cache_entries=BOUND,
+    gateway = build_gateway(
+        world.context, GatewaySettings(operator_code=OPERATOR), world.clock, cache_entries=BOUND
     )
     try:
         yield gateway
@@ -69,15 +62,15 @@ def test_data_keys_stay_within_the_bound(small_gateway: Gateway, world: World) -
     assert len(small_gateway._data_keys) == BOUND
 
 
-def test_purposes_stay_within_the_bound(small_gateway: Gateway) -> None:
+def test_purposes_stay_within_the_bound(small_gateway: Gateway, world: World) -> None:
     grant_ids = [10**12 + number for number in range(FLOOD)]
-    rows = [
-        RequestRow(
+    requests = [
+        StoredRequest(
             grant_id=grant_id,
             dataset_id="flood",
             requester_code=OPERATOR,
             provider_code=OPERATOR,
-            fields_json="[]",
+            fields=(),
             purpose=f"purpose {grant_id}",
             use_scenario="",
             scenario_code=0,
@@ -88,13 +81,14 @@ def test_purposes_stay_within_the_bound(small_gateway: Gateway) -> None:
         )
         for grant_id in grant_ids
     ]
-    with session_scope(small_gateway.session_factory) as session:
-        session.add_all(rows)
+    with small_gateway.store() as store:
+        for request in requests:
+            store.add_request(request)
     try:
-        with session_scope(small_gateway.session_factory) as session:
+        with small_gateway.store() as store:
             for grant_id in grant_ids:
-                assert small_gateway._purpose(session, grant_id) == f"purpose {grant_id}"
+                assert small_gateway._purpose(store, grant_id) == f"purpose {grant_id}"
         assert len(small_gateway._purposes) == BOUND
     finally:
-        with session_scope(small_gateway.session_factory) as session:
+        with world.session_factory.begin() as session:
             session.query(RequestRow).filter(RequestRow.grant_id.in_(grant_ids)).delete()

@@ -1,9 +1,9 @@
-"""The sharing branch's migration gives exactly the gateway's models, on SQLite and
+"""The sharing branch's migration gives exactly the gateway's tables, on SQLite and
 PostgreSQL, and goes down and up again."""
 
 from __future__ import annotations
 
-from sharing_gateway import models
+from sharing_gateway import tables
 from sharing_gateway.plugin import MIGRATIONS
 from tests.dbutil import ServiceMigrationBehaviour, database_url
 
@@ -16,13 +16,13 @@ class TestGatewayMigrations(ServiceMigrationBehaviour):
     tables = frozenset(
         row.__tablename__
         for row in (
-            models.DatasetRow,
-            models.VersionRow,
-            models.PendingWriteRow,
-            models.RequestRow,
-            models.GrantUsageRow,
-            models.AuditHeadRow,
-            models.AuditEntryRow,
-            models.AuditSegmentRow,
+            tables.DatasetRow,
+            tables.VersionRow,
+            tables.PendingWriteRow,
+            tables.RequestRow,
+            tables.GrantUsageRow,
+            tables.AccessLogHeadRow,
+            tables.AccessLogEntryRow,
+            tables.AccessLogSegmentRow,
         )
     )

@@ -16,7 +16,7 @@ from govledger.departments import reinstate_department, suspend_department
 from sharing_gateway.client import GatewayClient, GatewayRefused
 from sharing_gateway.domain.envelope import open_envelope
 from sharing_gateway.errors import EnvelopeInvalid
-from sharing_gateway.models import VersionRow
+from sharing_gateway.tables import VersionRow
 from sm_crypto import SM2PrivateKey
 from tests.gateway.world import (
     OTHER_REQUESTER,
@@ -211,7 +211,7 @@ def test_concurrent_last_use_is_released_exactly_once(world: World) -> None:
 
 def test_tampered_stored_data_is_refused(world: World) -> None:
     grant_id = world.granted("tam-1", ["name"])
-    with world.gateway.session_factory() as session:
+    with world.session_factory() as session:
         cid = session.get(VersionRow, ("tam-1", 1)).blob_cid
     blob_dir = world.settings.resolved_blob_dir
     path = next(Path(blob_dir).rglob(cid))
@@ -228,19 +228,19 @@ def test_tampered_stored_data_is_refused(world: World) -> None:
 
 def test_forged_provider_signature_is_refused(world: World) -> None:
     grant_id = world.granted("sig-1", ["name"])
-    with world.gateway.session_factory() as session:
+    with world.session_factory() as session:
         row = session.get(VersionRow, ("sig-1", 1))
         genuine = row.signature
         forged = SM2PrivateKey.generate().sign(bytes.fromhex(row.content_hash)).hex()
     set_signature = update(VersionRow).where(VersionRow.dataset_id == "sig-1")
-    with world.gateway.session_factory.begin() as session:
+    with world.session_factory.begin() as session:
         session.execute(set_signature.values(signature=forged))
     try:
         assert_refused(
             world, world.release("sig-1", grant_id, "name"), 409, "release-signature-invalid"
         )
     finally:
-        with world.gateway.session_factory.begin() as session:
+        with world.session_factory.begin() as session:
             session.execute(set_signature.values(signature=genuine))
 
 

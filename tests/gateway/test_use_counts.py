@@ -9,7 +9,7 @@ from sqlalchemy import delete, update
 
 from govledger.departments import reinstate_department, suspend_department
 from sharing_gateway import anchoring
-from sharing_gateway.models import GrantUsageRow
+from sharing_gateway.tables import GrantUsageRow
 from tests.gateway.test_release import assert_refused
 from tests.gateway.world import OPERATOR, PROVIDER, REQUESTER, World
 
@@ -19,12 +19,12 @@ def set_usage(world: World, grant_id: int, **values: int) -> None:
     delete it)."""
     where = GrantUsageRow.grant_id == grant_id
     change = update(GrantUsageRow).where(where).values(**values) if values else None
-    with world.gateway.session_factory.begin() as session:
+    with world.session_factory.begin() as session:
         session.execute(change if change is not None else delete(GrantUsageRow).where(where))
 
 
 def usage(world: World, grant_id: int) -> GrantUsageRow | None:
-    with world.gateway.session_factory() as session:
+    with world.session_factory() as session:
         return session.get(GrantUsageRow, grant_id)
 
 

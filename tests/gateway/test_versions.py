@@ -16,7 +16,7 @@ from sqlalchemy.orm import make_transient
 
 from govledger.settings import Settings
 from sharing_gateway.domain.envelope import open_envelope
-from sharing_gateway.models import PendingWriteRow, VersionRow
+from sharing_gateway.tables import PendingWriteRow, VersionRow
 from tests.dbutil import isolated_database
 from tests.gateway.test_release import assert_refused
 from tests.gateway.world import (
@@ -45,7 +45,7 @@ def test_only_the_chains_latest_version_is_released(world: World) -> None:
         {"name": "Xiamen Port Co.", "licence_no": "L-0003"}
     ]
     # The newest row goes missing: the older version is NOT served in its place.
-    with world.gateway.session_factory.begin() as session:
+    with world.session_factory.begin() as session:
         row = session.get(VersionRow, ("ver-1", 2))
         assert row is not None
         session.expunge(row)
@@ -58,7 +58,7 @@ def test_only_the_chains_latest_version_is_released(world: World) -> None:
             world, world.release("ver-1", grant_id, "name"), 409, "release-version-missing"
         )
     finally:
-        with world.gateway.session_factory.begin() as session:
+        with world.session_factory.begin() as session:
             session.add(row)
     assert released_records(world, "ver-1", grant_id)[0]["licence_no"] == "L-0003"
 
@@ -147,5 +147,5 @@ def test_a_crash_after_the_chain_write_loses_no_version_and_no_dataset(settings:
         assert catalogue.json()["title"] == "Crashed"
         published = world.call("POST", "/v1/datasets/crash-d/versions", PROVIDER, json=RECORDS)
         assert published.status_code == 201, published.text
-        with world.gateway.session_factory() as session:
+        with world.session_factory() as session:
             assert session.scalar(select(func.count()).select_from(PendingWriteRow)) == 0

@@ -11,6 +11,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from httpx import Response
+from sqlalchemy.orm import Session, sessionmaker
 
 from govledger.app import create_app
 from govledger.auth.signin import sign_challenge
@@ -19,9 +20,9 @@ from govledger.committee import committee_signers
 from govledger.department_keys import department_key_name
 from govledger.deployment import ChainContext
 from govledger.keystore import KeyPair, Keystore, open_keystore
+from govledger.platform import PlatformContext
 from govledger.settings import Settings
 from ledger.contracts.values import Role
-from sharing_gateway import audit
 from sharing_gateway.anchoring import Anchorer
 from sharing_gateway.api.deps import GatewayState
 from sharing_gateway.plugin import GatewayPlugin
@@ -71,6 +72,16 @@ class World:
     @property
     def gateway(self) -> Gateway:
         return self.state.gateway
+
+    @property
+    def context(self) -> PlatformContext:
+        context: PlatformContext = self.client.app.state.platform_context  # type: ignore[attr-defined]
+        return context
+
+    @property
+    def session_factory(self) -> sessionmaker[Session]:
+        """The database's sessions, for tests that alter rows behind the gateway's back."""
+        return self.context.platform.session_factory
 
     @property
     def anchorer(self) -> Anchorer:
@@ -178,8 +189,7 @@ class World:
         )
 
     def last_entries(self, count: int) -> list[dict[str, Any]]:
-        with self.gateway.session_factory() as session:
-            return [entry.to_json() for entry in audit.entries(session)[-count:]]
+        return [entry.to_json() for entry in self.gateway.entries()[-count:]]
 
 
 RECORDS = [

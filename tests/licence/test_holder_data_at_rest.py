@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import MetaData, select, update
 
 from govledger.db import make_engine
-from licence_service import models
+from licence_service import tables
 from tests.licence.world import (
     ISSUER_A,
     LICENCE_TABLES,
@@ -88,7 +88,7 @@ def test_a_sealed_document_moved_to_another_row_does_not_open(api: Api) -> None:
     first, _, _ = issued_and_presented(api, 9002)
     second, _, _ = issued_and_presented(api, 9003)
     engine = make_engine(api.settings.resolved_database_url)
-    table = models.LicenceRow.__table__
+    table = tables.LicenceRow.__table__
     try:
         with engine.begin() as connection:
             moved = connection.execute(

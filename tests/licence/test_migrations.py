@@ -1,4 +1,4 @@
-"""The licence branch's migration gives exactly the service's models, on SQLite and
+"""The licence branch's migration gives exactly the service's tables, on SQLite and
 PostgreSQL, and goes down and up again."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from govledger.db import alembic_config, make_engine, migrate
 from govledger.errors import ConfigurationError
 from govledger.keystore import Keystore
 from govledger.records import RecordCipher
-from licence_service import models
+from licence_service import tables
 from licence_service.plugin import MIGRATIONS
 from tests.dbutil import ServiceMigrationBehaviour, database_url
 from tests.licence.world import LICENCE_TABLES
@@ -100,7 +100,7 @@ def test_existing_rows_are_sealed_and_opened_again_on_downgrade(
         )
         assert HOLDER.encode() not in flat
         assert json.dumps(HOLDER).strip('"').encode() not in flat
-        cipher = RecordCipher.from_keystore(keystore, models.RECORD_KEY_NAME)
+        cipher = RecordCipher.from_keystore(keystore, tables.RECORD_KEY_NAME)
         with engine.connect() as connection:
             document = connection.execute(
                 text("SELECT document_sealed FROM licences WHERE licence_id = :id"),
@@ -109,9 +109,9 @@ def test_existing_rows_are_sealed_and_opened_again_on_downgrade(
             presentation = connection.execute(
                 text("SELECT presentation_sealed FROM licence_presentations")
             ).scalar_one()
-        opened = cipher.open(bytes(document), models.document_identity(LICENCE_ID))
+        opened = cipher.open(bytes(document), tables.document_identity(LICENCE_ID))
         assert opened.decode() == DOCUMENT
-        shown = cipher.open(bytes(presentation), models.presentation_identity(DIGEST))
+        shown = cipher.open(bytes(presentation), tables.presentation_identity(DIGEST))
         assert shown.decode() == PRESENTATION
 
         _alembic(engine, "downgrade", "licence_0001", keystore)

@@ -21,7 +21,7 @@ from govledger.keystore import open_keystore
 from govledger.settings import Settings
 from ledger.contracts.values import Role
 from ledger.devnode import AnvilNode
-from licence_service import models
+from licence_service import tables
 from licence_service.plugin import LicencePlugin
 from licence_service.settings import LicenceSettings
 from tests.dbutil import isolated_database
@@ -35,12 +35,12 @@ def make_code(serial: int) -> str:
 LICENCE_TABLES = frozenset(
     row.__tablename__
     for row in (
-        models.SealRow,
-        models.SerialRow,
-        models.BatchRow,
-        models.LicenceRow,
-        models.LicenceEventRow,
-        models.PresentationRow,
+        tables.SealRow,
+        tables.SerialRow,
+        tables.BatchRow,
+        tables.LicenceRow,
+        tables.LicenceEventRow,
+        tables.PresentationRow,
     )
 )
 

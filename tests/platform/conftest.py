@@ -25,8 +25,8 @@ from govledger.api.problems import install_problem_handlers
 from govledger.api.routes import auth as auth_routes
 from govledger.auth.clock import utc_now
 from govledger.auth.directory import DepartmentRecord, StaticDepartmentDirectory
-from govledger.auth.models import AuthChallengeRow
 from govledger.auth.signin import sign_challenge
+from govledger.auth.tables import AuthChallengeRow
 from govledger.auth.tokens import TokenService
 from govledger.db import make_engine, make_session_factory, migrate
 from govledger.keystore import Keystore

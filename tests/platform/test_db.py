@@ -1,4 +1,4 @@
-"""The database layer: migrations give exactly the models' schema, on SQLite and PostgreSQL."""
+"""The database layer: migrations give exactly the tables' schema, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import MetaData, bindparam, event, inspect, select, text, update
 from sqlalchemy.engine import Engine
 
-import govledger.auth.models
-from govledger.auth.models import AuthChallengeRow
+import govledger.auth.tables
+from govledger.auth.tables import AuthChallengeRow
 from govledger.db import (
     SQLITE_POOL_SIZE,
     Base,
@@ -55,7 +55,7 @@ def downgrade():
 
 
 def schema_diff(engine: Engine) -> list[object]:
-    # The platform's tables only: services' models join Base.metadata once a test imports them.
+    # The platform's tables only: services' tables join Base.metadata once a test imports them.
     platform = MetaData(naming_convention=Base.metadata.naming_convention)
     AuthChallengeRow.__table__.to_metadata(platform)
     with engine.connect() as connection:
@@ -67,12 +67,12 @@ def table_names(engine: Engine) -> set[str]:
     return set(inspect(engine).get_table_names())
 
 
-def test_models_are_registered_on_the_one_base() -> None:
-    assert govledger.auth.models.AuthChallengeRow.__table__.metadata is Base.metadata
+def test_tables_are_registered_on_the_one_base() -> None:
+    assert govledger.auth.tables.AuthChallengeRow.__table__.metadata is Base.metadata
     assert "auth_challenges" in Base.metadata.tables
 
 
-def test_migrations_give_exactly_the_models_schema(engine: Engine) -> None:
+def test_migrations_give_exactly_the_tables_schema(engine: Engine) -> None:
     assert schema_diff(engine) == []
     assert table_names(engine) == {"alembic_version", "auth_challenges"}
 
@@ -83,7 +83,7 @@ def test_migrations_go_down_to_nothing_and_up_again(engine: Engine) -> None:
         config.attributes["connection"] = connection
         command.downgrade(config, "base")
     assert table_names(engine) == {"alembic_version"}
-    assert schema_diff(engine) != []  # the comparison can fail: the models' table is missing now
+    assert schema_diff(engine) != []  # the comparison can fail: the platform's table is missing now
 
     migrate(engine)
     assert schema_diff(engine) == []

@@ -18,7 +18,7 @@ from alembic import op
 
 from govledger.db import migration_keystore
 from govledger.records import RecordCipher
-from licence_service.models import RECORD_KEY_NAME, document_identity, presentation_identity
+from licence_service.tables import RECORD_KEY_NAME, document_identity, presentation_identity
 
 revision: str = "licence_0002"
 down_revision: str | Sequence[str] | None = "licence_0001"

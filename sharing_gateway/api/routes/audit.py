@@ -8,9 +8,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 
 from govledger.api.params import DepartmentCode, Id
-from sharing_gateway import audit
 from sharing_gateway.api.deps import Auditor, GatewayDep
-from sharing_gateway.domain.auditlog import export_csv, export_json
+from sharing_gateway.domain.accesslog import export_csv, export_json
+from sharing_gateway.ports import TraceFilter
 from sharing_gateway.schemas import AuditEntryPublic, AuditTracePublic, DatasetId
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
@@ -27,29 +27,15 @@ def trace(  # noqa: PLR0917  (query parameters)
     until: datetime | None = None,
     chain: Annotated[bool, Query(description="Include the chain's events")] = True,
 ) -> AuditTracePublic:
-    criteria = audit.TraceFilter(dataset, requester, grant, since, until)
-    with gateway.session_factory() as session:
-        selected = audit.entries(session, criteria)
-        proofs = audit.inclusion_proofs(session, selected)
-    events = (
-        audit.chain_events(
-            gateway.registries,
-            {e.body.grant_id for e in selected if e.body.grant_id is not None}
-            | ({grant} if grant is not None else set()),
-            {e.body.dataset_id for e in selected if e.body.dataset_id is not None}
-            | ({dataset} if dataset is not None else set()),
-        )
-        if chain
-        else []
-    )
+    found = gateway.trace(TraceFilter(dataset, requester, grant, since, until), chain=chain)
     return AuditTracePublic(
         log_id=gateway.log_id,
         entries=[
-            AuditEntryPublic(**entry.to_json(), anchor=proofs.get(entry.body.seq))
-            for entry in selected
+            AuditEntryPublic(**entry.to_json(), anchor=found.proofs.get(entry.body.seq))
+            for entry in found.entries
         ],
-        chain_events=events,
-        count=len(selected),
+        chain_events=found.chain_events,
+        count=len(found.entries),
     )
 
 
@@ -68,8 +54,7 @@ def trace(  # noqa: PLR0917  (query parameters)
 )
 def export(_: Auditor, gateway: GatewayDep, format: Literal["json", "csv"] = "json") -> Response:
     """The whole log, in order, for ``govledger audit verify``."""
-    with gateway.session_factory() as session:
-        selected = audit.entries(session)
+    selected = gateway.entries()
     if format == "csv":
         return Response(export_csv(selected), media_type="text/csv")
     return Response(export_json(gateway.log_id, selected), media_type="application/json")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 
@@ -16,7 +15,7 @@ from ledger.contracts.values import ShareClass
 from sharing_gateway.api.deps import Department, GatewayDep, Provider
 from sharing_gateway.domain.records import Field, Schema, UploadFormat
 from sharing_gateway.errors import UploadMediaTypeUnsupported
-from sharing_gateway.models import DatasetRow, VersionRow
+from sharing_gateway.ports import PublishedVersion
 from sharing_gateway.schemas import (
     DatasetCreate,
     DatasetId,
@@ -26,11 +25,12 @@ from sharing_gateway.schemas import (
     ReleasePublic,
     VersionPublic,
 )
+from sharing_gateway.service import Listing
 
 router = APIRouter(prefix="/v1/datasets", tags=["datasets"])
 
 
-def _version_public(row: VersionRow) -> VersionPublic:
+def _version_public(row: PublishedVersion) -> VersionPublic:
     return VersionPublic(
         version=row.version,
         record_count=row.record_count,
@@ -42,7 +42,8 @@ def _version_public(row: VersionRow) -> VersionPublic:
     )
 
 
-def _dataset_public(row: DatasetRow, versions: list[VersionRow]) -> DatasetPublic:
+def _dataset_public(listing: Listing) -> DatasetPublic:
+    row = listing.dataset
     return DatasetPublic(
         dataset_id=row.dataset_id,
         title=row.title,
@@ -53,7 +54,7 @@ def _dataset_public(row: DatasetRow, versions: list[VersionRow]) -> DatasetPubli
         ],
         schema_hash=row.schema_hash,
         tx_hash=row.tx_hash,
-        versions=[_version_public(version) for version in versions],
+        versions=[_version_public(version) for version in listing.versions],
     )
 
 
@@ -63,14 +64,14 @@ def _dataset_public(row: DatasetRow, versions: list[VersionRow]) -> DatasetPubli
     status_code=status.HTTP_201_CREATED,
 )
 def register_dataset(body: DatasetCreate, provider: Provider, gateway: GatewayDep) -> DatasetPublic:
-    row = gateway.register_dataset(
+    dataset = gateway.register_dataset(
         provider.code,
         dataset_id=body.dataset_id,
         title=body.title,
         share_class=ShareClass[body.share_class.upper()],
         fields=[Field(spec.name, spec.type) for spec in body.fields],
     )
-    return _dataset_public(row, [])
+    return _dataset_public(Listing(dataset, []))
 
 
 @router.post(
@@ -118,31 +119,13 @@ def _upload_format(headers: Headers) -> UploadFormat:
 
 @router.get("", response_model=DatasetsPublic)
 def list_datasets(_: Department, gateway: GatewayDep) -> DatasetsPublic:
-    with gateway.session_factory() as session:
-        versions: dict[str, list[VersionRow]] = {}
-        for version in session.scalars(
-            select(VersionRow).order_by(VersionRow.dataset_id, VersionRow.version)
-        ):
-            versions.setdefault(version.dataset_id, []).append(version)
-        data = [
-            _dataset_public(row, versions.get(row.dataset_id, []))
-            for row in session.scalars(select(DatasetRow).order_by(DatasetRow.dataset_id))
-        ]
+    data = [_dataset_public(listing) for listing in gateway.listings()]
     return DatasetsPublic(data=data, count=len(data))
 
 
 @router.get("/{dataset_id}", response_model=DatasetPublic)
 def get_dataset(dataset_id: DatasetId, _: Department, gateway: GatewayDep) -> DatasetPublic:
-    with gateway.session_factory() as session:
-        row = gateway.dataset_row(session, dataset_id)
-        versions = list(
-            session.scalars(
-                select(VersionRow)
-                .where(VersionRow.dataset_id == dataset_id)
-                .order_by(VersionRow.version)
-            )
-        )
-        return _dataset_public(row, versions)
+    return _dataset_public(gateway.listing(dataset_id))
 
 
 @router.get("/{dataset_id}/data", response_model=ReleasePublic)
@@ -172,7 +155,7 @@ async def release(
             envelope=released.envelope,
             provenance=released.provenance,
             uses_left=released.uses_left,
-            audit_seq=released.audit_seq,
+            audit_seq=released.log_seq,
         )
         return Response(body.model_dump_json(), media_type="application/json")
 

@@ -94,7 +94,11 @@ class GrantUsageRow(Base):
     chain_error: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
-class AuditHeadRow(Base):
+# The access log's tables keep the names they were created with (``gateway_audit_*``): renaming
+# stored tables is a migration of its own, not worth one for a word.
+
+
+class AccessLogHeadRow(Base):
     """The log's tip; appends serialise on this row (an UPDATE locks it until commit)."""
 
     __tablename__ = "gateway_audit_head"
@@ -104,7 +108,7 @@ class AuditHeadRow(Base):
     last_hash: Mapped[str] = mapped_column(String(64))
 
 
-class AuditEntryRow(Base):
+class AccessLogEntryRow(Base):
     __tablename__ = "gateway_audit_entries"
 
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
@@ -121,7 +125,7 @@ class AuditEntryRow(Base):
     entry_hash: Mapped[str] = mapped_column(String(64))
 
 
-class AuditSegmentRow(Base):
+class AccessLogSegmentRow(Base):
     __tablename__ = "gateway_audit_segments"
 
     segment_index: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)

@@ -34,6 +34,7 @@ from sharing_gateway.domain.records import canonical_json
 from sm_crypto import sm3
 
 GENESIS_HASH = "0" * 64
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 EXPORT_FORMAT = "govledger-access-log-v1"
 CSV_COLUMNS = (
     "seq",
@@ -49,6 +50,11 @@ CSV_COLUMNS = (
     "prev_hash",
     "entry_hash",
 )
+
+
+def format_time(moment: datetime) -> str:
+    """An entry's ``time``: RFC 3339 UTC with microseconds."""
+    return moment.strftime(TIME_FORMAT)
 
 
 @dataclass(frozen=True)
@@ -181,9 +187,15 @@ class AnchoredSegment:
 
 
 class AnchoredLog(Protocol):
-    """The segments anchored on chain for one log, in order."""
+    """One log as the chain keeps it."""
 
-    def segments(self) -> list[AnchoredSegment]: ...
+    def owner(self) -> str | None:
+        """The department that keeps the log on chain (None if the chain has no such log)."""
+        ...
+
+    def segments(self) -> list[AnchoredSegment]:
+        """The log's anchored segments, in order."""
+        ...
 
 
 @dataclass(frozen=True)
