@@ -6,9 +6,11 @@ import itertools
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
+from web3.contract import Contract
 from web3.types import TxReceipt
 
 from tests.contracts.chains import Chain, calldata
@@ -74,10 +76,23 @@ class Deployment:
         self.seals = chain.deploy(deployer, "SealRegistry", registry)
         self.sharing = chain.deploy(deployer, "DataSharing", registry, self.governance.address)
         self.audit = chain.deploy(deployer, "AuditAnchors", registry)
+        self.by_name: dict[str, Contract] = {
+            "Governance": self.governance,
+            "DepartmentRegistry": self.departments,
+            "LicenceRegistry": self.licences,
+            "SealRegistry": self.seals,
+            "DataSharing": self.sharing,
+            "AuditAnchors": self.audit,
+        }
         self._serials = itertools.count(1)
         self.unauthorised_callers: dict[
             tuple[str, bytes], tuple[LocalAccount, str, tuple[object, ...]]
         ] = {}
+
+    def function(self, qualified_name: str) -> Any:
+        """Function ``Contract.function`` of this deployment, to be called with its arguments."""
+        contract_name, function_name = qualified_name.split(".")
+        return self.by_name[contract_name].get_function_by_name(function_name)
 
     def propose(self, function: object, proposer: int = 0) -> int:
         """Have committee member ``proposer`` propose ``function``; returns the proposal id."""

@@ -5,11 +5,10 @@ and role-gated functions. What a contract does on its own is in its own module."
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import pytest
+from eth_account import Account
 from eth_account.signers.local import LocalAccount
-from web3.contract import Contract
 
 from tests.contracts.chains import Chain, reverts
 from tests.contracts.deployment import (
@@ -27,130 +26,95 @@ from tests.contracts.deployment import (
     unauthorised_caller,
 )
 
+SOME_ACCOUNT = Account.create().address
+
 # --- constructors ------------------------------------------------------------------------------
 
-# Each contract with an address argument, the arguments with one of them zero, and its error.
-ZERO_ADDRESS_DEPLOYMENTS: dict[str, tuple[str, Callable[[Deployment], tuple[object, ...]], str]] = {
-    "DepartmentRegistry(governance)": (
-        "DepartmentRegistry",
-        lambda d: (ZERO_ADDRESS,),
-        "DepartmentZeroAddress",
-    ),
-    "LicenceRegistry(registry)": (
-        "LicenceRegistry",
-        lambda d: (ZERO_ADDRESS,),
-        "LicenceZeroAddress",
-    ),
-    "SealRegistry(registry)": ("SealRegistry", lambda d: (ZERO_ADDRESS,), "SealZeroAddress"),
-    "DataSharing(registry)": (
-        "DataSharing",
-        lambda d: (ZERO_ADDRESS, d.governance.address),
-        "SharingZeroAddress",
-    ),
-    "DataSharing(governance)": (
-        "DataSharing",
-        lambda d: (d.departments.address, ZERO_ADDRESS),
-        "SharingZeroAddress",
-    ),
-    "AuditAnchors(registry)": ("AuditAnchors", lambda d: (ZERO_ADDRESS,), "AuditZeroAddress"),
+# The contracts with address arguments: the deployment's contracts they take, and their error.
+ADDRESS_ARGUMENTS = {
+    "DepartmentRegistry": (("governance",), "DepartmentZeroAddress"),
+    "LicenceRegistry": (("departments",), "LicenceZeroAddress"),
+    "SealRegistry": (("departments",), "SealZeroAddress"),
+    "DataSharing": (("departments", "governance"), "SharingZeroAddress"),
+    "AuditAnchors": (("departments",), "AuditZeroAddress"),
 }
 
 
-@pytest.mark.parametrize("case", ZERO_ADDRESS_DEPLOYMENTS)
-def test_constructor_rejects_zero_address(chain: Chain, deployment: Deployment, case: str) -> None:
-    contract_name, arguments, error = ZERO_ADDRESS_DEPLOYMENTS[case]
+@pytest.mark.parametrize(
+    ("contract_name", "zero"),
+    [(name, argument) for name, (names, _) in ADDRESS_ARGUMENTS.items() for argument in names],
+)
+def test_constructor_rejects_zero_address(
+    chain: Chain, deployment: Deployment, contract_name: str, zero: str
+) -> None:
+    names, error = ADDRESS_ARGUMENTS[contract_name]
+    arguments = [ZERO_ADDRESS if n == zero else getattr(deployment, n).address for n in names]
     with reverts(error):
-        chain.deploy(chain.new_account(), contract_name, *arguments(deployment))
+        chain.deploy(chain.new_account(), contract_name, *arguments)
 
 
 # --- wiring views ------------------------------------------------------------------------------
 
-# (contract attribute of the deployment, view, the attribute of the contract it must answer)
-WIRING = [
-    ("departments", "governance", "governance"),
-    ("licences", "departmentRegistry", "departments"),
-    ("seals", "departmentRegistry", "departments"),
-    ("sharing", "departmentRegistry", "departments"),
-    ("sharing", "governance", "governance"),
-    ("audit", "departmentRegistry", "departments"),
-    ("audit", "governance", "governance"),
-]
 
-
-@pytest.mark.parametrize(("contract", "view", "answer"), WIRING)
+@pytest.mark.parametrize(
+    ("view", "answer"),
+    [
+        ("DepartmentRegistry.governance", "governance"),
+        ("LicenceRegistry.departmentRegistry", "departments"),
+        ("SealRegistry.departmentRegistry", "departments"),
+        ("DataSharing.departmentRegistry", "departments"),
+        ("DataSharing.governance", "governance"),
+        ("AuditAnchors.departmentRegistry", "departments"),
+        ("AuditAnchors.governance", "governance"),
+    ],
+)
 def test_wiring_views_answer_the_deployment_addresses(
-    deployment: Deployment, contract: str, view: str, answer: str
+    deployment: Deployment, view: str, answer: str
 ) -> None:
-    function = getattr(deployment, contract).get_function_by_name(view)
-    assert function().call() == getattr(deployment, answer).address
+    assert deployment.function(view)().call() == getattr(deployment, answer).address
 
 
 # --- functions only the governance contract calls ---------------------------------------------
 
-
-@dataclass(frozen=True)
-class GovernedCase:
-    """A function only governance may call: the deployment's contract it is on, well-formed
-    arguments naming a department, the refusal's error, and a view of what a call would change."""
-
-    contract: str
-    arguments: Callable[[Deployment, Department], tuple[object, ...]]
-    error: str
-    state: Callable[[Deployment, Department], object]
-
-
-def _department_state(deployment: Deployment, department: Department) -> object:
-    return deployment.departments.functions.getDepartment(department.code).call()
-
-
-def _committee_state(deployment: Deployment, department: Department) -> object:
-    functions = deployment.governance.functions
-    return (
-        functions.members().call(),
-        functions.threshold().call(),
-        functions.proposalLifetime().call(),
-    )
-
-
-def _operator_state(deployment: Deployment, department: Department) -> object:
-    return deployment.audit.functions.isLogOperator(department.code).call()
-
-
-def _registry_change(
-    arguments: Callable[[Deployment, Department], tuple[object, ...]],
-) -> GovernedCase:
-    return GovernedCase("departments", arguments, "DepartmentNotGovernance", _department_state)
-
-
-def _committee_change(argument: Callable[[Deployment], object]) -> GovernedCase:
-    return GovernedCase(
-        "governance", lambda d, _: (argument(d),), "GovernanceOnlySelf", _committee_state
-    )
-
-
-def _operator_change() -> GovernedCase:
-    return GovernedCase("audit", lambda d, o: (o.code,), "AuditNotGovernance", _operator_state)
-
-
-GOVERNED: dict[str, GovernedCase] = {
-    "DepartmentRegistry.registerDepartment": _registry_change(
-        lambda d, o: (d.next_code(), "Name", SM2_KEYS["K1"], [], [])
+COMMITTEE_VIEWS = ("Governance.members", "Governance.threshold", "Governance.proposalLifetime")
+# Per contract: the error of a direct call, and a view of what such a call could change.
+GOVERNED_CONTRACTS: dict[str, tuple[str, Callable[[Deployment, Department], object]]] = {
+    "DepartmentRegistry": (
+        "DepartmentNotGovernance",
+        lambda d, o: d.departments.functions.getDepartment(o.code).call(),
     ),
-    "DepartmentRegistry.rotatePublicKey": _registry_change(lambda d, o: (o.code, SM2_KEYS["K2"])),
-    "DepartmentRegistry.addAccount": _registry_change(lambda d, o: (o.code, ZERO_ADDRESS)),
-    "DepartmentRegistry.removeAccount": _registry_change(lambda d, o: (o.code, o.account.address)),
-    "DepartmentRegistry.grantRole": _registry_change(lambda d, o: (o.code, ISSUER)),
-    "DepartmentRegistry.revokeRole": _registry_change(lambda d, o: (o.code, ISSUER)),
-    "DepartmentRegistry.suspendDepartment": _registry_change(lambda d, o: (o.code, 1)),
-    "DepartmentRegistry.reinstateDepartment": _registry_change(lambda d, o: (o.code, 1)),
-    "Governance.addMember": _committee_change(lambda d: d.outsider.address),
-    "Governance.removeMember": _committee_change(lambda d: d.committee[2].address),
-    "Governance.changeThreshold": _committee_change(lambda d: 1),
-    "Governance.changeProposalLifetime": _committee_change(lambda d: 60),
-    "AuditAnchors.grantLogOperator": _operator_change(),
-    "AuditAnchors.revokeLogOperator": _operator_change(),
+    "Governance": (
+        "GovernanceOnlySelf",
+        lambda d, o: [d.function(view)().call() for view in COMMITTEE_VIEWS],
+    ),
+    "AuditAnchors": (
+        "AuditNotGovernance",
+        lambda d, o: d.audit.functions.isLogOperator(o.code).call(),
+    ),
 }
-
+# Each function only governance may call, with well-formed arguments about department ``o``.
+GOVERNED: dict[str, Callable[[Deployment, Department], tuple[object, ...]]] = {
+    "DepartmentRegistry.registerDepartment": lambda d, o: (
+        d.next_code(),
+        "Name",
+        SM2_KEYS["K1"],
+        [],
+        [],
+    ),
+    "DepartmentRegistry.rotatePublicKey": lambda d, o: (o.code, SM2_KEYS["K2"]),
+    "DepartmentRegistry.addAccount": lambda d, o: (o.code, ZERO_ADDRESS),
+    "DepartmentRegistry.removeAccount": lambda d, o: (o.code, o.account.address),
+    "DepartmentRegistry.grantRole": lambda d, o: (o.code, ISSUER),
+    "DepartmentRegistry.revokeRole": lambda d, o: (o.code, ISSUER),
+    "DepartmentRegistry.suspendDepartment": lambda d, o: (o.code, 1),
+    "DepartmentRegistry.reinstateDepartment": lambda d, o: (o.code, 1),
+    "Governance.addMember": lambda d, o: (d.outsider.address,),
+    "Governance.removeMember": lambda d, o: (d.committee[2].address,),
+    "Governance.changeThreshold": lambda d, o: (1,),
+    "Governance.changeProposalLifetime": lambda d, o: (60,),
+    "AuditAnchors.grantLogOperator": lambda d, o: (o.code,),
+    "AuditAnchors.revokeLogOperator": lambda d, o: (o.code,),
+}
 # Who tries the call directly: a committee member acting alone, the department concerned, anyone.
 DIRECT_CALLERS: dict[str, Callable[[Deployment, Department], LocalAccount]] = {
     "committee member": lambda d, department: d.committee[0],
@@ -176,53 +140,28 @@ def test_governed_functions_refuse_direct_calls(
     function_name: str,
     caller: str,
 ) -> None:
-    case = GOVERNED[function_name]
-    contract: Contract = getattr(deployment, case.contract)
-    function = contract.get_function_by_name(function_name.split(".")[1])
+    error, state = GOVERNED_CONTRACTS[function_name.split(".", maxsplit=1)[0]]
+    arguments = GOVERNED[function_name](deployment, governed_department)
     account = DIRECT_CALLERS[caller](deployment, governed_department)
-    before = case.state(deployment, governed_department)
-    with reverts(case.error, account.address):
-        chain.send(account, function(*case.arguments(deployment, governed_department)))
-    assert case.state(deployment, governed_department) == before
+    before = state(deployment, governed_department)
+    with reverts(error, account.address):
+        chain.send(account, deployment.function(function_name)(*arguments))
+    assert state(deployment, governed_department) == before
 
 
 # --- unknown departments -----------------------------------------------------------------------
 
-# Each governed function that names a department, with arguments for department ``code`` and the
-# error it gets when ``code`` is not registered.
-NAMING_A_DEPARTMENT: dict[str, tuple[Callable[[Deployment, bytes], object], str]] = {
-    "DepartmentRegistry.rotatePublicKey": (
-        lambda d, code: d.departments.functions.rotatePublicKey(code, SM2_KEYS["K2"]),
-        "DepartmentUnknown",
-    ),
-    "DepartmentRegistry.addAccount": (
-        lambda d, code: d.departments.functions.addAccount(code, d.chain.new_account().address),
-        "DepartmentUnknown",
-    ),
-    "DepartmentRegistry.removeAccount": (
-        lambda d, code: d.departments.functions.removeAccount(code, d.outsider.address),
-        "DepartmentUnknown",
-    ),
-    "DepartmentRegistry.grantRole": (
-        lambda d, code: d.departments.functions.grantRole(code, ISSUER),
-        "DepartmentUnknown",
-    ),
-    "DepartmentRegistry.revokeRole": (
-        lambda d, code: d.departments.functions.revokeRole(code, ISSUER),
-        "DepartmentUnknown",
-    ),
-    "DepartmentRegistry.suspendDepartment": (
-        lambda d, code: d.departments.functions.suspendDepartment(code, 1),
-        "DepartmentUnknown",
-    ),
-    "DepartmentRegistry.reinstateDepartment": (
-        lambda d, code: d.departments.functions.reinstateDepartment(code, 1),
-        "DepartmentUnknown",
-    ),
-    "AuditAnchors.grantLogOperator": (
-        lambda d, code: d.audit.functions.grantLogOperator(code),
-        "AuditUnknownDepartment",
-    ),
+# Each governed function that names a department, with its arguments after the department's
+# code (checked first, so any well-formed value does), and its error for an unknown department.
+NAMING_A_DEPARTMENT: dict[str, tuple[tuple[object, ...], str]] = {
+    "DepartmentRegistry.rotatePublicKey": ((SM2_KEYS["K2"],), "DepartmentUnknown"),
+    "DepartmentRegistry.addAccount": ((SOME_ACCOUNT,), "DepartmentUnknown"),
+    "DepartmentRegistry.removeAccount": ((SOME_ACCOUNT,), "DepartmentUnknown"),
+    "DepartmentRegistry.grantRole": ((ISSUER,), "DepartmentUnknown"),
+    "DepartmentRegistry.revokeRole": ((ISSUER,), "DepartmentUnknown"),
+    "DepartmentRegistry.suspendDepartment": ((1,), "DepartmentUnknown"),
+    "DepartmentRegistry.reinstateDepartment": ((1,), "DepartmentUnknown"),
+    "AuditAnchors.grantLogOperator": ((), "AuditUnknownDepartment"),
 }
 
 
@@ -230,10 +169,10 @@ NAMING_A_DEPARTMENT: dict[str, tuple[Callable[[Deployment, bytes], object], str]
 def test_governed_functions_reject_unknown_department(
     deployment: Deployment, function_name: str
 ) -> None:
-    call, error = NAMING_A_DEPARTMENT[function_name]
+    arguments, error = NAMING_A_DEPARTMENT[function_name]
     code = deployment.next_code()
     with reverts(error, code):
-        deployment.govern(call(deployment, code))
+        deployment.govern(deployment.function(function_name)(code, *arguments))
     assert not deployment.departments.functions.isRegistered(code).call()
     assert not deployment.audit.functions.isLogOperator(code).call()
 
@@ -298,32 +237,24 @@ def _sharing_change(d: Deployment, owner: Department, name: str) -> Prepared:
     )
 
 
-LICENCE_CHANGES = (
-    "anchorBatch",
-    "suspendLicence",
-    "reinstateLicence",
-    "withdrawLicence",
-    "cancelLicence",
-    "revokeLicence",
-    "supersedeLicence",
-)
 # Each role-gated function: the role it needs and how to prepare a call of it.
 GATED: dict[str, tuple[bytes, Callable[[Deployment, Department, str], Prepared]]] = {
-    **{f"LicenceRegistry.{name}": (ISSUER, _licence_change) for name in LICENCE_CHANGES},
+    "LicenceRegistry.anchorBatch": (ISSUER, _licence_change),
+    "LicenceRegistry.suspendLicence": (ISSUER, _licence_change),
+    "LicenceRegistry.reinstateLicence": (ISSUER, _licence_change),
+    "LicenceRegistry.withdrawLicence": (ISSUER, _licence_change),
+    "LicenceRegistry.cancelLicence": (ISSUER, _licence_change),
+    "LicenceRegistry.revokeLicence": (ISSUER, _licence_change),
+    "LicenceRegistry.supersedeLicence": (ISSUER, _licence_change),
     "SealRegistry.registerSeal": (SEAL_ADMIN, _seal_change),
     "SealRegistry.revokeSeal": (SEAL_ADMIN, _seal_change),
-    **{
-        f"DataSharing.{name}": (DATA_PROVIDER, _sharing_change)
-        for name in (
-            "registerDataset",
-            "publishVersion",
-            "approveRequest",
-            "rejectRequest",
-            "revokeGrant",
-            "consumeUses",
-        )
-    },
+    "DataSharing.registerDataset": (DATA_PROVIDER, _sharing_change),
+    "DataSharing.publishVersion": (DATA_PROVIDER, _sharing_change),
     "DataSharing.requestAccess": (DATA_REQUESTER, _sharing_change),
+    "DataSharing.approveRequest": (DATA_PROVIDER, _sharing_change),
+    "DataSharing.rejectRequest": (DATA_PROVIDER, _sharing_change),
+    "DataSharing.revokeGrant": (DATA_PROVIDER, _sharing_change),
+    "DataSharing.consumeUses": (DATA_PROVIDER, _sharing_change),
 }
 
 
