@@ -11,22 +11,29 @@ could push its expiry back and pass it on.
 The seal itself is left out (the seal signature names it by esID and hash, and the verifier
 reads the seal's record on chain), which keeps a presentation small enough for a QR code.
 
-QR codes: the payload is ``GLP1:`` and the base45 text of the zlib-compressed canonical JSON of
-the presentation, in the QR alphanumeric mode at error correction level M. When that needs a QR
-version above ``max_version`` (default 25), the payload is a reference instead: ``GLR1:`` and
-the presentation's digest (SM3 of its canonical JSON) in upper-case hex. The licence service
-keeps the presentation under its digest until it expires; a verifier fetches it and checks it
-hashes to the digest in the code.
+QR codes, three forms (docs/licences.md):
+
+- a **verify URL**, ``<portal>/verify/p/<digest>`` (the presentation's digest, SM3 of its
+  canonical JSON, in lower-case hex), when the portal's address is known: any phone camera
+  opens the verify page, which looks the presentation up where the licence service keeps it
+  until it expires, and checks that it hashes to the digest;
+- **offline**: ``GLP1:`` and the base45 text of the zlib-compressed canonical JSON of the
+  presentation, in the QR alphanumeric mode at error correction level M (as the EU digital
+  COVID certificate's ``HC1:``), when that fits in a code of ``max_version``;
+- a **reference**, ``GLR1:`` and the digest in upper-case hex: what codes held before they
+  held URLs, still read.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import zlib
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Final, Literal, Self
+from urllib.parse import urlsplit
 
 import segno
 from pydantic import model_validator
@@ -44,8 +51,13 @@ from sm_crypto import SM2PrivateKey, sm3
 PRESENTATION_FORMAT: Final = "govledger-presentation/1"
 QR_EMBEDDED_PREFIX = "GLP1:"
 QR_REFERENCE_PREFIX = "GLR1:"
+# The portal's page that verifies a presentation the licence service keeps, by its digest.
+VERIFY_PATH = "/verify/p/"
+_VERIFY_PATH_RE = re.compile(r"/verify/p/([0-9a-f]{64})/?$")
 # Beyond about version 25 (117 x 117 modules) a QR code shown on a phone screen gets hard to scan.
 DEFAULT_MAX_QR_VERSION = 25
+# Printed on paper, codes up to the largest version still scan with a phone held close.
+OFFLINE_MAX_QR_VERSION = 40
 # A decompressed presentation larger than this is refused before it is parsed.
 MAX_PRESENTATION_SIZE = 256 * 1024
 
@@ -163,21 +175,41 @@ class PresentationQR:
         return out.getvalue().decode("utf-8")
 
 
+def verify_url(base_url: str, digest: bytes) -> str:
+    """The portal's verify page for the presentation with ``digest``, under ``base_url``."""
+    return base_url.rstrip("/") + VERIFY_PATH + digest.hex()
+
+
 def presentation_qr(
-    presentation: Presentation, *, max_version: int = DEFAULT_MAX_QR_VERSION
+    presentation: Presentation,
+    *,
+    base_url: str | None = None,
+    max_version: int = DEFAULT_MAX_QR_VERSION,
 ) -> PresentationQR:
-    """The QR code of ``presentation``: embedded if it fits in ``max_version``, else a
+    """The QR code of ``presentation``: its verify URL under ``base_url`` (the portal's
+    address); without one, the presentation itself if it fits in ``max_version``, else a
     reference (see the module docstring)."""
+    if base_url is not None:
+        url = verify_url(base_url, presentation.digest())
+        return PresentationQR(url, False, _qr_code(url))
+    embedded = offline_qr(presentation, max_version=max_version)
+    if embedded is not None:
+        return embedded
+    reference = QR_REFERENCE_PREFIX + presentation.digest().hex().upper()
+    return PresentationQR(reference, False, _qr_code(reference))
+
+
+def offline_qr(
+    presentation: Presentation, *, max_version: int = OFFLINE_MAX_QR_VERSION
+) -> PresentationQR | None:
+    """The code holding the whole presentation (``GLP1:``), read without any network, or None
+    if it needs a version above ``max_version``."""
     payload = QR_EMBEDDED_PREFIX + base45.encode(zlib.compress(presentation.canonical(), 9))
     try:
         embedded = PresentationQR(payload, True, _qr_code(payload))
     except segno.DataOverflowError:  # larger than even a version 40 code holds
-        pass
-    else:
-        if embedded.version <= max_version:
-            return embedded
-    reference = QR_REFERENCE_PREFIX + presentation.digest().hex().upper()
-    return PresentationQR(reference, False, _qr_code(reference))
+        return None
+    return embedded if embedded.version <= max_version else None
 
 
 def _qr_code(payload: str) -> segno.QRCode:
@@ -185,8 +217,14 @@ def _qr_code(payload: str) -> segno.QRCode:
 
 
 def read_qr_payload(payload: str) -> Presentation | PresentationReference:
-    """The presentation or reference in a scanned QR payload. Raises :class:`LicenceInputError`
-    (or a pydantic ``ValidationError`` for a malformed presentation) for anything else."""
+    """The presentation or reference in a scanned QR payload (a verify URL, whatever its
+    host, is a reference). Raises :class:`LicenceInputError` (or a pydantic
+    ``ValidationError`` for a malformed presentation) for anything else."""
+    if payload.startswith(("https://", "http://")):
+        found = _VERIFY_PATH_RE.search(urlsplit(payload).path)
+        if found is None:
+            raise LicenceInputError("not the address of a presentation's verify page")
+        return PresentationReference(bytes.fromhex(found.group(1)))
     if payload.startswith(QR_REFERENCE_PREFIX):
         text = payload.removeprefix(QR_REFERENCE_PREFIX)
         if len(text) != 64 or text != text.upper():
