@@ -22,7 +22,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from PIL import Image, UnidentifiedImageError
 from pydantic import ValidationError
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException
 
 from govledger.api.deps import authenticate, get_public_base_url
 from govledger.api.limits import UPLOAD
@@ -46,7 +47,7 @@ from licence_service.domain.presentation import (
     verify_url,
 )
 from licence_service.domain.verify import VerificationReport
-from licence_service.errors import LicenceNotFound, NotLicenceIssuer
+from licence_service.errors import InvalidLicenceId, LicenceNotFound, NotLicenceIssuer
 from licence_service.ports import StoredLicence
 from licence_service.service import HistoryEntry, LicenceService
 
@@ -150,7 +151,10 @@ async def licence_opened(request: Request) -> HTMLResponse:
     with a fresh presentation of every field to print."""
     service = get_service(request)
     base_url = await get_public_base_url(request, request.app.state.platform.settings)
-    form = await request.form(max_files=0, max_fields=4)
+    try:
+        form = await _form(request, max_files=0, max_fields=4)
+    except PageError as error:
+        return _page(request, "licence.html", status=error.status, error=error.message)
     licence_id = str(form.get("licence_id") or "").strip()
     token = str(form.get("token") or "").strip()
     if not licence_id or not token:
@@ -172,7 +176,7 @@ async def licence_opened(request: Request) -> HTMLResponse:
 
 async def _submitted(request: Request) -> Presentation | PresentationReference | str:
     """The subject: a QR code photo's payload, an uploaded file, or the pasted text."""
-    form = await request.form(max_files=2, max_fields=4, max_part_size=MAX_DOCUMENT_BYTES)
+    form = await _form(request, max_files=2, max_fields=4, max_part_size=MAX_DOCUMENT_BYTES)
     image, upload = form.get("image"), form.get("file")
     if isinstance(image, UploadFile) and image.filename:
         payload = _read_qr_image(await _read(image, MAX_IMAGE_BYTES, "image"))
@@ -187,6 +191,15 @@ async def _submitted(request: Request) -> Presentation | PresentationReference |
     if isinstance(text, str) and text.strip():
         return _subject_of_text(text)
     raise PageError("paste a licence or presentation, upload its file, or a photo of its QR code")
+
+
+async def _form(request: Request, **limits: int) -> FormData:
+    """The submitted form; one the parser refuses (too many parts, a part too large) is a
+    message on the page."""
+    try:
+        return await request.form(**limits)
+    except HTTPException as refused:
+        raise PageError(f"the form was refused: {refused.detail}", refused.status_code) from None
 
 
 async def _read(upload: UploadFile, limit: int, what: str) -> bytes:
@@ -276,7 +289,7 @@ def _stored(service: LicenceService, report: VerificationReport) -> StoredLicenc
     assert report.licence_id is not None
     try:
         stored = service.licence(report.licence_id)
-    except (LicenceNotFound, GovLedgerError):
+    except (InvalidLicenceId, LicenceNotFound):
         return None
     return stored if stored.leaf == report.leaf else None
 

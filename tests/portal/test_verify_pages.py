@@ -23,7 +23,7 @@ from govledger.portal.licence_render import (
     licence_pdf,
     render_licence,
 )
-from govledger.portal.verify import MAX_IMAGE_BYTES
+from govledger.portal.verify import MAX_DOCUMENT_BYTES, MAX_IMAGE_BYTES
 from govledger.settings import Settings
 from licence_service.domain.verify import Reason
 from tests.licence.world import ISSUER_A, ISSUER_B
@@ -68,6 +68,7 @@ def page_error(response: object) -> str:
         ({"text": "[1, 2]"}, None, 422, "neither a licence"),
         ({"text": "{not json"}, None, 422, "not a licence"),
         ({"text": '{"format": "govledger-licence/1"}'}, None, 422, "not a well-formed"),
+        ({"text": "{" + "a" * MAX_DOCUMENT_BYTES}, None, 400, "maximum size"),
         ({}, {"file": ("l.json", b"\xff\xfe\x00", "application/json")}, 422, "not text"),
         ({}, {"image": ("qr.png", b"not an image", "image/png")}, 422, "not an image"),
         ({}, {"image": ("qr.png", png(Image.new("L", (64, 64), 255)), "image/png")}, 422, "no QR"),
@@ -109,6 +110,9 @@ def test_the_licence_page_refuses_a_bad_token(client: TestClient) -> None:
     assert response.status_code == 401
     assert page_error(response)
     assert client.post("/licence", data={}).status_code == 422
+    with_a_file = client.post("/licence", files={"file": ("f.json", b"{}", "application/json")})
+    assert with_a_file.status_code == 400
+    assert "refused" in page_error(with_a_file)
 
 
 def test_the_offline_qr_form_verifies_without_the_service_keeping_it(world: VerifyWorld) -> None:
