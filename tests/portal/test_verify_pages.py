@@ -3,11 +3,15 @@ never a 500; the offline QR form verifies; who may open a licence to print it.""
 
 from __future__ import annotations
 
+import base64
 import io
+import json
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 import httpx
+import pypdfium2
 import pytest
 import segno
 from fastapi.testclient import TestClient
@@ -22,11 +26,15 @@ from govledger.portal.licence_render import (
     LicenceView,
     licence_pdf,
     render_licence,
+    seal_image_uri,
 )
 from govledger.portal.verify import MAX_DOCUMENT_BYTES, MAX_IMAGE_BYTES
 from govledger.settings import Settings
+from licence_service.domain.seal import SealPicture
 from licence_service.domain.verify import Reason
-from tests.licence.world import ISSUER_A, ISSUER_B
+from sm_crypto import SM2PrivateKey
+from tests.licence.domain.conftest import make_test_seal
+from tests.licence.world import ISSUER_A, ISSUER_B, licence_body
 from tests.portal.verify_world import VerifyWorld, pdf_text, verify_world
 
 
@@ -173,3 +181,51 @@ def test_a_licence_is_laid_out_by_its_type_and_hides_what_is_not_disclosed() -> 
     assert unknown.title == "某证"
     assert [row.label for row in unknown.rows][:-1] == [row.label for row in GENERAL_LAYOUT.rows]
     assert (unknown.rows[-1].label, unknown.rows[-1].value) == ("颜色", "红")
+
+
+def test_the_seal_is_drawn_from_its_record_or_placed_as_its_picture() -> None:
+    key = SM2PrivateKey.generate()
+    drawn = make_test_seal(key, key)  # its picture is an SVG: drawn from the record
+    view = LicenceView("id", {"licence_name": "营业执照"}, None, None, drawn, None)
+    assert drawn.info.property.name in pdf_text(licence_pdf(view))
+    assert drawn.info.property.name in base64.b64decode(
+        seal_image_uri(drawn).removeprefix("data:image/svg+xml;base64,")
+    ).decode("utf-8")
+
+    picture = SealPicture(
+        type="png", data=png(Image.new("RGB", (40, 40), "red")), width_mm=42, height_mm=42
+    )
+    info = drawn.info.model_copy(update={"picture": picture})
+    pictured = drawn.model_copy(update={"to_sign": drawn.to_sign.model_copy(update={"info": info})})
+    assert seal_image_uri(pictured).startswith("data:image/png;base64,")
+    document = pypdfium2.PdfDocument(licence_pdf(replace(view, seal=pictured)))
+    try:
+        images = list(document[0].get_objects(filter=[pypdfium2.raw.FPDF_PAGEOBJ_IMAGE]))
+        assert len(images) == 1
+        assert drawn.info.property.name not in document[0].get_textpage().get_text_range()
+    finally:
+        document.close()
+
+
+def test_a_suspended_licence_fails_its_status_and_shows_why(world: VerifyWorld) -> None:
+    issued = world.api.post("/v1/licences/bulk", ISSUER_A, json={"licences": [licence_body(2)]})
+    licence_id = issued.json()["licence_ids"][0]
+    document = world.api.get(f"/v1/licences/{licence_id}", ISSUER_A).json()["document"]
+    suspended = world.api.post(
+        f"/v1/licences/{licence_id}/suspend",
+        ISSUER_A,
+        json={"reason_code": 3, "reason": "经营场所核查中"},
+    )
+    assert suspended.status_code == 200, suspended.text
+    response = world.api.post("/verify", data={"text": json.dumps(document)})
+    assert response.status_code == 200
+    verdict = re.search(r'<section id="verdict"[^>]*data-ok="(\w+)"', response.text)
+    assert verdict is not None
+    assert verdict.group(1) == "false"
+    assert "Status · 证照状态 failed:</strong> The issuer has suspended" in response.text
+    assert re.search(r'data-check="status" data-ok="false"', response.text)
+    history = response.text[response.text.index('<table class="history">') :]
+    assert "suspend" in history
+    assert "3: 经营场所核查中" in history
+    # The licence itself is still shown: its content is what the issuer anchored.
+    assert 'id="licence-card"' in response.text
