@@ -163,9 +163,9 @@ async def licence_opened(request: Request) -> HTMLResponse:
     try:
         shown = await run_in_threadpool(_open_licence, request, service, licence_id, token)
         result = await run_in_threadpool(_verify, service, shown, base_url)
-    except GovLedgerError as error:
-        status = error.http_status if 400 <= error.http_status < 500 else 422
-        return _page(request, "licence.html", status=status, error=str(error))
+    except GovLedgerError as error:  # a token or licence refused: the API's refusal, on the page
+        message = error.user_message or error.detail
+        return _page(request, "licence.html", status=error.http_status, error=message)
     except PageError as error:
         return _page(request, "licence.html", status=error.status, error=error.message)
     return _page(request, "licence.html", result=result)
@@ -179,8 +179,8 @@ async def _submitted(request: Request) -> Presentation | PresentationReference |
     form = await _form(request, max_files=2, max_fields=4, max_part_size=MAX_DOCUMENT_BYTES)
     image, upload = form.get("image"), form.get("file")
     if isinstance(image, UploadFile) and image.filename:
-        payload = _read_qr_image(await _read(image, MAX_IMAGE_BYTES, "image"))
-        return _subject_of_text(payload)
+        data = await _read(image, MAX_IMAGE_BYTES, "image")
+        return _subject_of_text(await run_in_threadpool(_read_qr_image, data))
     if isinstance(upload, UploadFile) and upload.filename:
         data = await _read(upload, MAX_DOCUMENT_BYTES, "file")
         try:
