@@ -87,7 +87,7 @@ def create_app(
     for router in routers:
         app.include_router(router, responses=PROBLEM_RESPONSES)
     document_problems(app)
-    mount_portal(app)
+    routers += mount_portal(app)
     uploads = upload_routes(route for router in routers for route in router.routes)
     app.add_middleware(BodyLimits, uploads=uploads, settings=settings)
     return app

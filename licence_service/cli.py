@@ -18,10 +18,10 @@ from typing import Annotated
 
 import typer
 
-from govledger.commands import command_platform, echo_json
+from govledger.commands import command_platform, echo_json, state
 from govledger.errors import InvalidInput
 from govledger.files import read_json_file, read_json_input
-from licence_service.domain.presentation import presentation_qr
+from licence_service.domain.presentation import PresentationQR, presentation_qr
 from licence_service.domain.verify import VerificationReport
 from licence_service.plugin import build_service
 from licence_service.ports import BatchState, StoredBatch, StoredSeal
@@ -305,15 +305,25 @@ def present_licence(
 ) -> None:
     """Make a presentation of chosen fields (as the holder would through the API)."""
     names = [name.strip() for name in fields.split(",") if name.strip()]
+    settings = state(ctx).settings
     with licence_service(ctx) as service:
         presentation = service.present(service.licence(licence_id), names, lifetime)
     out.write_bytes(presentation.canonical())
     typer.echo(f"presentation {presentation.digest().hex()} → {out}")
     if qr is not None:
-        code = presentation_qr(presentation)
+        base_url = None if settings.public_base_url is None else str(settings.public_base_url)
+        code = presentation_qr(presentation, base_url=base_url)
         qr.write_bytes(code.png())
-        kind = "embedded" if code.embedded else "reference"
-        typer.echo(f"QR code ({kind}, version {code.version}) → {qr}")
+        typer.echo(f"QR code ({qr_kind(code)}, version {code.version}) → {qr}")
+
+
+def qr_kind(code: PresentationQR) -> str:
+    """What a presentation's QR code holds, in a few words."""
+    if code.embedded:
+        return "the presentation itself"
+    if code.payload.startswith("http"):
+        return f"the verify page {code.payload}"
+    return "a reference to it (set GOVLEDGER_PUBLIC_BASE_URL for a verify URL)"
 
 
 @licence_app.command("holder-token")

@@ -246,8 +246,14 @@ class PresentationCreate(_Input):
 class PresentationPublic(BaseModel):
     digest: str
     expires_at: datetime
-    qr_payload: str
-    qr_embedded: bool = Field(description="False: the QR code holds a reference (GLR1:digest)")
+    qr_payload: str = Field(
+        description="What the QR code holds: the address of the portal's verify page for this "
+        "presentation (<public base URL>/verify/p/<digest>), which any phone camera opens"
+    )
+    offline_qr_payload: str | None = Field(
+        description="The whole presentation for a code read without network (GLP1: and base45 "
+        "of its zlib-compressed JSON), when it fits a version-40 code; else null"
+    )
     qr_png_url: str
     qr_svg_url: str
     presentation: dict[str, Any]

@@ -84,6 +84,15 @@ async def get_settings(platform: PlatformDep) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
+async def get_public_base_url(request: Request, settings: SettingsDep) -> str:
+    """The portal's address as people reach it, for links and QR codes:
+    ``Settings.public_base_url``, else the address this request came in on."""
+    return str(settings.public_base_url or request.base_url).rstrip("/")
+
+
+PublicBaseUrl = Annotated[str, Depends(get_public_base_url)]
+
+
 def get_session(platform: PlatformDep) -> Iterator[Session]:
     with session_scope(platform.session_factory) as session:
         yield session

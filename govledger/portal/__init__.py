@@ -6,14 +6,18 @@ Every asset is served by the app itself (deployments are often offline). See doc
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from govledger.portal import pages
+from govledger.portal import pages, verify
 from govledger.portal.rendering import STATIC_DIR
 
 
-def mount_portal(app: FastAPI) -> None:
-    """Serve the portal's pages at ``/`` and its assets at ``/static`` (not in the OpenAPI)."""
+def mount_portal(app: FastAPI) -> list[APIRouter]:
+    """Serve the portal's pages at ``/`` and its assets at ``/static`` (not in the OpenAPI).
+    Returns the routers of the pages (the app's body limits look for upload routes in them)."""
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.include_router(pages.router)
+    routers = [pages.router, verify.router]
+    for router in routers:
+        app.include_router(router)
+    return routers

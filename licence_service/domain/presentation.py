@@ -1,18 +1,23 @@
 """Presentations: a holder shows chosen fields of a licence, for a limited time, as JSON or a QR
-code (embedded ``GLP1:`` base45 payload, or a ``GLR1:`` reference by digest).
+code.
 
 The licence service signs a presentation with the issuer's key, which makes ``expires_at``
-binding. docs/licences.md ("Presentations and QR codes") has the format and the QR sizes.
+binding. Its QR code holds a verify URL (``<portal>/verify/p/<digest>``) when the portal's
+address is known, else the presentation itself (``GLP1:`` base45) when it fits, else a ``GLR1:``
+reference by digest (still read). docs/licences.md ("Presentations and QR codes") has the format
+and the QR sizes.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import zlib
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Final, Literal, Self
+from urllib.parse import urlsplit
 
 import segno
 from pydantic import model_validator
@@ -30,8 +35,13 @@ from sm_crypto import SM2PrivateKey, sm3
 PRESENTATION_FORMAT: Final = "govledger-presentation/1"
 QR_EMBEDDED_PREFIX = "GLP1:"
 QR_REFERENCE_PREFIX = "GLR1:"
+# The portal's page that verifies a presentation the licence service keeps, by its digest.
+VERIFY_PATH = "/verify/p/"
+_VERIFY_PATH_RE = re.compile(r"/verify/p/([0-9a-f]{64})/?$")
 # Beyond about version 25 (117 x 117 modules) a QR code shown on a phone screen gets hard to scan.
 DEFAULT_MAX_QR_VERSION = 25
+# Printed on paper, codes up to the largest version still scan with a phone held close.
+OFFLINE_MAX_QR_VERSION = 40
 # A decompressed presentation larger than this is refused before it is parsed.
 MAX_PRESENTATION_SIZE = 256 * 1024
 
@@ -149,21 +159,41 @@ class PresentationQR:
         return out.getvalue().decode("utf-8")
 
 
+def verify_url(base_url: str, digest: bytes) -> str:
+    """The portal's verify page for the presentation with ``digest``, under ``base_url``."""
+    return base_url.rstrip("/") + VERIFY_PATH + digest.hex()
+
+
 def presentation_qr(
-    presentation: Presentation, *, max_version: int = DEFAULT_MAX_QR_VERSION
+    presentation: Presentation,
+    *,
+    base_url: str | None = None,
+    max_version: int = DEFAULT_MAX_QR_VERSION,
 ) -> PresentationQR:
-    """The QR code of ``presentation``: embedded if it fits in ``max_version``, else a
+    """The QR code of ``presentation``: its verify URL under ``base_url`` (the portal's
+    address); without one, the presentation itself if it fits in ``max_version``, else a
     reference (see the module docstring)."""
+    if base_url is not None:
+        url = verify_url(base_url, presentation.digest())
+        return PresentationQR(url, False, _qr_code(url))
+    embedded = offline_qr(presentation, max_version=max_version)
+    if embedded is not None:
+        return embedded
+    reference = QR_REFERENCE_PREFIX + presentation.digest().hex().upper()
+    return PresentationQR(reference, False, _qr_code(reference))
+
+
+def offline_qr(
+    presentation: Presentation, *, max_version: int = OFFLINE_MAX_QR_VERSION
+) -> PresentationQR | None:
+    """The code holding the whole presentation (``GLP1:``), read without any network, or None
+    if it needs a version above ``max_version``."""
     payload = QR_EMBEDDED_PREFIX + base45.encode(zlib.compress(presentation.canonical(), 9))
     try:
         embedded = PresentationQR(payload, True, _qr_code(payload))
     except segno.DataOverflowError:  # larger than even a version 40 code holds
-        pass
-    else:
-        if embedded.version <= max_version:
-            return embedded
-    reference = QR_REFERENCE_PREFIX + presentation.digest().hex().upper()
-    return PresentationQR(reference, False, _qr_code(reference))
+        return None
+    return embedded if embedded.version <= max_version else None
 
 
 def _qr_code(payload: str) -> segno.QRCode:
@@ -171,8 +201,14 @@ def _qr_code(payload: str) -> segno.QRCode:
 
 
 def read_qr_payload(payload: str) -> Presentation | PresentationReference:
-    """The presentation or reference in a scanned QR payload. Raises :class:`LicenceInputError`
-    (or a pydantic ``ValidationError`` for a malformed presentation) for anything else."""
+    """The presentation or reference in a scanned QR payload (a verify URL, whatever its
+    host, is a reference). Raises :class:`LicenceInputError` (or a pydantic
+    ``ValidationError`` for a malformed presentation) for anything else."""
+    if payload.startswith(("https://", "http://")):
+        found = _VERIFY_PATH_RE.search(urlsplit(payload).path)
+        if found is None:
+            raise LicenceInputError("not the address of a presentation's verify page")
+        return PresentationReference(bytes.fromhex(found.group(1)))
     if payload.startswith(QR_REFERENCE_PREFIX):
         text = payload.removeprefix(QR_REFERENCE_PREFIX)
         if len(text) != 64 or text != text.upper():

@@ -10,7 +10,10 @@ import socket
 import subprocess
 from pathlib import Path
 
+import pytest
+import zxingcpp
 from fastapi.testclient import TestClient
+from PIL import Image
 
 from govledger.app import create_app, default_services
 from govledger.errors import ChainUnavailable, Forbidden
@@ -27,7 +30,7 @@ __all__ = ["run"]
 from tests.govledger.test_chain_cli import run
 
 
-def test_licence_commands(run: Run, tmp_path: Path) -> None:
+def test_licence_commands(run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     succeeded(run("chain", "init"))
     succeeded(run("department", "register", ISSUER_A, "--name", "测试局", "--roles", "ISSUER"))
     refused(run("seal", "create", "--as", ISSUER_A, "--name", "专用章"), 9)  # no SEAL_ADMIN
@@ -69,8 +72,25 @@ def test_licence_commands(run: Run, tmp_path: Path) -> None:
         "--qr",
         "p.png",
     )
-    succeeded(presented)
+    assert "a reference to it" in succeeded(presented)
     assert (tmp_path / "p.png").read_bytes().startswith(b"\x89PNG")
+    # With the portal's address known, the code opens its verify page.
+    monkeypatch.setenv("GOVLEDGER_PUBLIC_BASE_URL", "https://licences.example.gov.cn")
+    linked = run(
+        "licence",
+        "present",
+        licence_id,
+        "--fields",
+        "holder_name",
+        "--out",
+        "q.json",
+        "--qr",
+        "q.png",
+    )
+    assert "the verify page https://licences.example.gov.cn/verify/p/" in succeeded(linked)
+    (code,) = zxingcpp.read_barcodes(Image.open(tmp_path / "q.png"))
+    assert code.text.startswith("https://licences.example.gov.cn/verify/p/")
+    monkeypatch.delenv("GOVLEDGER_PUBLIC_BASE_URL")
     succeeded(run("licence", "verify", "p.json"))
 
     succeeded(run("licence", "suspend", licence_id, "--as", ISSUER_A, "--reason-code", "3"))

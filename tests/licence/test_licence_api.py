@@ -6,10 +6,13 @@ holders kept to their own licences."""
 from __future__ import annotations
 
 import copy
+import io
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+import zxingcpp
+from PIL import Image
 
 from govledger.auth.signin import sign_challenge
 from govledger.department_keys import load_department_keys
@@ -138,7 +141,11 @@ def test_issue_present_verify(api: Api) -> None:
     assert fetched.json()["presentation"] == presentation["presentation"]
     png = api.get(presentation["qr_png_url"])
     assert png.headers["content-type"] == "image/png"
-    assert png.content.startswith(b"\x89PNG")
+    # The code opens the portal's verify page for it (any phone camera does).
+    verify_url = f"http://testserver/verify/p/{presentation['digest']}"
+    assert presentation["qr_payload"] == verify_url
+    (code,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(png.content)))
+    assert code.text == verify_url
     svg = api.get(presentation["qr_svg_url"])
     assert svg.headers["content-type"].startswith("image/svg+xml")
 

@@ -14,6 +14,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,19 +53,15 @@ class LiveServer:
     settings: Settings
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    data_dir: Path = tmp_path_factory.mktemp("portal-live")
-    port = _free_port()
-    settings = Settings(
-        data_dir=data_dir, environment="test", public_base_url=f"http://127.0.0.1:{port}"
-    )
+@contextmanager
+def serving(settings: Settings, port: int) -> Iterator[LiveServer]:
+    """The app on ``settings`` served on 127.0.0.1:``port`` while the block runs."""
     app = create_app(settings)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -79,6 +76,19 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+
+
+def live_settings(data_dir: Path, port: int) -> Settings:
+    return Settings(
+        data_dir=data_dir, environment="test", public_base_url=f"http://127.0.0.1:{port}"
+    )
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    port = free_port()
+    with serving(live_settings(tmp_path_factory.mktemp("portal-live"), port), port) as live:
+        yield live
 
 
 @pytest.fixture(scope="session")

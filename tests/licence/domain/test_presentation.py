@@ -14,6 +14,7 @@ from licence_service.domain.presentation import (
     QR_REFERENCE_PREFIX,
     Presentation,
     PresentationReference,
+    offline_qr,
     present,
     presentation_qr,
     read_qr_payload,
@@ -78,10 +79,37 @@ def test_qr_code_falls_back_to_a_reference(world: World) -> None:
     assert not reference.matches(world.present("holder_name"))
 
 
+def test_qr_code_opens_the_verify_page_when_the_portal_is_known(world: World) -> None:
+    presentation = world.present("licence_name")
+    digest = presentation.digest().hex()
+    qr = presentation_qr(presentation, base_url="https://licences.example.gov.cn/portal/")
+    assert qr.payload == f"https://licences.example.gov.cn/portal/verify/p/{digest}"
+    assert not qr.embedded
+    reference = read_qr_payload(qr.payload)
+    assert isinstance(reference, PresentationReference)
+    assert reference.matches(presentation)
+    # Any host: the verify page looks the digest up where it runs.
+    assert read_qr_payload(f"http://127.0.0.1:8000/verify/p/{digest}/") == reference
+
+
+def test_offline_qr_code_holds_the_whole_presentation_where_it_fits(world: World) -> None:
+    presentation = world.present("licence_name")
+    offline = offline_qr(presentation)
+    assert offline is not None
+    assert offline.embedded
+    assert offline.payload.startswith(QR_EMBEDDED_PREFIX)
+    assert read_qr_payload(offline.payload) == presentation
+    assert offline_qr(presentation, max_version=offline.version - 1) is None
+
+
 @pytest.mark.parametrize(
     "payload",
     [
         "HELLO",
+        "https://example.org/",
+        "https://example.org/verify/p/" + "AB" * 32,
+        "https://example.org/verify/p/" + "ab" * 31,
+        "https://example.org/verify/p/" + "ab" * 32 + "/x",
         QR_REFERENCE_PREFIX + "AB",
         QR_REFERENCE_PREFIX + "ab" * 32,
         QR_EMBEDDED_PREFIX + "%%%",
