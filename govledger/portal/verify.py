@@ -38,7 +38,7 @@ from govledger.portal.licence_render import (
     seal_image_uri,
 )
 from govledger.portal.rendering import TEMPLATES
-from licence_service.api.deps import get_service
+from licence_service.api.deps import ServiceDep
 from licence_service.domain.errors import LicenceInputError
 from licence_service.domain.presentation import (
     Presentation,
@@ -100,8 +100,7 @@ def verify_form(request: Request) -> HTMLResponse:
 
 
 @router.post("/verify", response_class=HTMLResponse, openapi_extra=UPLOAD)
-async def verify_submitted(request: Request) -> HTMLResponse:
-    service = get_service(request)
+async def verify_submitted(request: Request, service: ServiceDep) -> HTMLResponse:
     base_url = await get_public_base_url(request, request.app.state.platform.settings)
     try:
         subject = await _submitted(request)
@@ -112,8 +111,9 @@ async def verify_submitted(request: Request) -> HTMLResponse:
 
 
 @router.get("/verify/p/{digest}", response_class=HTMLResponse, name="portal-verify-presentation")
-async def verify_presentation(request: Request, digest: DigestPath) -> HTMLResponse:
-    service = get_service(request)
+async def verify_presentation(
+    request: Request, service: ServiceDep, digest: DigestPath
+) -> HTMLResponse:
     base_url = await get_public_base_url(request, request.app.state.platform.settings)
     try:
         reference = PresentationReference(bytes.fromhex(digest))
@@ -124,8 +124,7 @@ async def verify_presentation(request: Request, digest: DigestPath) -> HTMLRespo
 
 
 @router.get("/verify/p/{digest}/licence.pdf", name="portal-licence-pdf")
-async def presentation_pdf(request: Request, digest: DigestPath) -> Response:
-    service = get_service(request)
+async def presentation_pdf(request: Request, service: ServiceDep, digest: DigestPath) -> Response:
     base_url = await get_public_base_url(request, request.app.state.platform.settings)
     try:
         reference = PresentationReference(bytes.fromhex(digest))
@@ -146,10 +145,9 @@ def licence_form(request: Request) -> HTMLResponse:
 
 
 @router.post("/licence", response_class=HTMLResponse)
-async def licence_opened(request: Request) -> HTMLResponse:
+async def licence_opened(request: Request, service: ServiceDep) -> HTMLResponse:
     """The licence of a holder (its holder token) or its issuer (a department access token),
     with a fresh presentation of every field to print."""
-    service = get_service(request)
     base_url = await get_public_base_url(request, request.app.state.platform.settings)
     try:
         form = await _form(request, max_files=0, max_fields=4)
