@@ -76,7 +76,7 @@ def open_platform(
 
     Outside production a data dir without a deployment gets one (``govledger chain init``
     with a local committee), so a fresh dev or test data dir just works. ``read_only`` opens
-    the chain read-only (:func:`~govledger.chain.open_chain`), beside a running server, and
+    the chain read-only (:func:`~govledger.deployment.open_chain`), beside a running server, and
     deploys nothing.
     """
     keystore = open_keystore(settings)

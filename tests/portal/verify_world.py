@@ -14,7 +14,7 @@ import pypdfium2
 import zxingcpp
 from PIL import Image, ImageStat
 
-from ledger.contracts import Role
+from ledger.contracts.values import Role
 from tests.licence.world import ISSUER_A, ISSUER_B, Api, licence_body, prepare
 from tests.portal.conftest import LiveServer, free_port, live_settings, serving
 
