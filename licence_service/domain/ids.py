@@ -135,7 +135,10 @@ class LicenceId:
             raise InvalidIdentifier(f"licence {self} is at the last version")
         return LicenceId(self.type_code, self.issuer_code, self.serial, self.version + 1)
 
+    # Kept: a document's identifier is parsed when its model validates and again when its parts
+    # are asked for, and each parse computes the check character. Refusals raise, not cached.
     @classmethod
+    @lru_cache(maxsize=256)
     def parse(cls, text: str) -> LicenceId:
         """Parse and check a licence identifier; raise :class:`InvalidIdentifier` with the
         reason if it is malformed or its check character is wrong."""
