@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from govledger.portal import pages
+from govledger.portal import console, pages
 from govledger.portal.rendering import STATIC_DIR
 
 
@@ -17,3 +17,4 @@ def mount_portal(app: FastAPI) -> None:
     """Serve the portal's pages at ``/`` and its assets at ``/static`` (not in the OpenAPI)."""
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(pages.router)
+    app.include_router(console.router)

@@ -13,7 +13,8 @@ import shutil
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +23,7 @@ import uvicorn
 from fastapi import FastAPI
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from govledger.app import create_app
+from govledger.app import ServicePlugin, create_app
 from govledger.settings import Settings
 
 BROWSER_SWITCH_ENV = "GOVLEDGER_TEST_BROWSER"
@@ -52,20 +53,24 @@ class LiveServer:
     settings: Settings
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    data_dir: Path = tmp_path_factory.mktemp("portal-live")
-    port = _free_port()
-    settings = Settings(
+def live_settings(data_dir: Path, port: int) -> Settings:
+    return Settings(
         data_dir=data_dir, environment="test", public_base_url=f"http://127.0.0.1:{port}"
     )
-    app = create_app(settings)
+
+
+@contextmanager
+def serving(
+    settings: Settings, port: int, services: Sequence[ServicePlugin] | None = None
+) -> Iterator[LiveServer]:
+    """``create_app(settings, services)`` served on 127.0.0.1:``port`` until the block ends."""
+    app = create_app(settings, services)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -79,6 +84,13 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    port = free_port()
+    with serving(live_settings(tmp_path_factory.mktemp("portal-live"), port), port) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

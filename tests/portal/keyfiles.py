@@ -40,5 +40,6 @@ def openssl_verifies(key: SM2PrivateKey, message: bytes, signature: bytes, folde
         ],
         capture_output=True,
         text=True,
+        check=False,
     )
     return result.returncode == 0 and "Signature Verified Successfully" in result.stdout

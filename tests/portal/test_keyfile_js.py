@@ -21,9 +21,10 @@ pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="Node is no
 RUN = """
 const keyfile = require(process.argv[1]);
 const [pem, passphrase, message] = JSON.parse(require("fs").readFileSync(0, "utf8"));
+const say = (answer) => console.log(JSON.stringify(answer));
 keyfile.readPrivateKey(pem, passphrase).then(
-  (key) => console.log(JSON.stringify({ signature: keyfile.sign(key, message), publicKey: key.publicKey })),
-  (error) => console.log(JSON.stringify({ error: error.message, known: error instanceof keyfile.KeyFileError })));
+  (key) => say({ signature: keyfile.sign(key, message), publicKey: key.publicKey }),
+  (error) => say({ error: error.message, known: error instanceof keyfile.KeyFileError }));
 """
 MESSAGE = "govledger sign-in 登录 challenge"
 
@@ -71,9 +72,12 @@ def test_a_tampered_signature_fails_openssl(tmp_path: Path) -> None:
         (b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", "", "damaged"),
     ],
 )
-def test_bad_key_files_are_refused_with_a_message(pem: bytes, passphrase: str, message: str) -> None:
+def test_bad_key_files_are_refused_with_a_message(
+    pem: bytes, passphrase: str, message: str
+) -> None:
     answer = run_keyfile(pem, passphrase)
-    assert answer["known"] and message in answer["error"]
+    assert answer["known"]
+    assert message in answer["error"]
 
 
 def test_wrong_or_missing_passphrase_is_refused(tmp_path: Path) -> None:
