@@ -135,3 +135,17 @@ class AuditTracePublic(BaseModel):
     entries: list[AuditEntryPublic]
     chain_events: list[dict[str, Any]]
     count: int
+
+
+class AuditVerdictPublic(BaseModel):
+    """The verdict on an export (see ``govledger audit verify``); ``problem`` says what failed."""
+
+    ok: bool
+    entries: int
+    anchored_entries: int
+    segments: int
+    verified_entries: int
+    seq: int | None = Field(description="The first bad entry, when one is to blame")
+    problem: str | None
+    notes: list[str]
+    incomplete: bool = Field(description="The export ends inside an anchored segment")
