@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from govledger.portal import console, pages
+from govledger.portal import audit, console, pages
 from govledger.portal.rendering import STATIC_DIR
 
 
@@ -18,3 +18,4 @@ def mount_portal(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(pages.router)
     app.include_router(console.router)
+    app.include_router(audit.router)

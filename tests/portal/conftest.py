@@ -17,6 +17,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import uvicorn
@@ -25,6 +26,9 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from govledger.app import ServicePlugin, create_app
 from govledger.settings import Settings
+
+if TYPE_CHECKING:
+    from tests.portal.world import PortalWorld
 
 BROWSER_SWITCH_ENV = "GOVLEDGER_TEST_BROWSER"
 CHROMIUM_ARGS = [
@@ -91,6 +95,15 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     port = free_port()
     with serving(live_settings(tmp_path_factory.mktemp("portal-live"), port), port) as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PortalWorld]:
+    """One world of departments for the portal's journeys (each uses identifiers of its own)."""
+    from tests.portal.world import portal_world
+
+    with portal_world(tmp_path_factory.mktemp("portal-world")) as world:
+        yield world
 
 
 @pytest.fixture(scope="session")

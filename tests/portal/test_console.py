@@ -5,7 +5,6 @@ with a reason, answering data requests, and clear refusals on the page."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,18 +15,11 @@ from tests.portal.world import (
     BUREAU,
     REQUESTER,
     PortalWorld,
-    portal_world,
     screenshot_variance,
     sign_in,
 )
 
 PASSPHRASE = "长城 correct horse"
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PortalWorld]:
-    with portal_world(tmp_path_factory.mktemp("console")) as world:
-        yield world
 
 
 @pytest.fixture(scope="module")

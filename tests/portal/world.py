@@ -50,6 +50,19 @@ DEPARTMENTS = {
 }
 
 
+def licence_body(number: int = 1) -> dict[str, Any]:
+    return {
+        "licence_name": "营业执照",
+        "licence_number": f"91350100{number:010d}",
+        "type_code": "11100000000013338W002",
+        "issue_date": "2026-03-01",
+        "valid_from": "2026-03-01",
+        "holder_name": "福州某某茶业有限公司",
+        "holder_id_type": "111",
+        "holder_id_number": "11010519491231002X",
+    }
+
+
 @dataclass
 class PortalWorld:
     server: LiveServer
@@ -111,6 +124,27 @@ class PortalWorld:
         assert request.status_code == 201, request.text
         grant_id: int = request.json()["grant_id"]
         return grant_id
+
+    def released(self, dataset_id: str) -> int:
+        """A request approved and used twice (once refused): the grant id."""
+        grant_id = self.requested(dataset_id)
+        approved = self.call("POST", f"/v1/requests/{grant_id}/approve", BUREAU, json={})
+        assert approved.status_code == 200, approved.text
+        for fields in ("name", "name,licence_no", "name,secret"):
+            path = f"/v1/datasets/{dataset_id}/data?grant={grant_id}&fields={fields}"
+            self.call("GET", path, REQUESTER)
+        return grant_id
+
+    def wait_log_anchored(self, timeout_s: float = 30) -> None:
+        deadline = time.monotonic() + timeout_s
+        while any(
+            entry["anchor"] is None
+            for entry in self.call("GET", "/v1/audit/entries?chain=false", AUDITOR).json()[
+                "entries"
+            ]
+        ):
+            assert time.monotonic() < deadline, "the access log was not anchored"
+            time.sleep(0.2)
 
     def wait_anchored(self, code: str, licence_id: str, timeout_s: float = 30) -> None:
         deadline = time.monotonic() + timeout_s

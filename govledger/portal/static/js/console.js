@@ -2,34 +2,11 @@
  * services validate, and their problems are shown as they come. Text goes in as text, never HTML. */
 (function () {
   "use strict";
-  const who = GovSession.requireSignIn();
+  const who = GovPage.signedIn();
   if (!who) return;
   const me = who.department_code;
   const $ = (id) => document.getElementById(id);
-
-  function el(tag, attrs, ...children) {
-    const node = document.createElement(tag);
-    Object.entries(attrs || {}).forEach(([name, value]) => node.setAttribute(name, value));
-    children.forEach((child) => node.append(child));
-    return node;
-  }
-
-  function show(id, kind, text) {
-    const node = $(id);
-    node.className = "result " + kind;
-    node.textContent = text;
-    node.hidden = false;
-  }
-
-  function answer(id, response, success) {
-    if (response.ok) show(id, "ok", success(response.data));
-    else show(id, "bad", GovSession.problemText(response.problem));
-    return response.ok;
-  }
-
-  const signOut = el("button", { type: "button" }, "Sign out");
-  signOut.addEventListener("click", () => { GovSession.signOut(); location.assign("/signin?next=/console"); });
-  $("who").replaceChildren("Signed in as department " + me + " ", signOut);
+  const { el, show, answer } = GovPage;
 
   // -- issuing ---------------------------------------------------------------------------------
   const issue = $("issue-form");

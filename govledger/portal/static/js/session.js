@@ -17,16 +17,15 @@
     return text;
   }
 
-  /** Calls the JSON API; resolves to {ok, status, data, problem, text}. */
-  async function api(method, path, body, { accept } = {}) {
+  /** Calls the JSON API with `body` as JSON (or as it is, given its `contentType`);
+   * resolves to {ok, status, data, problem, text}. */
+  async function api(method, path, body, { contentType } = {}) {
     const headers = {};
     const token = STORE.getItem("govledger.token");
     if (token) headers.Authorization = "Bearer " + token;
-    if (accept) headers.Accept = accept;
-    if (body !== undefined) headers["Content-Type"] = "application/json";
-    const response = await fetch(path, {
-      method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "omit",
-    });
+    if (body !== undefined) headers["Content-Type"] = contentType || "application/json";
+    const sent = body === undefined || contentType ? body : JSON.stringify(body);
+    const response = await fetch(path, { method, headers, body: sent, credentials: "omit" });
     const text = await response.text();
     const json = (response.headers.get("content-type") || "").includes("json") && text ? JSON.parse(text) : null;
     return {
