@@ -7,8 +7,8 @@ import pytest
 from tests.imports import offending_imports
 
 SERVICES = ("licence_service", "sharing_gateway")
-# The app factory, the CLI, the benchmarks and the portal compose the services; the rest of govledger is the
-# platform both services stand on, and must not know them.
+# The app factory, the CLI, the benchmarks and the portal compose the services; the rest of
+# govledger is the platform both services stand on, and must not know them.
 COMPOSITION_ROOT = ("govledger/app.py", "govledger/cli/", "govledger/bench/", "govledger/portal/")
 
 
