@@ -24,4 +24,5 @@ def get_service(request: Request) -> LicenceService:
 ServiceDep = Annotated[LicenceService, Depends(get_service)]
 Issuer = Annotated[AuthenticatedDepartment, Depends(require_role("ISSUER"))]
 SealAdmin = Annotated[AuthenticatedDepartment, Depends(require_role("SEAL_ADMIN"))]
+Auditor = Annotated[AuthenticatedDepartment, Depends(require_role("AUDITOR"))]
 LicenceIdPath = Annotated[str, Path(min_length=1, max_length=160)]
