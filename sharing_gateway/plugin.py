@@ -14,7 +14,7 @@ from govledger.auth.clock import Clock
 from sharing_gateway.adapters.chainview import ChainView
 from sharing_gateway.anchoring import Anchorer
 from sharing_gateway.api.deps import STATE_NAME, GatewayState
-from sharing_gateway.api.routes import audit, datasets, grants, requests
+from sharing_gateway.api.routes import audit, datasets, grants, requests, stats
 from sharing_gateway.service import Gateway
 from sharing_gateway.settings import VERSIONS_DIR, GatewaySettings
 
@@ -31,7 +31,7 @@ class GatewayPlugin:
 
     @property
     def routers(self) -> Sequence[APIRouter]:
-        return (datasets.router, requests.router, grants.router, audit.router)
+        return (datasets.router, requests.router, grants.router, audit.router, stats.router)
 
     def open(self, context: PlatformContext) -> AbstractContextManager[object]:
         return self._running(context)
