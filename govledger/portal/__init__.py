@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from govledger.portal import audit, console, pages
+from govledger.portal import audit, console, pages, stats
 from govledger.portal.rendering import STATIC_DIR
 
 
@@ -19,3 +19,4 @@ def mount_portal(app: FastAPI) -> None:
     app.include_router(pages.router)
     app.include_router(console.router)
     app.include_router(audit.router)
+    app.include_router(stats.router)
