@@ -47,7 +47,7 @@
     const ids = (await GovSession.api("GET", "/v1/licences?limit=20&offset=" + offset)).data.data.reverse();
     const licences = await Promise.all(ids.map((id) => GovSession.api("GET", "/v1/licences/" + id)));
     $("licences").replaceChildren(...licences.filter((r) => r.ok).map(({ data }) => el("tr", { "data-licence": data.licence_id },
-      el("td", {}, data.licence_id), el("td", {}, (data.document.fields.holder_name || { value: "" }).value),
+      el("td", {}, data.licence_id), el("td", {}, (data.document.fields.holder_name || [])[1] || ""), // [salt, value]
       el("td", { class: "status" }, data.status), el("td", {}, data.anchor.state))));
     $("status-form").elements.licence_id.replaceChildren(...ids.map((id) => el("option", {}, id)));
     await loadActivity(ids.slice(0, 5));
