@@ -33,10 +33,9 @@
       if (input.value) body.surface[input.dataset.surface] = input.value;
     });
     const response = await GovSession.api("POST", "/v1/licences", body);
-    if (answer("issue-result", response, (licence) =>
-      `Issued ${licence.licence_id} (${licence.status}). Holder token: ${licence.holder_token}`)) {
-      await loadLicences();
-    }
+    if (response.ok) await loadLicences();
+    answer("issue-result", response, (licence) =>
+      `Issued ${licence.licence_id} (${licence.status}). Holder token: ${licence.holder_token}`);
   });
 
   // -- licences and their status -------------------------------------------------------------
@@ -58,9 +57,8 @@
     const form = event.target.elements;
     const response = await GovSession.api("POST", `/v1/licences/${form.licence_id.value}/${form.action.value}`,
       { reason_code: Number(form.reason_code.value), reason: form.reason.value });
-    if (answer("status-result", response, (licence) => `${licence.licence_id} is now ${licence.status}.`)) {
-      await loadLicences();
-    }
+    if (response.ok) await loadLicences();
+    answer("status-result", response, (licence) => `${licence.licence_id} is now ${licence.status}.`);
   });
 
   // -- data requests ---------------------------------------------------------------------------
@@ -101,9 +99,9 @@
 
   async function decide(grantId, collection, verb, body) {
     const response = await GovSession.api("POST", `/v1/${collection}/${grantId}/${verb}`, body);
-    if (answer("request-result", response, (request) => `Grant ${request.grant_id} is now ${request.status}.`)) {
-      await loadRequests();
-    }
+    // The table is rebuilt before the result shows, so what follows acts on the new rows.
+    if (response.ok) await loadRequests();
+    answer("request-result", response, (request) => `Grant ${request.grant_id} is now ${request.status}.`);
   }
 
   async function loadRequests() {
