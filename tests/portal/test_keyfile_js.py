@@ -84,3 +84,9 @@ def test_wrong_or_missing_passphrase_is_refused(tmp_path: Path) -> None:
     pem = openssl_encrypted_pem(SM2PrivateKey.generate(), "right", tmp_path)
     assert "Wrong passphrase" in run_keyfile(pem, "wrong")["error"]
     assert "enter its passphrase" in run_keyfile(pem, "")["error"]
+
+
+def test_a_key_of_another_curve_is_refused() -> None:
+    command = ["openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"]
+    pem = subprocess.run(command, check=True, capture_output=True).stdout
+    assert run_keyfile(pem)["error"] == "This key is not an SM2 key."

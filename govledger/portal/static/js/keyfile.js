@@ -29,23 +29,24 @@
   const PRF_HASH = { [OID.hmacSha1]: "SHA-1", [OID.hmacSha256]: "SHA-256" };
   const TAG = { integer: 0x02, octets: 0x04, oid: 0x06, sequence: 0x30 };
 
-  class KeyFileError extends Error {}
+  class KeyFileError extends Error {} // a message for people
+  class DerError extends Error {} // a malformed structure: said to people as a damaged file
 
   const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 
   function tlv(bytes, offset) {
-    if (offset + 2 > bytes.length) throw new KeyFileError("truncated");
+    if (offset + 2 > bytes.length) throw new DerError("truncated");
     const tag = bytes[offset];
     let length = bytes[offset + 1];
     let start = offset + 2;
     if (length & 0x80) {
       const count = length & 0x7f;
-      if (count < 1 || count > 3) throw new KeyFileError("bad length");
+      if (count < 1 || count > 3) throw new DerError("bad length");
       length = 0;
       for (let i = 0; i < count; i++) length = length * 256 + bytes[start + i];
       start += count;
     }
-    if (start + length > bytes.length) throw new KeyFileError("truncated");
+    if (start + length > bytes.length) throw new DerError("truncated");
     return { tag, content: bytes.subarray(start, start + length), end: start + length };
   }
 
@@ -57,7 +58,7 @@
       offset = item.end;
     }
     tags.forEach((tag, i) => {
-      if (!found[i] || found[i].tag !== tag) throw new KeyFileError("unexpected structure");
+      if (!found[i] || found[i].tag !== tag) throw new DerError("unexpected structure");
     });
     return found;
   }
@@ -84,7 +85,7 @@
     const oids = children(algorithm.content).filter((c) => c.tag === TAG.oid).map((c) => hex(c.content));
     if (!oids.includes(OID.sm2Curve)) throw new KeyFileError("This key is not an SM2 key.");
     const [, secret] = children(tlv(wrapped.content, 0).content, TAG.integer, TAG.octets);
-    if (secret.content.length !== 32) throw new KeyFileError("unexpected SM2 key length");
+    if (secret.content.length !== 32) throw new DerError("unexpected SM2 key length");
     const d = hex(secret.content);
     return { d, publicKey: sm2.getPublicKeyFromPrivateKey(d) };
   }
@@ -117,7 +118,9 @@
     try {
       const plain = sm4.decrypt(hex(data.content), hex(key), { mode: "cbc", iv: hex(iv.content), output: "array" });
       return privateKeyInfo(Uint8Array.from(plain));
-    } catch (_) {
+    } catch (error) {
+      // A wrong key gives bad padding, or (rarely) good padding around garbage.
+      if (error instanceof KeyFileError) throw error;
       throw new KeyFileError("Wrong passphrase, or the key file is damaged.");
     }
   }
@@ -125,20 +128,12 @@
   /** The SM2 key in a PEM key file: {d, publicKey} (hex). Throws KeyFileError with a message for people. */
   async function readPrivateKey(text, passphrase) {
     const block = pemBlock(text);
-    if (block.encrypted) {
-      if (!passphrase) throw new KeyFileError("This key file is encrypted: enter its passphrase.");
-      try {
-        return await decrypt(block.der, passphrase);
-      } catch (error) {
-        if (error instanceof KeyFileError) throw error;
-        throw new KeyFileError("The encrypted key file is damaged.");
-      }
-    }
+    if (block.encrypted && !passphrase) throw new KeyFileError("This key file is encrypted: enter its passphrase.");
     try {
-      return privateKeyInfo(block.der);
+      return block.encrypted ? await decrypt(block.der, passphrase) : privateKeyInfo(block.der);
     } catch (error) {
-      throw error instanceof KeyFileError && error.message.endsWith(".") ? error
-        : new KeyFileError("The key file is damaged: not a PKCS#8 SM2 private key.");
+      if (error instanceof KeyFileError) throw error;
+      throw new KeyFileError("The key file is damaged: not a PKCS#8 SM2 private key.");
     }
   }
 
