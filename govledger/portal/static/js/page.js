@@ -39,10 +39,12 @@
 
   /** Offers `text` as a file download named `name`. */
   function download(name, type, text) {
-    const link = el("a", { href: URL.createObjectURL(new Blob([text], { type })), download: name });
+    const url = URL.createObjectURL(new Blob([text], { type }));
+    const link = el("a", { href: url, download: name });
     document.body.append(link);
     link.click();
     link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 0);
   }
 
   root.GovPage = { el, show, answer, signedIn, download };
