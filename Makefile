@@ -3,10 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+VENDOR_STAMP := govledger/portal/static/vendor/.installed
 
 .PHONY: run test lint format install clean
 
-install: $(STAMP) node_modules/.installed
+install: $(STAMP) node_modules/.installed $(VENDOR_STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,6 +18,11 @@ $(STAMP): pyproject.toml
 # Solidity compiler (solcjs) and the Anvil JSON-RPC node come from npm, pinned by package-lock.json.
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# The portal's browser libraries (sm-crypto, chart.js), copied from node_modules to be served locally.
+$(VENDOR_STAMP): node_modules/.installed scripts/vendor_assets.py
+	$(PYTHON) scripts/vendor_assets.py
 	touch $@
 
 run: install

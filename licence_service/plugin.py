@@ -17,7 +17,7 @@ from licence_service.adapters.chain import ChainLicenceLedger, ChainLicenceView
 from licence_service.adapters.keys import KeystoreKeyring
 from licence_service.adapters.sql import SqlLicenceStore
 from licence_service.api.deps import STATE_NAME
-from licence_service.api.routes import holder, licences, presentations, seals, verify
+from licence_service.api.routes import holder, licences, presentations, seals, stats, verify
 from licence_service.batcher import Batcher
 from licence_service.ports import LicenceStore
 from licence_service.service import LicenceService
@@ -68,7 +68,14 @@ class LicencePlugin:
 
     @property
     def routers(self) -> Sequence[APIRouter]:
-        return (seals.router, licences.router, holder.router, presentations.router, verify.router)
+        return (
+            seals.router,
+            licences.router,
+            holder.router,
+            presentations.router,
+            verify.router,
+            stats.router,
+        )
 
     def open(self, context: PlatformContext) -> AbstractContextManager[object]:
         return self._running(context)

@@ -103,6 +103,17 @@ class StoredEvent:
 
 
 @dataclass(frozen=True)
+class LicenceFact:
+    """What the statistics count of one stored licence."""
+
+    licence_id: str
+    issuer_code: str
+    issued_at: datetime
+    batch_state: str
+    last_action: str | None  # its newest stored status change, if any
+
+
+@dataclass(frozen=True)
 class ChainStatusChange:
     status: LicenceStatus
     previous_status: LicenceStatus
@@ -164,6 +175,9 @@ class LicenceStore(Protocol):
     def set_holder_token(self, licence_id: str, token_id: str) -> None: ...
     def add_event(self, event: StoredEvent) -> None: ...
     def events(self, licence_id: str) -> list[StoredEvent]: ...
+    def licence_facts(self) -> tuple[list[LicenceFact], dict[str, int]]:
+        """Every licence's facts, and the stored status changes counted by action."""
+        ...
 
     def add_presentation(
         self, digest: bytes, licence_id: str, presentation_json: bytes, expires_at: datetime
@@ -207,6 +221,13 @@ class LicenceLedger(Protocol):
     ) -> TxRecord: ...
 
     def status_changes(self, root: bytes, leaf: bytes) -> list[ChainStatusChange]: ...
+    def anchored_counts(self) -> dict[str, int]:
+        """Licences anchored on chain, by issuer code (from the batches' events)."""
+        ...
+
+    def status_change_count(self) -> int:
+        """Status changes on chain (supersessions not counted)."""
+        ...
 
     def register_seal(
         self,

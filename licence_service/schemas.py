@@ -12,7 +12,7 @@ from licence_service.domain.model import Text
 from licence_service.domain.seal import SealPicture, SealType
 from licence_service.domain.verify import VerificationReport
 from licence_service.ports import StoredBatch, StoredSeal
-from licence_service.service import HistoryEntry, LicenceRequest, LicenceState
+from licence_service.service import HistoryEntry, LicenceRequest, LicenceState, LicenceStatistics
 
 ReasonCode = Annotated[StrictInt, Field(ge=0, le=0xFFFF)]
 
@@ -309,4 +309,34 @@ class VerificationPublic(BaseModel):
             else dict(report.unverified_fields),
             successor_id=report.successor_id,
             anchor_supplied=report.anchor_supplied,
+        )
+
+
+# -- statistics ----------------------------------------------------------------------------------
+
+
+class LicenceCountPublic(BaseModel):
+    month: str = Field(description="Month issued, YYYY-MM")
+    issuer_code: str
+    type_code: str
+    status: str
+    count: int
+
+
+class LicenceStatisticsPublic(BaseModel):
+    data: list[LicenceCountPublic]
+    disagreements: list[str] = Field(
+        description="Where the chain's events disagree with the database's counts"
+    )
+
+    @classmethod
+    def of(cls, statistics: LicenceStatistics) -> LicenceStatisticsPublic:
+        return cls(
+            data=[
+                LicenceCountPublic(
+                    month=month, issuer_code=issuer, type_code=type_code, status=status, count=n
+                )
+                for (month, issuer, type_code, status), n in sorted(statistics.counts.items())
+            ],
+            disagreements=statistics.disagreements,
         )

@@ -69,6 +69,7 @@ from licence_service.ports import (
     BatchState,
     ChainStatusChange,
     DepartmentKeyring,
+    LicenceFact,
     LicenceLedger,
     LicenceStore,
     NewLicence,
@@ -158,6 +159,23 @@ class BulkIssue:
 
     batches: list[StoredBatch]
     licence_ids: list[str]
+
+
+@dataclass(frozen=True)
+class LicenceStatistics:
+    """Licences counted from the database by month issued, issuer, type and status; and where
+    the chain's events disagree with those counts (said in plain words)."""
+
+    counts: dict[tuple[str, str, str, str], int]
+    disagreements: list[str]
+
+
+def _fact_status(fact: LicenceFact) -> str:
+    if fact.last_action in {action.value for action in StatusAction}:
+        return _ACTION_STATUS[StatusAction(fact.last_action)].name.lower()
+    if fact.last_action in {action.value for action in SuccessorAction}:
+        return LicenceStatus.SUPERSEDED.name.lower()
+    return {"anchored": "valid", "refused": "refused"}.get(fact.batch_state, "pending")
 
 
 @dataclass(frozen=True)
@@ -540,6 +558,38 @@ class LicenceService:
     def licence_ids(self, department: str, limit: int, offset: int) -> tuple[list[str], int]:
         with self._store() as store:
             return store.licence_ids(department, limit, offset)
+
+    def statistics(self) -> LicenceStatistics:
+        """Counts from the database, checked against the chain: licences anchored per issuer
+        (``BatchAnchored``) and status changes (``LicenceStatusChanged``)."""
+        with self._store() as store:
+            facts, actions = store.licence_facts()
+        counts: dict[tuple[str, str, str, str], int] = {}
+        anchored: dict[str, int] = {}
+        for fact in facts:
+            key = (
+                fact.issued_at.strftime("%Y-%m"),
+                fact.issuer_code,
+                LicenceId.parse(fact.licence_id).type_code,
+                _fact_status(fact),
+            )
+            counts[key] = counts.get(key, 0) + 1
+            if fact.batch_state == "anchored":
+                anchored[fact.issuer_code] = anchored.get(fact.issuer_code, 0) + 1
+        on_chain = self._ledger.anchored_counts()
+        disagreements = [
+            f"{code}: {anchored.get(code, 0)} licences anchored in the database, "
+            f"{on_chain.get(code, 0)} on chain"
+            for code in sorted(anchored.keys() | on_chain.keys())
+            if anchored.get(code, 0) != on_chain.get(code, 0)
+        ]
+        stored = sum(actions.get(action.value, 0) for action in StatusAction)
+        chain_changes = self._ledger.status_change_count()
+        if stored != chain_changes:
+            disagreements.append(
+                f"{stored} status changes in the database, {chain_changes} on chain"
+            )
+        return LicenceStatistics(counts, disagreements)
 
     def history(self, licence_id: str) -> list[HistoryEntry]:
         licence = self.licence(licence_id)

@@ -16,13 +16,13 @@ from govledger.auth.clock import Clock
 from govledger.db import session_scope
 from govledger.platform import PlatformContext
 from sharing_gateway.adapters.accesslog import SqlAccessLogStore
-from sharing_gateway.adapters.chainview import ChainView
+from sharing_gateway.adapters.chainview import ChainAnchoredLog, ChainView
 from sharing_gateway.adapters.pending import PendingWrites
 from sharing_gateway.adapters.sql import SqlGatewayStore, SqlReleaseReads
 from sharing_gateway.adapters.writer import AccessLogWriter
 from sharing_gateway.anchoring import Anchorer
 from sharing_gateway.api.deps import STATE_NAME, GatewayState
-from sharing_gateway.api.routes import audit, datasets, grants, requests
+from sharing_gateway.api.routes import audit, datasets, grants, requests, stats
 from sharing_gateway.ports import ReleaseReads
 from sharing_gateway.service import Gateway
 from sharing_gateway.settings import GatewaySettings
@@ -66,6 +66,7 @@ def build_gateway(
         store=_units(factory, SqlGatewayStore),
         reads=reads,
         log_store=_units(factory, SqlAccessLogStore),
+        anchored_log=ChainAnchoredLog(registries, settings.log_id),
         writer=AccessLogWriter(factory, settings.log_id, clock, SqlGatewayStore),
         catalogue=PendingWrites(factory, registries.sharing, clock),
         clock=clock,
@@ -92,7 +93,7 @@ class GatewayPlugin:
 
     @property
     def routers(self) -> Sequence[APIRouter]:
-        return (datasets.router, requests.router, grants.router, audit.router)
+        return (datasets.router, requests.router, grants.router, audit.router, stats.router)
 
     def open(self, context: PlatformContext) -> AbstractContextManager[object]:
         return self._running(context)

@@ -135,3 +135,32 @@ class AuditTracePublic(BaseModel):
     entries: list[AuditEntryPublic]
     chain_events: list[dict[str, Any]]
     count: int
+
+
+class AuditVerdictPublic(BaseModel):
+    """The verdict on an export (see ``govledger audit verify``); ``problem`` says what failed."""
+
+    ok: bool
+    entries: int
+    anchored_entries: int
+    segments: int
+    verified_entries: int
+    seq: int | None = Field(description="The first bad entry, when one is to blame")
+    problem: str | None
+    notes: list[str]
+    incomplete: bool = Field(description="The export ends inside an anchored segment")
+
+
+class OutcomeCountPublic(BaseModel):
+    outcome: str = Field(description="released or refused")
+    code: str = Field(description="released, or the refusal's problem type")
+    count: int
+
+
+class SharingStatisticsPublic(BaseModel):
+    releases: list[OutcomeCountPublic]
+    requests: dict[str, int] = Field(description="Requests by status on chain")
+    answered: int
+    overdue: int = Field(description="Pending past the answer deadline")
+    uses_on_chain: int = Field(description="Uses the chain records (it lags the log a little)")
+    disagreements: list[str]

@@ -27,7 +27,7 @@ from govledger.lru import DEFAULT_MAXSIZE, LRUCache
 from ledger.contracts import Registries
 from ledger.contracts.values import GrantStatus, ShareClass
 from sharing_gateway import audit, errors
-from sharing_gateway.domain.accesslog import Entry, format_time
+from sharing_gateway.domain.accesslog import AnchoredLog, Entry, Export, Verdict, format_time
 from sharing_gateway.domain.envelope import seal_envelope
 from sharing_gateway.domain.records import (
     Field,
@@ -52,6 +52,7 @@ from sharing_gateway.ports import (
     Landed,
     LogAppender,
     LogWriter,
+    OutcomeCount,
     PublishedVersion,
     ReleaseReads,
     StoredDataset,
@@ -105,6 +106,19 @@ class Listing:
 
 
 @dataclass(frozen=True)
+class SharingStatistics:
+    """Releases by outcome and code (the access log), requests by the chain's status, and what
+    the chain does not confirm."""
+
+    releases: list[OutcomeCount]
+    requests: dict[str, int]
+    answered: int
+    overdue: int
+    uses_on_chain: int
+    disagreements: list[str]
+
+
+@dataclass(frozen=True)
 class RequestState:
     """A request with its grant as the chain has it now, the gateway's use count, and whether
     its provider is overdue answering it."""
@@ -129,6 +143,7 @@ class Gateway:
         store: Callable[[], AbstractContextManager[GatewayStore]],
         reads: Callable[[], AbstractContextManager[ReleaseReads]],
         log_store: Callable[[], AbstractContextManager[AccessLogStore]],
+        anchored_log: AnchoredLog,
         writer: LogWriter,
         catalogue: Catalogue,
         clock: Clock,
@@ -142,6 +157,7 @@ class Gateway:
         self.store = store  # one unit of work, committed when it closes
         self._reads = reads
         self.log_store = log_store
+        self.anchored_log = anchored_log
         self.writer = writer
         self.catalogue = catalogue
         self.clock = clock
@@ -646,6 +662,46 @@ class Gateway:
     def entries(self, criteria: TraceFilter = EVERY_ENTRY) -> list[Entry]:
         with self.log_store() as log:
             return log.entries(criteria)
+
+    def statistics(self) -> SharingStatistics:
+        """Counted from the database, each request's status from the chain; ``disagreements``
+        names requests the chain does not know and more uses on chain than releases logged."""
+        with self.store() as store:
+            requests = store.all_requests()
+        with self.log_store() as log:
+            releases = log.release_counts()
+        self.view.sync()
+        by_status: dict[str, int] = {}
+        overdue = used_on_chain = 0
+        disagreements = []
+        for request in requests:
+            chain_grant = self.view.grant(request.grant_id)
+            if chain_grant is None:
+                disagreements.append(f"request {request.grant_id} is in the database, not on chain")
+                continue
+            state = self.request_state(request)
+            name = state.grant.status.name.lower()
+            by_status[name] = by_status.get(name, 0) + 1
+            overdue += int(state.overdue)
+            used_on_chain += chain_grant.used
+        released = sum(count.count for count in releases if count.outcome == "released")
+        if used_on_chain > released:
+            disagreements.append(
+                f"the chain records {used_on_chain} uses of grants, the log {released} releases"
+            )
+        pending = GrantStatus.PENDING.name.lower()
+        return SharingStatistics(
+            releases=releases,
+            requests=by_status,
+            answered=sum(n for status, n in by_status.items() if status != pending),
+            overdue=overdue,
+            uses_on_chain=used_on_chain,
+            disagreements=disagreements,
+        )
+
+    def verify_export(self, export: Export) -> Verdict:
+        """Check an export against this deployment's log on chain (``govledger audit verify``)."""
+        return audit.verify_export(export, self.anchored_log, self.settings, self.clock())
 
     def trace(self, criteria: TraceFilter, *, chain: bool) -> audit.Trace:
         """The entries ``criteria`` select with their inclusion proofs and, with ``chain``, the

@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from govledger.portal import pages, verify
+from govledger.portal import audit, console, pages, stats, verify
 from govledger.portal.rendering import STATIC_DIR
 
 
@@ -17,7 +17,7 @@ def mount_portal(app: FastAPI) -> list[APIRouter]:
     """Serve the portal's pages at ``/`` and its assets at ``/static`` (not in the OpenAPI).
     Returns the routers of the pages (the app's body limits look for upload routes in them)."""
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    routers = [pages.router, verify.router]
+    routers = [pages.router, verify.router, console.router, audit.router, stats.router]
     for router in routers:
         app.include_router(router)
     return routers

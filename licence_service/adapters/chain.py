@@ -247,6 +247,20 @@ class ChainLicenceLedger:
             for change in self._registries.licences.status_changes(root=root, leaf=leaf)
         ]
 
+    def anchored_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for event in self._registries.licences.events("BatchAnchored"):
+            code = bytes32_to_code(event.args["issuer"])
+            counts[code] = counts.get(code, 0) + int(event.args["count"])
+        return counts
+
+    def status_change_count(self) -> int:
+        return sum(
+            1
+            for change in self._registries.licences.status_changes()
+            if LicenceStatus(int(change.status)) is not LicenceStatus.SUPERSEDED
+        )
+
     def register_seal(
         self,
         account: LocalAccount,

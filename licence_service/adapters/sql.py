@@ -17,6 +17,7 @@ from licence_service.domain.document import Anchor, LicenceDocument
 from licence_service.domain.seal import Seal
 from licence_service.ports import (
     BatchState,
+    LicenceFact,
     NewLicence,
     StoredBatch,
     StoredEvent,
@@ -368,6 +369,27 @@ class SqlLicenceStore:
             )
         )
         self._session.flush()
+
+    def licence_facts(self) -> tuple[list[LicenceFact], dict[str, int]]:
+        last_actions: dict[str, str] = {}
+        actions: dict[str, int] = {}
+        for licence_id, action in self._session.execute(
+            select(LicenceEventRow.licence_id, LicenceEventRow.action).order_by(LicenceEventRow.id)
+        ):
+            last_actions[licence_id] = action
+            actions[action] = actions.get(action, 0) + 1
+        rows = self._session.execute(
+            select(
+                LicenceRow.licence_id, LicenceRow.issuer_code, LicenceRow.issued_at, BatchRow.state
+            )
+            .join(BatchRow, BatchRow.id == LicenceRow.batch_id)
+            .order_by(LicenceRow.issued_at)
+        )
+        facts = [
+            LicenceFact(licence_id, issuer, issued_at, state, last_actions.get(licence_id))
+            for licence_id, issuer, issued_at, state in rows
+        ]
+        return facts, actions
 
     def events(self, licence_id: str) -> list[StoredEvent]:
         rows = self._session.scalars(

@@ -14,4 +14,5 @@ STATE_NAME = "licences"
 ServiceDep = Annotated[LicenceService, Depends(app_state(STATE_NAME, LicenceService))]
 Issuer = Annotated[AuthenticatedDepartment, Depends(require_role("ISSUER"))]
 SealAdmin = Annotated[AuthenticatedDepartment, Depends(require_role("SEAL_ADMIN"))]
+Auditor = Annotated[AuthenticatedDepartment, Depends(require_role("AUDITOR"))]
 LicenceIdPath = Annotated[str, Path(min_length=1, max_length=160)]

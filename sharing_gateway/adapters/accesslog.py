@@ -21,7 +21,7 @@ from govledger.auth.clock import Clock
 from govledger.db import DriverStatement
 from sharing_gateway.adapters.sql import stored
 from sharing_gateway.domain.accesslog import GENESIS_HASH, Entry, EntryBody, format_time
-from sharing_gateway.ports import EVERY_ENTRY, StoredSegment, TraceFilter
+from sharing_gateway.ports import EVERY_ENTRY, OutcomeCount, StoredSegment, TraceFilter
 from sharing_gateway.tables import AccessLogEntryRow, AccessLogHeadRow, AccessLogSegmentRow
 
 # Built once and run on the driver's cursor: every writer transaction runs them (an UPDATE that
@@ -161,6 +161,15 @@ class SqlAccessLogStore:
 
     def entries(self, criteria: TraceFilter = EVERY_ENTRY) -> list[Entry]:
         return [_entry(row) for row in self._session.scalars(_query(criteria))]
+
+    def release_counts(self) -> list[OutcomeCount]:
+        rows = self._session.execute(
+            select(AccessLogEntryRow.outcome, AccessLogEntryRow.code, func.count())
+            .where(AccessLogEntryRow.action == "release")
+            .group_by(AccessLogEntryRow.outcome, AccessLogEntryRow.code)
+            .order_by(AccessLogEntryRow.outcome, AccessLogEntryRow.code)
+        )
+        return [OutcomeCount(outcome, code, count) for outcome, code, count in rows]
 
     def last_seq(self) -> int | None:
         return self._session.scalar(select(func.max(AccessLogEntryRow.seq)))

@@ -125,6 +125,9 @@ class SqlGatewayStore(SqlReleaseReads):
         rows = self._session.scalars(select(RequestRow).where(party).order_by(RequestRow.grant_id))
         return [_request(row) for row in rows]
 
+    def all_requests(self) -> list[StoredRequest]:
+        return [_request(row) for row in self._session.scalars(select(RequestRow))]
+
     def blocked_requests(self) -> list[StoredRequest]:
         rows = self._session.scalars(
             select(RequestRow)

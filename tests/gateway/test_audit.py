@@ -27,7 +27,7 @@ from sharing_gateway.domain.accesslog import (
 )
 from sharing_gateway.settings import GatewaySettings
 from sm_crypto import sm3
-from tests.gateway.world import AUDITOR, OPERATOR, REQUESTER, World
+from tests.gateway.world import AUDITOR, OPERATOR, PROBLEM, REQUESTER, World
 
 
 @pytest.fixture(scope="module")
@@ -104,6 +104,53 @@ def test_an_intact_export_verifies_as_json_and_csv(world: World, anchored: str) 
     assert verdict.anchored_entries == verdict.entries
     csv_text = world.call("GET", "/v1/audit/export?format=csv", AUDITOR).text
     assert verdict_of(world, csv_text).ok
+
+
+def test_post_verify_gives_the_verdict_over_http(world: World, anchored: str) -> None:
+    intact = world.call(
+        "POST",
+        "/v1/audit/verify",
+        AUDITOR,
+        content=anchored,
+        headers={"Content-Type": "application/json"},
+    )
+    assert intact.status_code == 200, intact.text
+    assert (intact.json()["ok"], intact.json()["problem"]) == (True, None)
+    assert intact.json()["verified_entries"] == intact.json()["entries"]
+    csv_text = world.call("GET", "/v1/audit/export?format=csv", AUDITOR).text
+    as_csv = world.call(
+        "POST", "/v1/audit/verify", AUDITOR, content=csv_text, headers={"Content-Type": "text/csv"}
+    )
+    assert as_csv.json()["ok"]
+
+    def flip_outcome(entries: list[dict[str, Any]]) -> None:
+        entries[3]["outcome"] = "refused"
+
+    tampered = world.call(
+        "POST",
+        "/v1/audit/verify",
+        AUDITOR,
+        content=edited(anchored, flip_outcome),
+        headers={"Content-Type": "application/json"},
+    )
+    assert tampered.status_code == 200
+    assert (tampered.json()["ok"], tampered.json()["seq"]) == (False, 3)
+    assert "altered" in tampered.json()["problem"]
+
+
+@pytest.mark.parametrize("body", [b"not an export", b"\xff\xfe"])
+def test_post_verify_refuses_what_is_not_an_export(world: World, body: bytes) -> None:
+    response = world.call(
+        "POST", "/v1/audit/verify", AUDITOR, content=body, headers={"Content-Type": "text/csv"}
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"] == PROBLEM
+    assert response.json()["code"] == "invalid-input"
+
+
+def test_only_auditors_verify_over_http(world: World, anchored: str) -> None:
+    response = world.call("POST", "/v1/audit/verify", REQUESTER, content=anchored)
+    assert response.status_code == 403
 
 
 def edited(text: str, change: Any) -> str:

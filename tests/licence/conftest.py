@@ -13,6 +13,7 @@ from govledger.settings import Settings
 from ledger.contracts.values import Role
 from licence_service.settings import LicenceSettings
 from tests.licence.world import (
+    AUDITOR,
     ISSUER_A,
     ISSUER_B,
     VIEWER,
@@ -61,6 +62,7 @@ def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
                 (ISSUER_A, [Role.ISSUER, Role.SEAL_ADMIN]),
                 (ISSUER_B, [Role.ISSUER, Role.SEAL_ADMIN]),
                 (VIEWER, [Role.VERIFIER]),
+                (AUDITOR, [Role.AUDITOR]),
             ],
         )
         with running(settings, FAST_BATCHES) as api:

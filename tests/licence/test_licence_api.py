@@ -27,6 +27,7 @@ from licence_service.domain.model import IssuingAuthority, LicenceInput
 from licence_service.domain.seal import Seal, SealSignature
 from sm_crypto import SM2PrivateKey
 from tests.licence.world import (
+    AUDITOR,
     ISSUER_A,
     ISSUER_B,
     TYPE_CODE,
@@ -209,6 +210,10 @@ def test_suspend_and_reinstate_flip_the_status_check(api: Api) -> None:
         ("suspend", "suspended", "suspend"),
         ("reinstate", "valid", "reinstate"),
     ]
+    # Auditors trace any licence's history; other departments are refused.
+    assert api.get(f"/v1/licences/{licence_id}/history", AUDITOR).json()["data"] == history
+    assert api.get(f"/v1/licences/{licence_id}/history", ISSUER_B).status_code == 403
+    assert api.get(f"/v1/licences/{licence_id}/history", VIEWER).status_code == 403
 
 
 @pytest.mark.parametrize(("action", "reason"), sorted(STATUS_ACTIONS.items()))

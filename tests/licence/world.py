@@ -47,6 +47,7 @@ LICENCE_TABLES = frozenset(
 ISSUER_A = make_code(1)
 ISSUER_B = make_code(2)
 VIEWER = make_code(3)  # registered, no licence roles
+AUDITOR = make_code(4)
 TYPE_CODE = "11100000000013338W001"
 
 

@@ -13,10 +13,11 @@ import shutil
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import uvicorn
@@ -24,7 +25,11 @@ from fastapi import FastAPI
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from govledger.app import create_app
+from govledger.platform import ServicePlugin
 from govledger.settings import Settings
+
+if TYPE_CHECKING:
+    from tests.portal.world import PortalWorld
 
 BROWSER_SWITCH_ENV = "GOVLEDGER_TEST_BROWSER"
 CHROMIUM_ARGS = [
@@ -59,10 +64,18 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def live_settings(data_dir: Path, port: int) -> Settings:
+    return Settings(
+        data_dir=data_dir, environment="test", public_base_url=f"http://127.0.0.1:{port}"
+    )
+
+
 @contextmanager
-def serving(settings: Settings, port: int) -> Iterator[LiveServer]:
-    """The app on ``settings`` served on 127.0.0.1:``port`` while the block runs."""
-    app = create_app(settings)
+def serving(
+    settings: Settings, port: int, services: Sequence[ServicePlugin] | None = None
+) -> Iterator[LiveServer]:
+    """``create_app(settings, services)`` served on 127.0.0.1:``port`` until the block ends."""
+    app = create_app(settings, services)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -78,17 +91,20 @@ def serving(settings: Settings, port: int) -> Iterator[LiveServer]:
         thread.join(timeout=30)
 
 
-def live_settings(data_dir: Path, port: int) -> Settings:
-    return Settings(
-        data_dir=data_dir, environment="test", public_base_url=f"http://127.0.0.1:{port}"
-    )
-
-
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     port = free_port()
-    with serving(live_settings(tmp_path_factory.mktemp("portal-live"), port), port) as live:
-        yield live
+    with serving(live_settings(tmp_path_factory.mktemp("portal-live"), port), port) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PortalWorld]:
+    """One world of departments for the portal's journeys (each uses identifiers of its own)."""
+    from tests.portal.world import portal_world
+
+    with portal_world(tmp_path_factory.mktemp("portal-world")) as world:
+        yield world
 
 
 @pytest.fixture(scope="session")

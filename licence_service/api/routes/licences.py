@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
+from govledger.api.deps import CurrentDepartment, check_role
 from govledger.api.limits import UPLOAD
 from govledger.api.params import Id
 from licence_service.api.deps import Issuer, LicenceIdPath, ServiceDep
@@ -109,10 +110,13 @@ def read_licence(
 
 @router.get("/{licence_id}/history", response_model=HistoryPublic)
 def read_history(
-    licence_id: LicenceIdPath, department: Issuer, service: ServiceDep
+    licence_id: LicenceIdPath, department: CurrentDepartment, service: ServiceDep
 ) -> HistoryPublic:
-    """Issuance and every status change, from the chain's events and the stored reasons."""
-    _own(service, department, licence_id)
+    """Issuance and every status change, from the chain's events and the stored reasons
+    (for its issuer, and for auditors, who trace any licence)."""
+    if "AUDITOR" not in department.roles:
+        check_role(department, "ISSUER")
+        _own(service, department, licence_id)
     entries = [HistoryEntryPublic.of(entry) for entry in service.history(licence_id)]
     return HistoryPublic(data=entries, count=len(entries))
 

@@ -1,17 +1,27 @@
-"""``/v1/audit``: trace the access log (with inclusion proofs and the chain's events), export."""
+"""``/v1/audit``: trace the access log (with inclusion proofs and the chain's events), export,
+and check an export against the chain."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 
+from govledger.api.limits import UPLOAD
 from govledger.api.params import DepartmentCode, Id
+from govledger.errors import InvalidInput
 from sharing_gateway.api.deps import Auditor, GatewayDep
-from sharing_gateway.domain.accesslog import export_csv, export_json
+from sharing_gateway.domain.accesslog import export_csv, export_json, parse_export
 from sharing_gateway.ports import TraceFilter
-from sharing_gateway.schemas import AuditEntryPublic, AuditTracePublic, DatasetId
+from sharing_gateway.schemas import (
+    AuditEntryPublic,
+    AuditTracePublic,
+    AuditVerdictPublic,
+    DatasetId,
+)
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
@@ -58,3 +68,31 @@ def export(_: Auditor, gateway: GatewayDep, format: Literal["json", "csv"] = "js
     if format == "csv":
         return Response(export_csv(selected), media_type="text/csv")
     return Response(export_json(gateway.log_id, selected), media_type="application/json")
+
+
+@router.post(
+    "/verify",
+    response_model=AuditVerdictPublic,
+    openapi_extra={
+        **UPLOAD,
+        "requestBody": {
+            "description": "An export, as GET /v1/audit/export gives it",
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"type": "object"}},
+                "text/csv": {"schema": {"type": "string"}},
+            },
+        },
+    },
+)
+async def verify(request: Request, _: Auditor, gateway: GatewayDep) -> AuditVerdictPublic:
+    """Check an export against the log on chain, as ``govledger audit verify`` does: the hash
+    chain, every anchored Merkle root, and that entries due to be anchored are. A failed check
+    is a verdict (``ok`` false, ``problem``, ``seq``), not an error."""
+    try:
+        text = (await request.body()).decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput("the export is not UTF-8 text") from None
+    export = parse_export(text, "the request body")
+    verdict = await run_in_threadpool(gateway.verify_export, export)
+    return AuditVerdictPublic(**asdict(verdict), ok=verdict.ok)
