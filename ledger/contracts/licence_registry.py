@@ -14,7 +14,7 @@ from ledger.contracts.values import (
     InvalidArgument,
     LicenceStatus,
     LicenceStatusChange,
-    LicenceStatusEntry,
+    LicenceRecord,
     bytes32_to_code,
 )
 
@@ -86,10 +86,10 @@ class LicenceRegistry(UsesDepartmentRegistry):
             return None
         return build(Batch, batch, issuer=bytes32_to_code(batch["issuer"]))
 
-    def status_of(self, root: bytes, leaf: bytes) -> LicenceStatusEntry:
+    def status_of(self, root: bytes, leaf: bytes) -> LicenceRecord:
         entry = self._read("statusOf", bytes32(root, "root"), bytes32(leaf, "leaf"))
         new_root, new_leaf = entry["superseded_by_root"], entry["superseded_by_leaf"]
-        return LicenceStatusEntry(
+        return LicenceRecord(
             status=LicenceStatus(entry["status"]),
             reason_code=entry["reason_code"],
             changed_at=entry["changed_at"],

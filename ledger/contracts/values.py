@@ -179,7 +179,7 @@ class Batch:
 
 
 @dataclass(frozen=True)
-class LicenceStatusEntry:
+class LicenceRecord:
     """A licence's entry in ``LicenceRegistry``; ``superseded_by`` is the (root, leaf) of the
     successor, for ``SUPERSEDED`` only."""
 
