@@ -12,9 +12,9 @@ from ledger.contracts.base import ZERO32, UsesDepartmentRegistry, build, bytes32
 from ledger.contracts.values import (
     Batch,
     InvalidArgument,
+    LicenceRecord,
     LicenceStatus,
     LicenceStatusChange,
-    LicenceRecord,
     bytes32_to_code,
 )
 
