@@ -20,7 +20,7 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 run: install
-	$(VENV)/bin/govledger demo
+	$(VENV)/bin/govledger run
 
 test: install
 	$(PY) -m pytest

@@ -56,6 +56,9 @@ class LicenceServiceState:
 
     service: LicenceService
 
+    def readiness(self) -> dict[str, str | None]:
+        return {"licence-anchoring": self.service.anchoring_stalled()}
+
 
 @dataclass(frozen=True)
 class LicencePlugin:
@@ -65,7 +68,14 @@ class LicencePlugin:
 
     @property
     def routers(self) -> Sequence[APIRouter]:
-        return (seals.router, licences.router, holder.router, presentations.router, verify.router)
+        return (
+            seals.router,
+            seals.department_router,
+            licences.router,
+            holder.router,
+            presentations.router,
+            verify.router,
+        )
 
     def open(self, context: PlatformContext) -> AbstractContextManager[object]:
         return self._running(context)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from govledger.errors import ConfigurationError
@@ -178,3 +178,10 @@ def verify_export(
     segments = ChainAnchoredLog(registries, settings.log_id).segments()
     due_before = now - timedelta(seconds=settings.anchor_deadline_seconds)
     return verify_log(export.entries, segments, due_before=due_before)
+
+
+def oldest_unanchored(session: Session) -> AuditEntryRow | None:
+    """The first access-log entry that no anchored segment covers yet."""
+    anchored = session.scalar(select(func.max(AuditSegmentRow.last_seq))) or 0
+    query = select(AuditEntryRow).where(AuditEntryRow.seq > anchored).order_by(AuditEntryRow.seq)
+    return session.scalars(query.limit(1)).first()

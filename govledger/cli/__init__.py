@@ -23,6 +23,8 @@ from govledger.cli import (
     department,
     governance,
     licence,
+    login,
+    run,
     seal,
     serve,
 )
@@ -47,6 +49,8 @@ app.command("demo")(demo.demo)
 app.add_typer(licence.app, name="licence")
 app.add_typer(seal.app, name="seal")
 app.command("serve")(serve.serve)
+app.command("run")(run.run)
+app.command("login")(login.login)
 
 
 @app.callback()
