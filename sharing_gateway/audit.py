@@ -182,6 +182,8 @@ def verify_export(
 
 def oldest_unanchored(session: Session) -> AuditEntryRow | None:
     """The first access-log entry that no anchored segment covers yet."""
-    anchored = session.scalar(select(func.max(AuditSegmentRow.last_seq))) or 0
-    query = select(AuditEntryRow).where(AuditEntryRow.seq > anchored).order_by(AuditEntryRow.seq)
+    anchored = session.scalar(select(func.max(AuditSegmentRow.last_seq)))
+    query = select(AuditEntryRow).order_by(AuditEntryRow.seq)
+    if anchored is not None:  # entries count from 0
+        query = query.where(AuditEntryRow.seq > anchored)
     return session.scalars(query.limit(1)).first()

@@ -41,9 +41,12 @@ def readyz(request: Request, platform: PlatformDep) -> ReadinessPublic:
         "chain": _failure(platform.open_chain().ledger.block_number),
         "database": _failure(lambda: _select_one(platform)),
     }
-    for state in getattr(request.app.state, "service_states", {}).values():
+    for name, state in getattr(request.app.state, "service_states", {}).items():
         if isinstance(state, ReportsReadiness):
-            checks.update(state.readiness())
+            try:
+                checks.update(state.readiness())
+            except Exception as exc:  # e.g. its database is gone: the service is not ready
+                checks[name] = _described(exc)
     failed = {name: reason for name, reason in checks.items() if reason is not None}
     if failed:
         detail = "; ".join(f"{name}: {reason}" for name, reason in failed.items())
@@ -61,6 +64,10 @@ def _failure(check: Callable[[], object]) -> str | None:
     try:
         check()
     except Exception as exc:  # any failure means not ready; the probe itself must answer
-        _logger.warning("readiness check failed: %s", exc)
-        return f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
+        return _described(exc)
     return None
+
+
+def _described(exc: Exception) -> str:
+    _logger.warning("readiness check failed: %s", exc)
+    return f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
