@@ -12,7 +12,8 @@ from pathlib import Path
 
 import httpx
 
-from govledger.cli.world import AGENCIES, HOLDINGS, MARKET_REGULATOR, TEA_COMPANY, load_world
+from govledger.cli.run import welcome
+from govledger.cli.world import AGENCIES, HOLDINGS, MARKET_REGULATOR, TEA_COMPANY, World, load_world
 from govledger.settings import Settings
 from sm_crypto import SM2PublicKey
 from tests.govledger.server import cli_environment, serving
@@ -193,3 +194,15 @@ def test_login_needs_a_department_or_a_key_and_a_server(tmp_path: Path) -> None:
     )
     assert unreachable.returncode == 8
     assert unreachable.stderr.startswith("(ServerUnreachable)")
+
+
+def test_the_readme_shows_what_run_prints() -> None:
+    holder = {"name": "王示范", "licence_name": "居住证", "licence_id": "L", "token_file": "T"}
+    world = World(Path(".govledger/world"), [], [holder], "business-register", 1)
+    printed = welcome(Settings(), world, "http://127.0.0.1:8000", seeded=True).splitlines()
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    shown = [line for line in printed if line.startswith(("  Portal", "  API docs", "  Health"))]
+    assert len(shown) == 3
+    assert "\n".join(shown) in readme
+    assert "make run    #" in readme
+    assert "make test   #" in readme
