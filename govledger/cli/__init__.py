@@ -29,6 +29,7 @@ from govledger.cli import (
     serve,
 )
 from govledger.cli.context import CLIState
+from govledger.cli.examples import add_examples
 from govledger.errors import as_govledger_error
 from govledger.settings import load_settings
 
@@ -51,6 +52,7 @@ app.add_typer(seal.app, name="seal")
 app.command("serve")(serve.serve)
 app.command("run")(run.run)
 app.command("login")(login.login)
+add_examples(app)
 
 
 @app.callback()

@@ -211,10 +211,7 @@ def export_key(
     passphrase_file: PassphraseFile = None,
 ) -> None:
     """Write the department's SM2 key in force as an encrypted PKCS#8 PEM (PBES2:
-    PBKDF2-HMAC-SHA256, SM4-CBC), which `openssl pkey -passin` and `govledger login --key` read.
-
-    Example: govledger department export-key 11990100MB0000012Y --out market-regulator.pem
-    """
+    PBKDF2-HMAC-SHA256, SM4-CBC), which `openssl pkey -passin` and `govledger login --key` read."""
     check_uscc(code)
     settings = state(ctx).settings
     with open_chain(settings, read_only=True) as chain:

@@ -102,7 +102,11 @@ def issue(
     requests = [LicenceRequest.model_validate(item) for item in items]
     with licence_service(state(ctx).settings) as service:
         if bulk:
-            issued = service.issue_bulk(department, requests)
+            issued = service.issue_bulk(
+                department,
+                requests,
+                progress=lambda done: typer.echo(f"{done}/{len(requests)} stored", err=True),
+            )
             for batch in issued.batches:
                 typer.echo(batch_line(batch))
             typer.echo("\n".join(issued.licence_ids))

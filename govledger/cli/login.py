@@ -135,11 +135,8 @@ def login(  # noqa: PLR0917  (Typer passes options positionally)
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Sign in as a department and print a bearer token.
-
-    Example: govledger login --key .govledger/world/keys/market-regulator.pem --export token.txt
-    then: curl -H @token.txt http://127.0.0.1:8000/v1/licences
-    """
+    """Sign in as a department and print a bearer token. With --export, curl takes the file as
+    a header: curl -H @FILE URL."""
     if key is None and department is None:
         raise InvalidInput("name the department (--department CODE) or its key file (--key FILE)")
     with Server(url) as server:

@@ -18,10 +18,7 @@ from govledger.settings import Settings
 
 
 def run(ctx: typer.Context, host: Host = "127.0.0.1", port: Port = 8000) -> None:
-    """Seed the world once, then serve the portal and the API until Ctrl-C.
-
-    Example: govledger run --port 8000
-    """
+    """Seed the world once, then serve the portal and the API until Ctrl-C."""
     settings = state(ctx).settings
     world, seeded = ensure_world(settings, lambda line: typer.echo(f"  {line}", err=True))
     app = create_app(settings, world_services(), freeze_heap=True)

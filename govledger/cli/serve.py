@@ -18,10 +18,7 @@ Port = Annotated[int, typer.Option("--port", min=1, max=65535)]
 
 
 def serve(ctx: typer.Context, host: Host = "127.0.0.1", port: Port = 8000) -> None:
-    """Run the HTTP API until interrupted. It holds the data dir's embedded chain meanwhile.
-
-    Example: govledger serve --port 8000
-    """
+    """Run the HTTP API until interrupted. It holds the data dir's embedded chain meanwhile."""
     serve_app(create_app(state(ctx).settings, freeze_heap=True), host, port)
 
 
