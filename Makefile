@@ -26,7 +26,7 @@ $(VENDOR_STAMP): node_modules/.installed scripts/vendor_assets.py
 	touch $@
 
 run: install
-	$(VENV)/bin/govledger demo
+	$(VENV)/bin/govledger run
 
 test: install
 	$(PY) -m pytest

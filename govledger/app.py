@@ -20,6 +20,8 @@ from fastapi_offline import FastAPIOffline
 from govledger.api.limits import BodyLimits, upload_routes
 from govledger.api.problems import PROBLEM_RESPONSES, document_problems, install_problem_handlers
 from govledger.api.routes import auth as auth_routes
+from govledger.api.routes import departments as department_routes
+from govledger.api.routes import health as health_routes
 from govledger.errors import ConfigurationError
 from govledger.platform import ServicePlugin, open_platform
 from govledger.portal import mount_portal
@@ -66,8 +68,11 @@ def create_app(
             context = stack.enter_context(open_platform(settings, plugins))
             app.state.platform = context.platform
             app.state.platform_context = context
+            app.state.service_states = {}
             for plugin in plugins:
-                setattr(app.state, plugin.name, stack.enter_context(plugin.open(context)))
+                service_state = stack.enter_context(plugin.open(context))
+                setattr(app.state, plugin.name, service_state)
+                app.state.service_states[plugin.name] = service_state
             if freeze_heap:
                 gc.collect()
                 gc.freeze()
@@ -83,7 +88,12 @@ def create_app(
         generate_unique_id_function=_operation_id,
     )
     install_problem_handlers(app)
-    routers = [auth_routes.router, *(router for plugin in plugins for router in plugin.routers)]
+    routers = [
+        auth_routes.router,
+        department_routes.router,
+        health_routes.router,
+        *(router for plugin in plugins for router in plugin.routers),
+    ]
     for router in routers:
         app.include_router(router, responses=PROBLEM_RESPONSES)
     document_problems(app)

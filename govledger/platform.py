@@ -106,6 +106,7 @@ def open_platform(
                     chain.registries, cache_entries=settings.cache_entries
                 ),
                 tokens=tokens,
+                chain=chain,
             )
             blobs = LocalBlobStore(settings.resolved_blob_dir, hash_name=settings.blob_hash)
             yield PlatformContext(settings, engine, chain, keystore, blobs, platform)

@@ -103,7 +103,11 @@ def issue(
     requests = [LicenceRequest.model_validate(item) for item in items]
     with licence_service(ctx) as service:
         if bulk:
-            issued = service.issue_bulk(department, requests)
+            issued = service.issue_bulk(
+                department,
+                requests,
+                progress=lambda done: typer.echo(f"{done}/{len(requests)} stored", err=True),
+            )
             for batch in issued.batches:
                 typer.echo(batch_line(batch))
             typer.echo("\n".join(issued.licence_ids))

@@ -70,6 +70,7 @@ class LicencePlugin:
     def routers(self) -> Sequence[APIRouter]:
         return (
             seals.router,
+            seals.department_router,
             licences.router,
             holder.router,
             presentations.router,

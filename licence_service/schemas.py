@@ -3,11 +3,12 @@ outputs (``...Public``, lists as ``...sPublic(data, count)``) are separate model
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
+from ledger.contracts.values import Seal
 from licence_service.domain.model import Text
 from licence_service.domain.seal import SealPicture, SealType
 from licence_service.domain.verify import VerificationReport
@@ -69,6 +70,44 @@ class SealPublic(BaseModel):
 
 class SealsPublic(BaseModel):
     data: list[SealPublic]
+    count: int
+
+
+class SealRecordPublic(BaseModel):
+    """A seal's record on chain (``SealRegistry.getSeal``)."""
+
+    owner_code: str
+    holder_key_hashes: list[str] = Field(description="SM3 of each holder's SM2 public key, hex")
+    valid_from: datetime
+    valid_to: datetime
+    registered_at: datetime
+    revoked_at: datetime | None
+    revocation_reason: int
+
+
+class DepartmentSealPublic(SealPublic):
+    on_chain: SealRecordPublic = Field(description="The record under seal_hash, read from chain")
+
+    @classmethod
+    def with_record(cls, stored: StoredSeal, record: Seal) -> DepartmentSealPublic:
+        on_chain = SealRecordPublic(
+            owner_code=record.owner,
+            holder_key_hashes=[key_hash.hex() for key_hash in record.holder_key_hashes],
+            valid_from=datetime.fromtimestamp(record.valid_from, UTC),
+            valid_to=datetime.fromtimestamp(record.valid_to, UTC),
+            registered_at=datetime.fromtimestamp(record.registered_at, UTC),
+            revoked_at=(
+                None
+                if record.revoked_at is None
+                else datetime.fromtimestamp(record.revoked_at, UTC)
+            ),
+            revocation_reason=record.revocation_reason,
+        )
+        return cls(**SealPublic.of(stored).model_dump(), on_chain=on_chain)
+
+
+class DepartmentSealsPublic(BaseModel):
+    data: list[DepartmentSealPublic]
     count: int
 
 

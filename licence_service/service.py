@@ -475,6 +475,38 @@ class LicenceService:
                 store.mark_anchored(batch_id, tx, self._now())
             return True
 
+    def readiness(self) -> dict[str, str | None]:
+        """The licence service's part of ``/readyz`` (:mod:`govledger.readiness`)."""
+        return {"licence-anchoring": self.anchoring_stalled()}
+
+    def anchoring_stalled(self) -> str | None:
+        """Why licence anchoring is stalled (a batch the chain refused, or one still open or
+        sealed ``anchor_stall_s`` after it was due), or None when it is not."""
+        due = self.settings.batch_max_wait_s + self.settings.anchor_stall_s
+        late = self._now() - timedelta(seconds=due)
+        with self._store() as store:
+            refused = store.batches(BatchState.REFUSED)
+            waiting = [
+                batch
+                for state in (BatchState.OPEN, BatchState.SEALED)
+                for batch in store.batches(state)
+                if batch.opened_at <= late
+            ]
+        if refused:
+            first = refused[0]
+            return (
+                f"{len(refused)} batch(es) refused by the chain, first batch {first.batch_id} of "
+                f"{first.issuer_code}: {first.refused_reason} (send it again once the cause is "
+                "gone: `govledger licence retry-batch`)"
+            )
+        if waiting:
+            first = waiting[0]
+            return (
+                f"{len(waiting)} batch(es) not anchored {due:g} s after opening, first batch "
+                f"{first.batch_id} of {first.issuer_code}, opened {first.opened_at.isoformat()}"
+            )
+        return None
+
     def batches(self, department: str, state: str | None = None) -> list[StoredBatch]:
         """``department``'s batches (in ``state``), oldest first."""
         with self._store() as store:

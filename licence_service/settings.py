@@ -24,3 +24,6 @@ class LicenceSettings(BaseSettings):
     sign_threads: int = Field(default=2, ge=1, le=64)
     holder_token_lifetime_days: int = Field(default=366, ge=1, le=3660)
     presentation_max_lifetime_s: int = Field(default=7 * 86_400, ge=1)
+    # A batch the chain refused, or one still not anchored this long after it was due, makes
+    # GET /readyz fail: licence anchoring is stalled.
+    anchor_stall_s: float = Field(default=60.0, gt=0)

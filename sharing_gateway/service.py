@@ -663,6 +663,19 @@ class Gateway:
         with self.log_store() as log:
             return log.entries(criteria)
 
+    def anchoring_stalled(self) -> str | None:
+        """Which entry is still not anchored ``anchor_deadline_seconds`` after it was
+        recorded (``govledger audit verify`` would fail on it), or None."""
+        with self.log_store() as log:
+            first = log.first_unanchored()
+        deadline = self.settings.anchor_deadline_seconds
+        if first is None or first[1] > self.clock() - timedelta(seconds=deadline):
+            return None
+        seq, recorded_at = first
+        return (
+            f"entry {seq}, recorded {recorded_at.isoformat()}, is not anchored after {deadline:g} s"
+        )
+
     def statistics(self) -> SharingStatistics:
         """Counted from the database, each request's status from the chain; ``disagreements``
         names requests the chain does not know and more uses on chain than releases logged."""

@@ -29,19 +29,27 @@ from govledger.auth.errors import (
 )
 from govledger.auth.tokens import DEPARTMENT_KIND, TokenService, VerifiedToken
 from govledger.db import session_scope
+from govledger.deployment import ChainContext
 from govledger.errors import ConfigurationError
 from govledger.settings import Settings
 
 
 @dataclass(frozen=True)
 class PlatformState:
-    """What the platform's routes need, built once by the composition root."""
+    """What the platform's routes need, built once by the composition root. ``chain`` is the
+    open chain the directory reads (the department routes and readiness use it too)."""
 
     settings: Settings
     session_factory: sessionmaker[Session]
     directory: DepartmentDirectory
     tokens: TokenService
     clock: Clock = utc_now
+    chain: ChainContext | None = None
+
+    def open_chain(self) -> ChainContext:
+        if self.chain is None:
+            raise ConfigurationError("the platform was built without its chain")
+        return self.chain
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ import traceback
 import typer
 
 from govledger.app import default_services
-from govledger.cli import bench, chain, crypto, demo, department, governance, serve
+from govledger.cli import bench, chain, crypto, demo, department, governance, login, run, serve
+from govledger.cli.examples import add_examples
 from govledger.commands import CLIState
 from govledger.errors import as_govledger_error
 from govledger.settings import load_settings
@@ -37,6 +38,9 @@ for _service in SERVICES:
     app.add_typer(_service.commands)
 app.command("demo")(demo.demo)
 app.command("serve")(serve.serve)
+app.command("run")(run.run)
+app.command("login")(login.login)
+add_examples(app)
 
 
 @app.callback()

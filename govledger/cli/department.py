@@ -8,12 +8,15 @@ Every change is a governance proposal. By default the ``committee-*`` keys in th
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
+from govledger.cli.login import PassphraseFile, read_passphrase
 from govledger.commands import MEMBER_HELP, REASON_HELP, echo_json, report, state
 from govledger.committee import committee_signers
+from govledger.department_keys import department_key_name
 from govledger.departments import (
     register_department,
     reinstate_department,
@@ -23,7 +26,8 @@ from govledger.departments import (
 )
 from govledger.deployment import open_chain
 from govledger.directory import check_uscc
-from govledger.errors import NotFound
+from govledger.errors import Conflict, NotFound
+from govledger.files import write_durably
 from govledger.keystore import open_keystore
 from ledger.contracts.values import Department, Role
 
@@ -177,3 +181,27 @@ def list_departments(
         status = "active" if department.active else "suspended"
         roles = ",".join(sorted(role.name for role in department.roles)) or "-"
         typer.echo(f"{department.code}  {status:<9}  {roles:<40}  {department.name}")
+
+
+@app.command("export-key")
+def export_key(
+    ctx: typer.Context,
+    code: str,
+    out: Annotated[Path, typer.Option("--out", help="The PEM file to write (mode 0600).")],
+    passphrase_file: PassphraseFile = None,
+) -> None:
+    """Write the department's SM2 key in force as an encrypted PKCS#8 PEM (PBES2:
+    PBKDF2-HMAC-SHA256, SM4-CBC), which `openssl pkey -passin` and `govledger login --key` read."""
+    check_uscc(code)
+    settings = state(ctx).settings
+    with open_chain(settings, read_only=True) as chain:
+        department = chain.registries.departments.find_department(code)
+    if department is None:
+        raise NotFound(f"department {code} is not registered")
+    keys = open_keystore(settings).load(department_key_name(code, department.key_version))
+    pem = keys.sm2.to_pem(read_passphrase(passphrase_file, confirm=True))
+    try:
+        write_durably(out, pem, replace=False)
+    except FileExistsError:
+        raise Conflict(f"{out} exists: the key is not written over another file") from None
+    typer.echo(f"key version {department.key_version} of {code} → {out}")

@@ -13,16 +13,19 @@ from fastapi import FastAPI
 from govledger.app import create_app
 from govledger.commands import state
 
+Host = Annotated[str, typer.Option("--host", help="Address to listen on.")]
+Port = Annotated[int, typer.Option("--port", min=1, max=65535)]
 
-def serve(
-    ctx: typer.Context,
-    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
-) -> None:
+
+def serve(ctx: typer.Context, host: Host = "127.0.0.1", port: Port = 8000) -> None:
     """Run the HTTP API until interrupted. It holds the data dir's embedded chain meanwhile."""
-    app = create_app(state(ctx).settings, freeze_heap=True)
+    serve_app(create_app(state(ctx).settings, freeze_heap=True), host, port)
+
+
+def serve_app(app: FastAPI, host: str, port: int) -> None:
+    """Start ``app`` and serve it on ``host:port`` until Ctrl-C, which stops it cleanly."""
     config = uvicorn.Config(app, host=host, port=port, log_level="info", lifespan="off")
-    with contextlib.suppress(KeyboardInterrupt):  # as in uvicorn.run: Ctrl-C stops it cleanly
+    with contextlib.suppress(KeyboardInterrupt):  # as in uvicorn.run
         asyncio.run(_serve(app, uvicorn.Server(config)))
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, bindparam, func, insert, select, update
@@ -194,6 +195,15 @@ class SqlAccessLogStore:
 
     def segment_count(self) -> int:
         return self._session.scalar(select(func.count()).select_from(AccessLogSegmentRow)) or 0
+
+    def first_unanchored(self) -> tuple[int, datetime] | None:
+        row = self._session.execute(
+            select(AccessLogEntryRow.seq, AccessLogEntryRow.recorded_at)
+            .where(AccessLogEntryRow.seq >= self.next_unanchored())
+            .order_by(AccessLogEntryRow.seq)
+            .limit(1)
+        ).first()
+        return None if row is None else (row.seq, row.recorded_at)
 
     def next_unanchored(self) -> int:
         last = self._session.scalar(select(func.max(AccessLogSegmentRow.last_seq)))

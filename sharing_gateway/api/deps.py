@@ -23,6 +23,20 @@ class GatewayState:
     gateway: Gateway
     anchorer: Anchorer | None
 
+    def readiness(self) -> dict[str, str | None]:
+        """Access-log anchoring is stalled when an entry is still not anchored
+        ``anchor_deadline_seconds`` after it was recorded (``govledger audit verify`` would
+        fail on it)."""
+        stalled = self.gateway.anchoring_stalled()
+        if stalled is not None:
+            why = (
+                "no operator department anchors the log (GOVLEDGER_GATEWAY_OPERATOR_CODE)"
+                if self.anchorer is None
+                else "the operator's anchoring transactions have not succeeded since"
+            )
+            stalled = f"{stalled}: {why}"
+        return {"access-log-anchoring": stalled}
+
 
 StateDep = Annotated[GatewayState, Depends(app_state(STATE_NAME, GatewayState))]
 

@@ -219,13 +219,15 @@ def prepared_settings(
 
 
 @contextmanager
-def running_world(settings: Settings) -> Iterator[World]:
+def running_world(settings: Settings, **gateway: Any) -> Iterator[World]:
     """The real app (``create_app`` with the gateway plugin only) on prepared ``settings``;
-    again on the same settings after it stopped, or after another process was killed."""
+    again on the same settings after it stopped, or after another process was killed.
+    ``gateway`` changes the gateway's settings."""
     keystore = open_keystore(settings)
     clock = MovableClock()
     plugin = GatewayPlugin(
-        GatewaySettings(operator_code=OPERATOR, anchor_interval_seconds=0.2), clock=clock
+        GatewaySettings(**{"operator_code": OPERATOR, "anchor_interval_seconds": 0.2, **gateway}),
+        clock=clock,
     )
     with TestClient(create_app(settings, services=[plugin])) as client:
         state = client.app.state  # type: ignore[attr-defined]

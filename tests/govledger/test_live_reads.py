@@ -5,61 +5,18 @@ changes something is still refused with one line."""
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from ledger.devnode import free_port
 from tests.gateway.world import OPERATOR
-from tests.govledger.test_chain_cli import GOVLEDGER, Run, succeeded
+from tests.govledger.server import serving
+from tests.govledger.test_chain_cli import Run, succeeded
 from tests.licence.world import ISSUER_A, licence_body
 
 __all__ = ["run"]
 
 from tests.govledger.test_chain_cli import run
-
-
-@contextmanager
-def serving(data_dir: Path, environment: dict[str, str]) -> Iterator[str]:
-    """``govledger serve`` on ``data_dir`` in its own process, until the block ends."""
-    port = free_port()
-    env = {key: value for key, value in os.environ.items() if not key.startswith("GOVLEDGER_")}
-    env.update(environment, GOVLEDGER_DATA_DIR=str(data_dir))
-    server = subprocess.Popen(
-        [str(GOVLEDGER), "serve", "--port", str(port)],
-        env=env,
-        cwd=data_dir.parent,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            assert server.poll() is None, server.communicate()[1]
-            try:
-                with urllib.request.urlopen(f"{url}/openapi.json", timeout=5):
-                    break
-            except (urllib.error.URLError, ConnectionError):
-                assert time.monotonic() < deadline, "the server did not start"
-                time.sleep(0.2)
-        yield url
-    finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=60)
-        finally:
-            server.kill()
-            server.communicate()
 
 
 def test_read_only_commands_work_beside_a_running_server(

@@ -40,6 +40,11 @@ def test_licence_commands(run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPa
     body = licence_body(1)
     (tmp_path / "one.json").write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
     licence_id = succeeded(run("licence", "issue", "one.json", "--as", ISSUER_A)).split()[0]
+    many = json.dumps([licence_body(5), licence_body(6)], ensure_ascii=False)
+    (tmp_path / "many.json").write_text(many, encoding="utf-8")
+    bulk = run("licence", "issue", "many.json", "--as", ISSUER_A, "--bulk")
+    assert succeeded(bulk).count("1.2.156.3005.2.") == 2
+    assert "2/2 stored" in bulk.stderr  # progress, on stderr
     shown = json.loads(succeeded(run("licence", "show", licence_id)))
     assert (shown["status"], shown["anchor"]["state"]) == ("valid", "anchored")
     (tmp_path / "doc.json").write_text(json.dumps(shown["document"]), encoding="utf-8")

@@ -1,4 +1,5 @@
-"""Seals: ``/v1/seals`` (a SEAL_ADMIN department makes and revokes its own)."""
+"""Seals: ``/v1/seals`` (a SEAL_ADMIN department makes and revokes its own), and
+``/v1/departments/{code}/seals`` for anyone: each seal with its record as the chain has it."""
 
 from __future__ import annotations
 
@@ -6,12 +7,20 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from govledger.api.deps import CurrentDepartment
+from govledger.api.deps import CurrentDepartment, PlatformDep
 from govledger.api.params import DepartmentCode
 from licence_service.api.deps import SealAdmin, ServiceDep
-from licence_service.schemas import SealCreate, SealPublic, SealRevoke, SealsPublic
+from licence_service.schemas import (
+    DepartmentSealPublic,
+    DepartmentSealsPublic,
+    SealCreate,
+    SealPublic,
+    SealRevoke,
+    SealsPublic,
+)
 
 router = APIRouter(prefix="/v1/seals", tags=["seals"])
+department_router = APIRouter(prefix="/v1/departments", tags=["seals"])
 
 
 @router.post("", response_model=SealPublic, status_code=201)
@@ -49,3 +58,18 @@ def list_seals(
     """Seals of ``owner`` (default: the caller's department)."""
     seals = [SealPublic.of(stored) for stored in service.seals(owner or department.code)]
     return SealsPublic(data=seals, count=len(seals))
+
+
+@department_router.get("/{code}/seals", response_model=DepartmentSealsPublic)
+def department_seals(
+    code: DepartmentCode, service: ServiceDep, platform: PlatformDep
+) -> DepartmentSealsPublic:
+    """The department's seals, for a verifier without a node of its own: each signed seal
+    (GB/T 38540 structure) with its record read from the chain now (holders, validity,
+    revocation)."""
+    registry = platform.open_chain().registries.seals
+    seals = [
+        DepartmentSealPublic.with_record(stored, registry.get_seal(stored.seal.hash))
+        for stored in service.seals(code)
+    ]
+    return DepartmentSealsPublic(data=seals, count=len(seals))
