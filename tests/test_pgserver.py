@@ -39,7 +39,7 @@ def test_throwaway_cluster_serves_the_test_database_and_is_removed() -> None:
 _WITHOUT_SERVER = """
 import sys, pytest, tests.dbutil
 tests.dbutil.server_bindir = lambda: None
-sys.exit(pytest.main(["-p", "no:cacheprovider", "tests/platform/test_db.py", "-k", "migrations"]))
+sys.exit(pytest.main(["-p", "no:cacheprovider", "tests/govledger/test_db.py", "-k", "migrations"]))
 """
 
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.gateway.world import OPERATOR
 from tests.govledger.server import serving
 from tests.govledger.test_chain_cli import Run, succeeded
-from tests.licence.world import ISSUER_A, licence_body
+from tests.licence_service.world import ISSUER_A, licence_body
+from tests.sharing_gateway.world import OPERATOR
 
 __all__ = ["run"]
 

@@ -29,8 +29,8 @@ from ledger.devnode import AnvilNode
 from licence_service.plugin import LicencePlugin
 from licence_service.settings import LicenceSettings
 from tests.dbutil import postgres_base_url
-from tests.gateway.world import OPERATOR, prepared_settings, running_world
-from tests.licence.world import ISSUER_A, licence_body, prepare, running
+from tests.licence_service.world import ISSUER_A, licence_body, prepare, running
+from tests.sharing_gateway.world import OPERATOR, prepared_settings, running_world
 
 PROBLEM = "application/problem+json"
 
