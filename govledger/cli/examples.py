@@ -90,5 +90,6 @@ def add_examples(app: typer.Typer, prefix: tuple[str, ...] = ()) -> None:
             info.epilog = f"Example: {example}"
     for group in app.registered_groups:
         assert group.typer_instance is not None
-        assert group.name is not None
-        add_examples(group.typer_instance, (*prefix, group.name))
+        # A service's commands are added without a name of their own: their groups are ours.
+        name = group.name if isinstance(group.name, str) else None
+        add_examples(group.typer_instance, prefix if name is None else (*prefix, name))

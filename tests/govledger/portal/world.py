@@ -17,11 +17,11 @@ import httpx
 from playwright.sync_api import Page
 
 from govledger.auth.signin import sign_challenge
+from govledger.bench.setup import department_code
 from govledger.committee import committee_signers
 from govledger.department_keys import department_key_name
 from govledger.departments import register_department, set_log_operator
 from govledger.deployment import init_chain, open_chain
-from govledger.directory import uscc_check_character
 from govledger.keystore import open_keystore
 from ledger.contracts.values import Role
 from licence_service.plugin import LicencePlugin
@@ -30,15 +30,9 @@ from sharing_gateway.settings import GatewaySettings
 from sm_crypto import SM2PrivateKey
 from tests.govledger.portal.conftest import LiveServer, free_port, live_settings, serving
 
-
-def make_code(serial: int) -> str:
-    first17 = f"11350200MB{serial:07d}"
-    return first17 + uscc_check_character(first17)
-
-
-BUREAU = make_code(1)  # issues licences and provides data
-REQUESTER = make_code(2)
-AUDITOR = make_code(3)  # also the gateway's log operator
+BUREAU = department_code("11350200MB", 1)  # issues licences and provides data
+REQUESTER = department_code("11350200MB", 2)
+AUDITOR = department_code("11350200MB", 3)  # also the gateway's log operator
 DEPARTMENTS = {
     BUREAU: [Role.ISSUER, Role.SEAL_ADMIN, Role.DATA_PROVIDER],
     REQUESTER: [Role.DATA_REQUESTER],
