@@ -1,29 +1,9 @@
 """The background worker: anchors the access log on chain and records consumed uses.
 
-Every ``anchor_interval_seconds`` (≤ 2 s) it
-
-1. anchors every entry committed before the round began and not yet anchored (at most
-   ``anchor_max_entries`` per segment) as one ``AuditAnchors.anchorSegment(logId, first, last,
-   merkleRoot)`` from the operator department's account, and records the segment. Entries
-   committed during the round wait for the next one: under a steady stream of releases the
-   round would otherwise never end, anchoring a few entries per transaction back to back;
-2. every ``uses_record_interval_seconds`` (10 s), records the uses counted since the last time
-   with one ``DataSharing.consumeUses(grant, n, usedBefore)`` per grant, sent per provider in
-   one batch (``Ledger.transact_batch``). Fewer blocks: on the embedded chain each block stalls
-   chain reads for its mining time. A record sent twice is refused by the chain
-   (``SharingUsesOutOfStep``) and the row takes the chain's count; a record that ran out of gas
-   is sent again next round; any other refusal blocks the grant (``chain_error``, logged, shown
-   by the API, refused by releases).
-
-Every round first reconciles with the chain (:meth:`Anchorer.run_once`): a transaction of an
-earlier round that outlived its receipt wait (it stays in the ledger's outbox) is settled first,
-and while one is still in flight the round sends nothing; then segments the chain has but the
-database lacks (the receipt wait timed out, or a crash between the transaction and its row) are
-copied from the chain, and before uses are recorded each grant's ``chain_recorded`` is raised to
-the chain's ``used``. So a slow receipt never makes later rounds revert ``AuditNotContiguous``,
-and no segment or use is sent twice. Entries are committed before any response, so nothing is
-lost. Releases are decided on the larger of the local count and the chain's, which trails it by
-at most one round.
+Each round first reconciles with the chain (segments and uses the chain has but the database
+lacks are copied back, so nothing is sent twice), then anchors the entries committed before the
+round as one segment and, every ``uses_record_interval_seconds``, records the uses counted since
+with ``consumeUses``. docs/sharing-gateway.md ("The access log", "Use counting") has the rules.
 """
 
 from __future__ import annotations

@@ -91,5 +91,5 @@ def add_examples(app: typer.Typer, prefix: tuple[str, ...] = ()) -> None:
     for group in app.registered_groups:
         assert group.typer_instance is not None
         # A service's commands are added without a name of their own: their groups are ours.
-        name = group.name if isinstance(group.name, str) else None
-        add_examples(group.typer_instance, prefix if name is None else (*prefix, name))
+        group_prefix = (*prefix, group.name) if isinstance(group.name, str) else prefix
+        add_examples(group.typer_instance, group_prefix)

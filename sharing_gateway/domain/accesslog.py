@@ -1,20 +1,7 @@
-"""The access log: hash-chained entries, anchored on chain as Merkle roots of segments.
-
-Entry hash (SM3) over the canonical JSON of the entry's fields, the previous entry's hash
-included::
-
-    entry_hash = SM3(canonical_json({"seq", "time", "action", "outcome", "code", "caller",
-                                     "grant_id", "dataset_id", "fields", "purpose",
-                                     "prev_hash"}))
-
-The first entry's ``prev_hash`` is 64 zeros. A segment ``first..last`` is anchored with the root of
-the Merkle tree (:mod:`ledger.merkle`) whose leaves are the entries' hashes in order.
-
-:func:`verify_log` checks an exported log against the anchored segments and reports the first
-entry that was altered, removed or inserted, or that should have been anchored by now and is
-not. An export taken before the log grew is a prefix of it, and verifies as one when it ends
-where a segment ends or past the last one; one that ends inside an anchored segment cannot be
-checked from itself and fails as incomplete.
+"""The access log: hash-chained entries (SM3 over canonical JSON, the previous entry's hash
+included), anchored on chain as Merkle roots of segments; :func:`verify_log` checks an export
+against the anchored segments. Entry format and verification rules: docs/sharing-gateway.md,
+"The access log".
 """
 
 from __future__ import annotations
