@@ -24,8 +24,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from stdnum.cn import ric, uscc
-
 from govledger.app import default_services
 from govledger.committee import committee_signers
 from govledger.department_keys import department_key_name
@@ -36,6 +34,7 @@ from govledger.keystore import open_keystore
 from govledger.platform import PlatformContext, ServicePlugin, open_platform
 from govledger.settings import Settings
 from ledger.contracts.values import Role, ShareClass
+from licence_service.domain.ids import resident_id_check_character, uscc_check_character
 from licence_service.service import LicenceRequest, LicenceService
 from sharing_gateway.api.deps import GatewayState
 from sharing_gateway.domain.records import Field, UploadFormat
@@ -58,19 +57,19 @@ def _quiet(_: str) -> None:
 def agency_code(serial: int) -> str:
     """A government agency's credit code in the fictional region 990100 (category 11)."""
     first17 = f"11990100MB{serial:07d}"
-    return first17 + uscc.calc_check_digit(first17)
+    return first17 + uscc_check_character(first17)
 
 
 def company_code(serial: int) -> str:
     """A company's credit code in the fictional region 990100 (category 91)."""
     first17 = f"91990100MA{serial:07d}"
-    return first17 + uscc.calc_check_digit(first17)
+    return first17 + uscc_check_character(first17)
 
 
 def resident_id(birth: str, sequence: int) -> str:
     """A resident ID number registered in the fictional region 990102, born ``birth``."""
     first17 = f"990102{birth}{sequence:03d}"
-    return first17 + ric.calc_check_digit(first17)
+    return first17 + resident_id_check_character(first17)
 
 
 @dataclass(frozen=True)

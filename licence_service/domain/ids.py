@@ -68,6 +68,15 @@ def validate_uscc(code: str) -> str:
     return code
 
 
+def resident_id_check_character(first17: str) -> str:
+    """The ISO/IEC 7064 MOD 11-2 check character (0-9 or X) for the first 17 digits of a
+    resident ID number."""
+    if len(first17) != 17 or not first17.isdigit() or not first17.isascii():
+        raise InvalidIdentifier(f"a resident ID number has 17 digits before its check: {first17!r}")
+    # python-stdnum takes the whole number and ignores its last character.
+    return ric.calc_check_digit(first17 + "0")
+
+
 def validate_resident_id(number: str) -> str:
     """Return ``number`` if it is a valid 18-character resident identity card number.
 
@@ -82,7 +91,7 @@ def validate_resident_id(number: str) -> str:
         date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         raise InvalidIdentifier(f"resident ID {number!r} has no valid birth date") from None
-    if number[17] != ric.calc_check_digit(number):
+    if number[17] != resident_id_check_character(number[:17]):
         raise InvalidIdentifier(f"resident ID {number!r} fails its check character")
     return number
 

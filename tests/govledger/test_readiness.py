@@ -159,7 +159,7 @@ def test_a_licence_batch_the_chain_refused_is_not_ready_until_it_is_anchored(
         registries = registries_of(api.client)
         signers = committee_signers(open_keystore(settings), registries)
         suspend_department(registries, signers, ISSUER_A, 1)
-        service = api.client.app.state.licences.service  # type: ignore[attr-defined]
+        service = api.client.app.state.licences  # type: ignore[attr-defined]
         service.anchor_due(everything=True)
         reason = not_ready(api.client)["licence-anchoring"]
         assert "refused by the chain" in reason

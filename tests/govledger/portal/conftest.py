@@ -107,7 +107,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PortalWorld]:
         yield world
 
 
-@pytest.fixture(scope="session")
+# Per module: while Playwright's sync API runs, its event loop counts as running in the main
+# thread, and later tests that call asyncio.run (the benchmarks) would fail.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     executable = chromium_executable()
     if executable is None:

@@ -17,6 +17,7 @@ from licence_service.domain.ids import (
     USCC_ALPHABET,
     LicenceId,
     uscc_check_character,
+    resident_id_check_character,
     validate_resident_id,
     validate_uscc,
 )
@@ -102,6 +103,7 @@ def test_uscc_refusals_say_why(code: str, message: str) -> None:
 
 def test_resident_id_check_character() -> None:
     assert validate_resident_id("11010519491231002X") == "11010519491231002X"
+    assert resident_id_check_character("11010519491231002") == "X"
     for number, message in [
         ("110105194912310021", "check character"),
         ("11010519491331002X", "birth date"),
