@@ -16,8 +16,8 @@ from licence_service.domain.ids import (
     LICENCE_ID_PREFIX,
     USCC_ALPHABET,
     LicenceId,
-    uscc_check_character,
     resident_id_check_character,
+    uscc_check_character,
     validate_resident_id,
     validate_uscc,
 )
