@@ -6,7 +6,7 @@ import json
 from dataclasses import fields
 from typing import Any, TypeVar
 
-from sqlalchemy import bindparam, case, or_, select, update
+from sqlalchemy import bindparam, case, func, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -19,7 +19,13 @@ from sharing_gateway.ports import (
     StoredVersion,
     UsesToRecord,
 )
-from sharing_gateway.tables import DatasetRow, GrantUsageRow, RequestRow, VersionRow
+from sharing_gateway.tables import (
+    AccessLogEntryRow,
+    DatasetRow,
+    GrantUsageRow,
+    RequestRow,
+    VersionRow,
+)
 
 S = TypeVar("S")
 
@@ -147,14 +153,22 @@ class SqlGatewayStore(SqlReleaseReads):
         if row is not None:
             row.reason = reason
 
-    def add_usage(self, grant_id: int, provider_code: str, max_uses: int) -> None:
+    def add_usage(
+        self,
+        grant_id: int,
+        provider_code: str,
+        max_uses: int,
+        *,
+        used: int = 0,
+        chain_recorded: int = 0,
+    ) -> None:
         self._session.add(
             GrantUsageRow(
                 grant_id=grant_id,
                 provider_code=provider_code,
                 max_uses=max_uses,
-                used=0,
-                chain_recorded=0,
+                used=used,
+                chain_recorded=chain_recorded,
             )
         )
 
@@ -166,8 +180,21 @@ class SqlGatewayStore(SqlReleaseReads):
         uses_left = _COUNT_USE.scalar(connection, arguments)
         if uses_left is None and self._session.get(GrantUsageRow, grant_id) is None:
             # A grant made on chain outside the gateway, or a row lost: its first use creates
-            # its row, counted from the chain's count.
-            self.add_usage(grant_id, provider_code, max_uses)
+            # its row, counted from the larger of the chain's count and the releases the access
+            # log holds (uses reach the chain only every few seconds; each release's entry is
+            # committed with its count).
+            released = self._session.scalar(
+                select(func.count())
+                .select_from(AccessLogEntryRow)
+                .where(
+                    AccessLogEntryRow.grant_id == grant_id,
+                    AccessLogEntryRow.action == "release",
+                    AccessLogEntryRow.outcome == "released",
+                )
+            )
+            self.add_usage(
+                grant_id, provider_code, max_uses, used=released or 0, chain_recorded=chain_used
+            )
             self._session.flush()
             uses_left = _COUNT_USE.scalar(connection, arguments)
         return None if uses_left is None else int(uses_left)
