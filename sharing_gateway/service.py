@@ -485,9 +485,12 @@ class Gateway:
         grant = GrantView.from_chain(chain_grant)
         with self.store() as store:
             usage = store.usage(request.grant_id)
+        return RequestState(request, grant, usage, self._overdue(request, grant.status))
+
+    def _overdue(self, request: StoredRequest, status: GrantStatus) -> bool:
+        """A request still pending past ``answer_deadline_hours``."""
         deadline = request.requested_at + timedelta(hours=self.settings.answer_deadline_hours)
-        overdue = grant.status is GrantStatus.PENDING and self.clock() > deadline
-        return RequestState(request, grant, usage, overdue)
+        return status is GrantStatus.PENDING and self.clock() > deadline
 
     # -- release ----------------------------------------------------------------------------------
 
@@ -692,10 +695,9 @@ class Gateway:
             if chain_grant is None:
                 disagreements.append(f"request {request.grant_id} is in the database, not on chain")
                 continue
-            state = self.request_state(request)
-            name = state.grant.status.name.lower()
+            name = chain_grant.status.name.lower()
             by_status[name] = by_status.get(name, 0) + 1
-            overdue += int(state.overdue)
+            overdue += int(self._overdue(request, chain_grant.status))
             used_on_chain += chain_grant.used
         released = sum(count.count for count in releases if count.outcome == "released")
         if used_on_chain > released:

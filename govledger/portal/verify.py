@@ -25,7 +25,7 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 
-from govledger.api.deps import authenticate, get_public_base_url
+from govledger.api.deps import PublicBaseUrl, authenticate
 from govledger.api.limits import UPLOAD
 from govledger.auth.errors import TokenKindMismatch
 from govledger.errors import GovLedgerError
@@ -100,8 +100,9 @@ def verify_form(request: Request) -> HTMLResponse:
 
 
 @router.post("/verify", response_class=HTMLResponse, openapi_extra=UPLOAD)
-async def verify_submitted(request: Request, service: ServiceDep) -> HTMLResponse:
-    base_url = await get_public_base_url(request, request.app.state.platform.settings)
+async def verify_submitted(
+    request: Request, service: ServiceDep, base_url: PublicBaseUrl
+) -> HTMLResponse:
     try:
         subject = await _submitted(request)
         result = await run_in_threadpool(_verify, service, subject, base_url)
@@ -112,9 +113,8 @@ async def verify_submitted(request: Request, service: ServiceDep) -> HTMLRespons
 
 @router.get("/verify/p/{digest}", response_class=HTMLResponse, name="portal-verify-presentation")
 async def verify_presentation(
-    request: Request, service: ServiceDep, digest: DigestPath
+    request: Request, service: ServiceDep, base_url: PublicBaseUrl, digest: DigestPath
 ) -> HTMLResponse:
-    base_url = await get_public_base_url(request, request.app.state.platform.settings)
     try:
         reference = PresentationReference(bytes.fromhex(digest))
         result = await run_in_threadpool(_verify, service, reference, base_url)
@@ -124,8 +124,9 @@ async def verify_presentation(
 
 
 @router.get("/verify/p/{digest}/licence.pdf", name="portal-licence-pdf")
-async def presentation_pdf(request: Request, service: ServiceDep, digest: DigestPath) -> Response:
-    base_url = await get_public_base_url(request, request.app.state.platform.settings)
+async def presentation_pdf(
+    request: Request, service: ServiceDep, base_url: PublicBaseUrl, digest: DigestPath
+) -> Response:
     try:
         reference = PresentationReference(bytes.fromhex(digest))
         result = await run_in_threadpool(_verify, service, reference, base_url)
@@ -145,10 +146,11 @@ def licence_form(request: Request) -> HTMLResponse:
 
 
 @router.post("/licence", response_class=HTMLResponse)
-async def licence_opened(request: Request, service: ServiceDep) -> HTMLResponse:
+async def licence_opened(
+    request: Request, service: ServiceDep, base_url: PublicBaseUrl
+) -> HTMLResponse:
     """The licence of a holder (its holder token) or its issuer (a department access token),
     with a fresh presentation of every field to print."""
-    base_url = await get_public_base_url(request, request.app.state.platform.settings)
     try:
         form = await _form(request, max_files=0, max_fields=4)
     except PageError as error:
